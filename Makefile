@@ -1,0 +1,48 @@
+# The portal's commands. A newcomer needs two: `make run` and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+PORT ?= 8001
+SCALE ?= small
+export PORT
+
+.PHONY: help setup run test build serve sample sample-if-missing rollback bench lint clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(INSTALLED): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $(INSTALLED)
+
+setup: $(INSTALLED) ## Create .venv and install the pinned dependencies
+
+run: setup sample-if-missing build serve ## Set up, generate the sample if missing, build, serve on 127.0.0.1:$(PORT)
+
+test: setup ## Run the whole test suite
+	$(PY) -m pytest
+
+build: setup ## Republish every approved dataset from data/ as a new release in build/
+	$(PY) -m scripts.build
+
+serve: setup ## Serve the current release without rebuilding
+	$(PY) -m scripts.serve --port $(PORT)
+
+sample: setup ## Regenerate the synthetic raw extracts in data/raw (SCALE=small|province)
+	$(PY) -m scripts.sample --scale $(SCALE) --out data/raw
+	echo $(SCALE) > data/raw/.complete
+
+sample-if-missing: setup
+	test -f data/raw/.complete || $(MAKE) sample SCALE=small
+
+rollback: setup ## Make the previous release current again
+	$(PY) -m scripts.rollback
+
+clean: ## Remove builds and generated samples (keeps .venv)
+	rm -rf build data/raw

@@ -1,0 +1,220 @@
+"""The manifest of approved datasets and their specs, read and checked before anything is built."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+SNAKE_CASE = r"^[a-z][a-z0-9_]*$"
+DECISION_NUMBER = r"^\d+/[0-9A-ZĐ]+(-[0-9A-ZĐ]+)*$"
+APPROVED = "approved"
+
+
+class ManifestError(Exception):
+    """The manifest or a spec cannot be used; the message names the file, entry and field."""
+
+
+class Strict(BaseModel):
+    # A misspelt key must fail loudly rather than be ignored.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Bilingual(Strict):
+    vi: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class Vocabulary(Strict):
+    id: str = Field(pattern=r"^[a-z0-9-]+$")
+    vi: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class Decision(Strict):
+    decision: str = Field(pattern=DECISION_NUMBER)
+    date: dt.date
+    approver: str = Field(min_length=1)
+
+
+class Approval(Decision):
+    status: Literal["approved", "pending", "rejected", "withdrawn"]
+
+
+class Source(Strict):
+    files: list[str] = Field(min_length=1)
+
+
+class DatasetEntry(Strict):
+    id: str = Field(pattern=SNAKE_CASE, max_length=60)
+    title: Bilingual
+    description: Bilingual
+    publisher: str
+    theme: str
+    licence: str = Field(min_length=1)
+    update_frequency: Literal["daily", "weekly", "monthly", "quarterly", "annual", "irregular"]
+    access: Literal["public", "restricted"]
+    synthetic: bool = False
+    keywords: list[str] = []
+    approval: Approval
+    source: Source
+    spec: str
+
+    @property
+    def approved(self) -> bool:
+        return self.approval.status == APPROVED
+
+
+class Manifest(Strict):
+    portal_list: Decision
+    publishers: list[Vocabulary] = Field(min_length=1)
+    themes: list[Vocabulary] = Field(min_length=1)
+    datasets: list[DatasetEntry]
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> "Manifest":
+        publishers = {p.id for p in self.publishers}
+        themes = {t.id for t in self.themes}
+        seen: set[str] = set()
+        for entry in self.datasets:
+            if entry.id in seen:
+                raise ValueError(f"dataset '{entry.id}' is listed twice")
+            seen.add(entry.id)
+            if entry.publisher not in publishers:
+                raise ValueError(f"dataset '{entry.id}' field 'publisher': unknown publisher '{entry.publisher}'")
+            if entry.theme not in themes:
+                raise ValueError(f"dataset '{entry.id}' field 'theme': unknown theme '{entry.theme}'")
+        return self
+
+    def publisher(self, entry: DatasetEntry) -> Vocabulary:
+        return next(p for p in self.publishers if p.id == entry.publisher)
+
+    def theme(self, entry: DatasetEntry) -> Vocabulary:
+        return next(t for t in self.themes if t.id == entry.theme)
+
+
+ColumnType = Literal["text", "code", "integer", "number", "date", "boolean"]
+Role = Literal["attribute", "direct_identifier", "quasi_identifier", "sensitive", "free_text"]
+
+
+class Column(Strict):
+    name: str = Field(pattern=SNAKE_CASE)
+    header: str = Field(min_length=1)
+    type: ColumnType
+    width: int | None = Field(default=None, ge=1)
+    required: bool = False
+    role: Role
+    label: Bilingual
+    description: Bilingual
+    unit: str | None = None
+
+    @model_validator(mode="after")
+    def _code_has_width(self) -> "Column":
+        if self.type == "code" and self.width is None:
+            raise ValueError(f"column '{self.name}' of type code needs a 'width'")
+        return self
+
+
+class Spec(Strict):
+    primary_key: list[str] = Field(min_length=1)
+    columns: list[Column] = Field(min_length=1)
+    facets: list[str] = []
+    fts: list[str] = []
+    sortable: list[str] = []
+    sort: str | None = None
+
+    @field_validator("columns")
+    @classmethod
+    def _unique_names(cls, columns: list[Column]) -> list[Column]:
+        for attribute in ("name", "header"):
+            values = [getattr(c, attribute) for c in columns]
+            duplicates = sorted({v for v in values if values.count(v) > 1})
+            if duplicates:
+                raise ValueError(f"duplicate column {attribute}s: {duplicates}")
+        return columns
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> "Spec":
+        names = {c.name for c in self.columns}
+        references = {
+            "primary_key": self.primary_key,
+            "facets": self.facets,
+            "fts": self.fts,
+            "sortable": self.sortable,
+            "sort": [self.sort.lstrip("-")] if self.sort else [],
+        }
+        for field, columns in references.items():
+            unknown = [c for c in columns if c not in names]
+            if unknown:
+                raise ValueError(f"field '{field}' names unknown columns {unknown}")
+        return self
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML without implicit timestamps: dates stay text so that a bad date is reported with its field."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _read_yaml(path: Path) -> object:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ManifestError(f"{path}: file not found") from None
+    except UnicodeDecodeError as error:
+        raise ManifestError(f"{path}: not UTF-8 ({error.reason} at byte {error.start})") from None
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        raise ManifestError(f"{path}{where}: YAML syntax error: {error.problem}") from None
+
+
+def _describe(error: ValidationError, raw: object, path: Path) -> str:
+    """Turn pydantic errors into lines naming the dataset entry and the field."""
+    lines = []
+    for problem in error.errors():
+        location = list(problem["loc"])
+        entry = ""
+        if location[:1] == ["datasets"] and len(location) > 1 and isinstance(location[1], int):
+            index = location[1]
+            try:
+                dataset_id = raw["datasets"][index].get("id", "?")  # type: ignore[index]
+            except (TypeError, KeyError, IndexError, AttributeError):
+                dataset_id = "?"
+            entry = f"dataset '{dataset_id}' (entry {index + 1}) "
+            location = location[2:]
+        field = ".".join(str(part) for part in location) or "(top level)"
+        lines.append(f"{path}: {entry}field '{field}': {problem['msg']}")
+    return "\n".join(lines)
+
+
+def load_manifest(path: Path) -> Manifest:
+    """Read and check `data/manifest.yml`."""
+    raw = _read_yaml(path)
+    try:
+        return Manifest.model_validate(raw)
+    except ValidationError as error:
+        raise ManifestError(_describe(error, raw, path)) from None
+
+
+def load_spec(path: Path, dataset_id: str) -> Spec:
+    """Read and check one dataset's spec file."""
+    raw = _read_yaml(path)
+    try:
+        return Spec.model_validate(raw)
+    except ValidationError as error:
+        described = _describe(error, raw, path)
+        raise ManifestError(re.sub(r"^", f"dataset '{dataset_id}': ", described, flags=re.M)) from None

@@ -1,0 +1,99 @@
+"""Datasette metadata for a release: the portal-wide metadata.yml plus one entry per published table."""
+
+from __future__ import annotations
+
+import copy
+import html
+from pathlib import Path
+
+import yaml
+
+from .manifest import DatasetEntry, Manifest, Spec
+
+LICENCE_URLS = {
+    "CC-BY-4.0": "https://creativecommons.org/licenses/by/4.0/deed.vi",
+    "CC0-1.0": "https://creativecommons.org/publicdomain/zero/1.0/deed.vi",
+    "ODbL-1.0": "https://opendatacommons.org/licenses/odbl/1-0/",
+}
+SYNTHETIC_NOTICE = (
+    '<p class="synthetic-notice"><strong>Dữ liệu mẫu tổng hợp, không phải số liệu chính thức.</strong> '
+    '<span lang="en">Synthetic sample data, not official figures.</span></p>'
+)
+FREQUENCIES = {
+    "daily": "Hằng ngày",
+    "weekly": "Hằng tuần",
+    "monthly": "Hằng tháng",
+    "quarterly": "Hằng quý",
+    "annual": "Hằng năm",
+    "irregular": "Không định kỳ",
+}
+
+
+def load_portal_metadata(path: Path) -> dict:
+    """Read the hand-written, portal-wide metadata."""
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+def column_text(column) -> str:
+    """One line per column for Datasette's column descriptions: label, meaning and unit, both languages."""
+    unit = f" [{column.unit}]" if column.unit else ""
+    return (
+        f"{column.label.vi} — {column.description.vi}{unit} · "
+        f"{column.label.en}: {column.description.en}"
+    )
+
+
+def _escape(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def table_description_html(entry: DatasetEntry, manifest: Manifest) -> str:
+    """The HTML shown above a table: notice, description, publisher, approval, licence, frequency."""
+    publisher = manifest.publisher(entry)
+    theme = manifest.theme(entry)
+    approval = entry.approval
+    parts = [SYNTHETIC_NOTICE] if entry.synthetic else []
+    parts += [
+        f'<p lang="vi">{_escape(entry.description.vi)}</p>',
+        f'<p lang="en">{_escape(entry.description.en)}</p>',
+        "<dl>",
+        f"<dt>Đơn vị công bố · Publisher</dt><dd>{_escape(publisher.vi)} · {_escape(publisher.en)}</dd>",
+        f"<dt>Chủ đề · Theme</dt><dd>{_escape(theme.vi)} · {_escape(theme.en)}</dd>",
+        f"<dt>Phê duyệt · Approval</dt><dd>{_escape(approval.decision)} "
+        f"({approval.date.strftime('%d/%m/%Y')}, {_escape(approval.approver)})</dd>",
+        f"<dt>Tần suất cập nhật · Update frequency</dt><dd>{FREQUENCIES[entry.update_frequency]} · "
+        f"{entry.update_frequency}</dd>",
+        f"<dt>Giấy phép · Licence</dt><dd>{_escape(entry.licence)}</dd>",
+        "</dl>",
+    ]
+    return "\n".join(parts)
+
+
+def table_metadata(entry: DatasetEntry, spec: Spec, manifest: Manifest) -> dict:
+    """Datasette table metadata generated from a manifest entry and its spec."""
+    sortable = list(dict.fromkeys(spec.primary_key + spec.facets + spec.sortable))
+    metadata = {
+        "title": f"{entry.title.vi} · {entry.title.en}",
+        "description_html": table_description_html(entry, manifest),
+        "license": entry.licence,
+        "license_url": LICENCE_URLS.get(entry.licence, ""),
+        "source": manifest.publisher(entry).vi,
+        "columns": {column.name: column_text(column) for column in spec.columns},
+        "facets": list(spec.facets),
+        "sortable_columns": sortable,
+    }
+    if spec.sort:
+        key = "sort_desc" if spec.sort.startswith("-") else "sort"
+        metadata[key] = spec.sort.lstrip("-")
+    if spec.fts:
+        metadata["fts_table"] = f"{entry.id}_fts"
+        metadata["fts_pk"] = "rowid"
+    return metadata
+
+
+def release_metadata(portal: dict, tables: dict[str, dict], database: str = "portal") -> dict:
+    """Merge generated table metadata into the portal-wide metadata for one database."""
+    merged = copy.deepcopy(portal)
+    database_metadata = merged.setdefault("databases", {}).setdefault(database, {})
+    database_metadata["tables"] = {**database_metadata.get("tables", {}), **tables}
+    return merged

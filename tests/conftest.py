@@ -1,0 +1,77 @@
+"""Shared fixtures: a tiny inline data/ directory that the real pipeline can build."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+MANIFEST = """\
+portal_list: {decision: "1234/QĐ-UBND", date: 2024-03-15, approver: "Chủ tịch UBND tỉnh"}
+publishers:
+  - {id: so-khcn, vi: "Sở Khoa học và Công nghệ", en: "Department of Science and Technology"}
+themes:
+  - {id: chuyen-doi-so, vi: "Chuyển đổi số", en: "Digital transformation"}
+datasets:
+  - id: tasks
+    title: {vi: "Nhiệm vụ", en: "Tasks"}
+    description: {vi: "Nhiệm vụ mẫu", en: "Sample tasks"}
+    publisher: so-khcn
+    theme: chuyen-doi-so
+    licence: CC-BY-4.0
+    update_frequency: monthly
+    access: public
+    synthetic: true
+    approval: {status: approved, decision: "46/KH-UBND", date: 2023-02-19, approver: "Chủ tịch UBND tỉnh"}
+    source: {files: [raw/tasks.csv]}
+    spec: specs/tasks.yml
+"""
+
+SPEC = """\
+primary_key: [code]
+columns:
+  - {name: code, header: "Mã", type: code, width: 3, required: true, role: attribute,
+     label: {vi: "Mã", en: "Code"}, description: {vi: "Mã nhiệm vụ", en: "Task code"}}
+  - {name: name, header: "Tên nhiệm vụ", type: text, required: true, role: attribute,
+     label: {vi: "Tên", en: "Name"}, description: {vi: "Tên nhiệm vụ", en: "Task name"}}
+  - {name: unit, header: "Đơn vị chủ trì", type: text, role: attribute,
+     label: {vi: "Đơn vị", en: "Unit"}, description: {vi: "Đơn vị chủ trì", en: "Lead unit"}}
+  - {name: deadline, header: "Thời hạn", type: date, role: attribute,
+     label: {vi: "Thời hạn", en: "Deadline"}, description: {vi: "Hạn hoàn thành", en: "Deadline"}}
+  - {name: done, header: "Hoàn thành", type: boolean, role: attribute,
+     label: {vi: "Hoàn thành", en: "Done"}, description: {vi: "Đã hoàn thành", en: "Done"}}
+  - {name: budget, header: "Kinh phí", type: integer, role: attribute, unit: "triệu đồng",
+     label: {vi: "Kinh phí", en: "Budget"}, description: {vi: "Kinh phí", en: "Budget"}}
+facets: [unit, done]
+fts: [name, unit]
+sortable: [deadline]
+sort: code
+"""
+
+CSV = """\ufeffMã,Tên nhiệm vụ,Đơn vị chủ trì,Thời hạn,Hoàn thành,Kinh phí\r
+001,Hoàn thiện thể chế,Công an tỉnh,19/02/2023,Có,"1.200"\r
+2,Cấp căn cước,Công an tỉnh,5/3/2024,Không,300\r
+003,Dịch vụ công trực tuyến,Sở Khoa học và Công nghệ,,Có,\r
+"""
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """A data/ directory with one approved dataset, its spec and a messy but valid extract."""
+    root = tmp_path / "data"
+    write(root / "manifest.yml", MANIFEST)
+    write(root / "specs" / "tasks.yml", SPEC)
+    write(root / "raw" / "tasks.csv", CSV)
+    return root
+
+
+@pytest.fixture
+def portal_metadata(tmp_path: Path) -> Path:
+    return write(tmp_path / "metadata.yml", "title: Cổng dữ liệu mở\nlicense: CC BY 4.0\n")
