@@ -1,0 +1,57 @@
+"""The real Datasette app, configured exactly as `make serve` runs it, on a tiny inline build."""
+
+from __future__ import annotations
+
+import pytest
+
+from scripts import serve
+from scripts.build import build
+
+
+@pytest.fixture
+def portal(data_dir, portal_metadata, tmp_path):
+    release, _ = build(data_dir, tmp_path / "build", portal_metadata)
+    return serve.app(release)
+
+
+async def test_table_page_shows_vietnamese_metadata_and_synthetic_notice(portal):
+    response = await portal.client.get("/portal/tasks")
+    assert response.status_code == 200
+    assert "Nhiệm vụ · Tasks" in response.text
+    assert "Dữ liệu mẫu tổng hợp, không phải số liệu chính thức" in response.text
+    assert "46/KH-UBND" in response.text
+
+
+async def test_json_array_filters_sort_and_search(portal):
+    rows = (await portal.client.get("/portal/tasks.json?_shape=array&unit=Công an tỉnh&_sort_desc=deadline")).json()
+    assert [r["code"] for r in rows] == ["002", "001"]
+    found = (await portal.client.get("/portal/tasks.json?_shape=array&_search=dich vu")).json()
+    assert [r["code"] for r in found] == ["003"]
+
+
+async def test_facets_are_declared_by_the_spec(portal):
+    data = (await portal.client.get("/portal/tasks.json?_extra=facet_results")).json()
+    facets = data["facet_results"]
+    assert set(facets) == {"unit", "done"}
+    counts = {v["value"]: v["count"] for v in facets["unit"]["results"]}
+    assert counts == {"Công an tỉnh": 2, "Sở Khoa học và Công nghệ": 1}
+
+
+async def test_pagination_follows_next(portal):
+    first = (await portal.client.get("/portal/tasks.json?_size=2")).json()
+    assert len(first["rows"]) == 2 and first["next"]
+    second = (await portal.client.get(f"/portal/tasks.json?_size=2&_next={first['next']}")).json()
+    assert len(second["rows"]) == 1 and second["next"] is None
+
+
+async def test_csv_export(portal):
+    response = await portal.client.get("/portal/tasks.csv?_size=max")
+    assert response.status_code == 200
+    lines = response.text.strip().splitlines()
+    assert lines[0].startswith("code,name,unit,deadline,done,budget")
+    assert len(lines) == 4
+
+
+async def test_only_declared_columns_are_sortable(portal):
+    metadata = portal.table_metadata("portal", "tasks")
+    assert metadata["sortable_columns"] == ["code", "unit", "done", "deadline"]
