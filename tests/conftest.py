@@ -75,3 +75,30 @@ def data_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def portal_metadata(tmp_path: Path) -> Path:
     return write(tmp_path / "metadata.yml", "title: Cổng dữ liệu mở\nlicense: CC BY 4.0\n")
+
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+class SampleRelease:
+    """A real build of the small synthetic sample, shared by the end-to-end tests."""
+
+    def __init__(self, data: Path, release: Path, outcome):
+        self.data, self.release, self.outcome = data, release, outcome
+
+
+@pytest.fixture(scope="session")
+def sample_release(tmp_path_factory) -> SampleRelease:
+    import shutil
+    import subprocess
+    import sys
+
+    from scripts.build import build
+
+    root = tmp_path_factory.mktemp("sample")
+    data = root / "data"
+    shutil.copytree(REPO / "data", data, ignore=shutil.ignore_patterns("raw"))
+    subprocess.run([sys.executable, "-m", "scripts.sample", "--scale", "small", "--out", str(data / "raw")],
+                   check=True, cwd=REPO, stdout=subprocess.DEVNULL)
+    release, outcome = build(data, root / "build", REPO / "metadata.yml")
+    return SampleRelease(data, release, outcome)

@@ -1,0 +1,108 @@
+"""The real build on the small synthetic sample, served by the real Datasette app and by `make serve`'s command."""
+
+from __future__ import annotations
+
+import json
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from scripts import serve
+from scripts.manifest import load_manifest
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def app(sample_release):
+    return serve.app(sample_release.release)
+
+
+def test_every_manifest_entry_is_published_or_explained(sample_release):
+    manifest = load_manifest(sample_release.data / "manifest.yml")
+    outcome = sample_release.outcome
+    for entry in manifest.datasets:
+        assert (entry.id in outcome.published) != (entry.id in outcome.skipped), entry.id
+        if not entry.approved:
+            assert entry.id in outcome.skipped
+    assert {"project06_tasks", "pilot_models", "online_procedures", "communes"} <= set(outcome.published)
+
+
+def test_every_published_table_has_metadata_and_every_metadata_table_exists(sample_release):
+    db = sqlite3.connect(sample_release.release / "portal.db")
+    hidden = ("_fts", "sqlite_")
+    tables = {
+        name for (name,) in db.execute("select name from sqlite_master where type = 'table'")
+        if not any(marker in name for marker in hidden)
+    }
+    served = json.loads((sample_release.release / "metadata.json").read_text())["databases"]["portal"]["tables"]
+    assert tables == set(served)
+    for name, table in served.items():
+        columns = [row[1] for row in db.execute(f"pragma table_info([{name}])")]
+        assert table["title"] and table["description_html"], name
+        assert set(table["columns"]) == set(columns), name
+
+
+def test_project06_figures_match_the_report(sample_release):
+    db = sqlite3.connect(sample_release.release / "portal.db")
+    assert db.execute("select count(*) from project06_tasks").fetchone() == (41,)
+    assert db.execute("select count(distinct task_group) from project06_tasks").fetchone() == (7,)
+
+
+async def test_pages_json_facets_search_and_csv(app):
+    home = await app.client.get("/")
+    assert home.status_code == 200 and "Cổng dữ liệu mở" in home.text
+    catalogue = (await app.client.get("/portal/catalogue.json?_shape=array")).json()
+    assert {row["id"] for row in catalogue} >= {"project06_tasks", "communes"}
+    for row in catalogue:
+        page = await app.client.get(row["table_url"])
+        assert page.status_code == 200, row["table_url"]
+        assert "Dữ liệu mẫu tổng hợp" in page.text, row["table_url"]
+        data = (await app.client.get(row["table_url"] + ".json?_extra=facet_results")).json()
+        assert data["facet_results"], row["table_url"]
+        csv = await app.client.get(row["table_url"] + ".csv")
+        assert csv.status_code == 200 and csv.text.count("\n") >= min(row["row_count"], 100)
+    found = (await app.client.get("/portal/communes.json?_shape=array&_search=ha long")).json()
+    assert found and all("Hạ Long" in " ".join(str(v) for v in r.values()) for r in found)
+
+
+async def test_pagination_walks_every_row(app):
+    seen, url = 0, "/portal/online_procedures.json?_size=50"
+    while url:
+        data = (await app.client.get(url)).json()
+        seen += len(data["rows"])
+        url = f"/portal/online_procedures.json?_size=50&_next={data['next']}" if data["next"] else None
+    count = (await app.client.get("/portal.json?sql=select+count(*)+as+n+from+online_procedures&_shape=array")).json()
+    assert seen == count[0]["n"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_command_serves_the_release_on_loopback(sample_release):
+    port = _free_port()
+    process = subprocess.Popen(serve.command(sample_release.release, port=port), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/portal/project06_tasks.json?_shape=array") as r:
+                    rows = json.load(r)
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise AssertionError(process.stderr.read().decode() if process.poll() is not None else "timeout")
+                time.sleep(0.3)
+        assert len(rows) == 41
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
