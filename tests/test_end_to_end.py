@@ -72,11 +72,11 @@ async def test_pages_json_facets_search_and_csv(app):
 
 
 async def test_pagination_walks_every_row(app):
-    seen, url = 0, "/portal/online_procedures.json?_size=50"
+    seen, url = 0, "/portal/online_procedures.json?_size=50&_sort_desc=applications_h1_2024"
     while url:
         data = (await app.client.get(url)).json()
         seen += len(data["rows"])
-        url = f"/portal/online_procedures.json?_size=50&_next={data['next']}" if data["next"] else None
+        url = f"/portal/online_procedures.json?_size=50&_sort_desc=applications_h1_2024&_next={data['next']}" if data["next"] else None
     count = (await app.client.get("/portal.json?sql=select+count(*)+as+n+from+online_procedures&_shape=array")).json()
     assert seen == count[0]["n"]
 

@@ -55,3 +55,13 @@ async def test_csv_export(portal):
 async def test_only_declared_columns_are_sortable(portal):
     metadata = portal.table_metadata("portal", "tasks")
     assert metadata["sortable_columns"] == ["code", "unit", "done", "deadline"]
+
+
+@pytest.mark.parametrize("sort", ["_sort=unit", "_sort_desc=unit", "_sort=done", "_sort_desc=deadline"])
+async def test_following_next_on_a_sort_with_ties_returns_every_row_once(portal, sort):
+    seen, url = [], f"/portal/tasks.json?_size=1&{sort}"
+    while url:
+        data = (await portal.client.get(url)).json()
+        seen += [row[0] for row in data["rows"]]
+        url = f"/portal/tasks.json?_size=1&{sort}&_next={data['next']}" if data["next"] else None
+    assert sorted(seen) == ["001", "002", "003"]

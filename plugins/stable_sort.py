@@ -1,0 +1,57 @@
+"""Make sorted table pages page correctly: add the primary-key tie-breaker to the first page too.
+
+Datasette 0.65 orders the first page of a sorted table by the sort column alone and adds the primary key as a
+tie-breaker only on later pages (`_next`), so rows that tie on the sort column can be repeated or skipped
+when a client follows `next`. This adds the same tie-breaker to the first page's SQL.
+"""
+
+from __future__ import annotations
+
+import re
+
+from datasette import hookimpl
+from datasette.database import Database
+from datasette.utils import escape_sqlite
+
+IDENTIFIER = r'(?:\[[^\]]+\]|"(?:[^"]|"")+"|\w+)'
+TABLE_PAGE_SQL = re.compile(
+    rf"^(?P<head>select .+? from (?P<table>{IDENTIFIER}) (?:where .+ )?order by (?P<column>{IDENTIFIER})(?: desc)?)"
+    rf"(?P<tail> limit \d+(?: offset \d+)?)$",
+    re.DOTALL,
+)
+
+
+def _unquote(identifier: str) -> str:
+    if identifier.startswith("["):
+        return identifier[1:-1]
+    if identifier.startswith('"'):
+        return identifier[1:-1].replace('""', '"')
+    return identifier
+
+
+async def with_tie_breaker(database: Database, sql: str) -> str:
+    """The SQL of a table page with its primary key appended to a single-column ORDER BY."""
+    match = TABLE_PAGE_SQL.match(sql)
+    if not match:
+        return sql
+    table = _unquote(match["table"])
+    if not await database.table_exists(table):
+        return sql
+    keys = await database.primary_keys(table) or ["rowid"]
+    if _unquote(match["column"]) in keys:
+        return sql
+    breaker = ", ".join(escape_sqlite(key) for key in keys)
+    return f"{match['head']}, {breaker}{match['tail']}"
+
+
+_original_execute = Database.execute
+
+
+async def _execute(self, sql, *args, **kwargs):
+    return await _original_execute(self, await with_tie_breaker(self, sql), *args, **kwargs)
+
+
+@hookimpl
+def startup(datasette):
+    # Patched once for the process: every database gets the same, idempotent rewrite.
+    Database.execute = _execute

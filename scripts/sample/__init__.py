@@ -1,0 +1,1 @@
+"""Deterministic generator of synthetic raw extracts for the Quảng Ninh open-data portal."""
