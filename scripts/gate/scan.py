@@ -1,0 +1,107 @@
+"""Scan every value of a frame for personal data, one column at a time, each distinct value once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .allow import AllowRule, allowed_values
+from .context import column_context, shape_context
+from .crossfield import People
+from .detect import Hit, detect
+from .names import index_for
+from .patterns import CANDIDATE
+from .report import Finding, ScanReport, mask
+from .values import distinct_texts
+
+# Findings shown per (column, kind); the rest are only counted, so a bad column does not print a million lines.
+LIMIT = 5
+
+
+def scan_frame(
+    table: str,
+    frame: pd.DataFrame,
+    *,
+    known_names: frozenset[str] = frozenset(),
+    allow: Sequence[AllowRule] = (),
+    limit: int = LIMIT,
+) -> ScanReport:
+    """Every cell of the frame that holds personal data, as a report of capped findings and full counts."""
+    names = index_for(frozenset(known_names)) if known_names else None
+    people = People.from_frame(frame)
+    findings: list[Finding] = []
+    counts: dict[tuple[str, str], int] = {}
+    allowed: dict[AllowRule, int] = {rule: 0 for rule in allow}
+    for position, label in enumerate(frame.columns):
+        column = str(label)
+        distinct = distinct_texts(frame.iloc[:, position])
+        if distinct is None:
+            continue
+        codes, texts = distinct.codes, distinct.texts
+        rules = [rule for rule in allow if rule.applies_to(column)]
+        if rules and len(texts):
+            exempt, per_rule = allowed_values(texts, rules)
+            for rule, hits in zip(rules, per_rule):
+                allowed[rule] += int(np.isin(codes, texts.index[hits]).sum())
+            texts = texts[~exempt]
+        bare = texts[texts.str.fullmatch(r"[0-9]{8,12}")].tolist()
+        hits = _detect_column(texts, column_context(column) | shape_context(bare))
+        if names is not None and not distinct.numeric:
+            for index, name in names.search(texts).items():
+                hits.setdefault(index, {})["person_name"] = Hit("person_name", name)
+        for kind, rows, masked in _rows_by_kind(codes, hits, people, limit):
+            counts[column, kind] = rows.size
+            findings.extend(Finding(table, column, int(row) + 1, kind, text) for row, text in zip(rows, masked))
+    return ScanReport(table, tuple(findings), counts, allowed)
+
+
+def _detect_column(texts: pd.Series, context: frozenset[str]) -> dict[int, dict[str, Hit]]:
+    """Hits per distinct value (by index), looking closely only at values that could hold a number or address."""
+    hits: dict[int, dict[str, Hit]] = {}
+    if not len(texts):
+        return hits
+    candidates = texts[texts.str.contains(CANDIDATE)]
+    for index, text in zip(candidates.index, candidates.to_numpy()):
+        if found := detect(text, context):
+            hits[index] = found
+    return hits
+
+
+def _rows_by_kind(
+    codes: np.ndarray, hits: dict[int, dict[str, Hit]], people: People | None, limit: int
+) -> Iterator[tuple[str, np.ndarray, list[str]]]:
+    """For each kind: the flagged rows (0-based, in order) and the masked text of the first `limit` of them."""
+    by_kind: dict[str, dict[int, Hit]] = {}
+    for index, found in hits.items():
+        for kind, hit in found.items():
+            by_kind.setdefault(kind, {})[index] = hit
+    distinct = int(codes.max()) + 1 if codes.size else 0
+    for kind, found in by_kind.items():
+        ordered = list(found.values())
+        # slot[value index] = position in `ordered`, or -1; the spare last slot is what code -1 (a missing cell) reads.
+        slot = np.full(distinct + 1, -1, dtype=np.intp)
+        slot[np.fromiter(found, dtype=np.intp, count=len(found))] = np.arange(len(ordered))
+        hit_of_row = slot[codes]
+        rows = np.flatnonzero(hit_of_row >= 0)
+        conditional = np.array([hit.needs is not None for hit in ordered], dtype=bool)
+        if conditional.any():
+            rows = _confirmed(rows, hit_of_row, ordered, conditional, people)
+        if rows.size:
+            yield kind, rows, [mask(ordered[hit_of_row[row]].matched) for row in rows[:limit]]
+
+
+def _confirmed(
+    rows: np.ndarray, hit_of_row: np.ndarray, ordered: list[Hit], conditional: np.ndarray, people: People | None
+) -> np.ndarray:
+    """The rows whose hit is unconditional, or whose sex and birth year match what the digits encode."""
+    pending = conditional[hit_of_row[rows]]
+    if people is None:
+        return rows[~pending]
+    male = np.array([float(hit.needs[0]) if hit.needs else np.nan for hit in ordered])
+    year = np.array([float(hit.needs[1]) if hit.needs else np.nan for hit in ordered])
+    waiting = rows[pending]
+    slots = hit_of_row[waiting]
+    agreed = waiting[people.agrees(waiting, male[slots], year[slots])]
+    return np.sort(np.concatenate([rows[~pending], agreed]))
