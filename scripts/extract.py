@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import csv
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,39 +47,33 @@ def _strict_utf8(path: Path, data: bytes) -> str:
         ) from None
 
 
-def _layout_without_quotes(text: str) -> tuple[np.ndarray, np.ndarray]:
-    """Find each record's line and field count with array operations (files without quoted cells)."""
+def _layout(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Find each record's first line and field count with array operations.
+
+    A newline or comma separates records or fields only outside quotes, that is where an even number of
+    quote characters precedes it (an escaped quote inside a quoted cell adds two).
+    """
     data = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
-    newlines = np.flatnonzero(data == ord("\n"))
-    line_of = lambda positions: np.searchsorted(newlines, positions)  # noqa: E731  0-based line index
-    line_count = len(newlines) + (0 if text.endswith("\n") else 1)
-    commas = np.bincount(line_of(np.flatnonzero(data == ord(","))), minlength=line_count)
-    starts = np.concatenate(([0], newlines + 1))[:line_count]
-    ends = np.concatenate((newlines, [len(data)]))[:line_count]
+    quotes = np.flatnonzero(data == ord('"'))
+
+    def structural(positions: np.ndarray) -> np.ndarray:
+        return positions if not len(quotes) else positions[np.searchsorted(quotes, positions) % 2 == 0]
+
+    all_newlines = np.flatnonzero(data == ord("\n"))
+    ends = structural(all_newlines)
+    if not len(ends) or ends[-1] != len(data) - 1:
+        ends = np.append(ends, len(data))  # the last record has no final newline
+    starts = np.concatenate(([0], ends[:-1] + 1))
     lengths = ends - starts - (data[np.maximum(ends - 1, 0)] == ord("\r"))
-    non_blank = np.flatnonzero(lengths > 0)
-    records = non_blank[1:]  # the first non-blank line is the header
-    return records + 1, commas[records] + 1
-
-
-def _layout_with_quotes(text: str) -> tuple[np.ndarray, np.ndarray]:
-    """Find each record's first line and field count when quoted cells may span lines."""
-    reader = csv.reader(io.StringIO(text))
-    next(reader)
-    starts, fields = [], []
-    previous_end = reader.line_num
-    for row in reader:
-        if row:  # pandas skips blank lines too
-            starts.append(previous_end + 1)
-            fields.append(len(row))
-        previous_end = reader.line_num
-    return np.array(starts, dtype=np.int64), np.array(fields, dtype=np.int64)
+    commas = np.bincount(np.searchsorted(ends, structural(np.flatnonzero(data == ord(",")))), minlength=len(ends))
+    non_blank = np.flatnonzero(lengths > 0)[1:]  # the first non-blank record is the header
+    first_lines = np.searchsorted(all_newlines, starts[non_blank]) + 1
+    return first_lines, commas[non_blank] + 1
 
 
 def _check_layout(path: Path, text: str, header_count: int, records: int) -> pd.Series:
     """Return each record's starting line, failing on records with missing or extra fields."""
-    layout = _layout_with_quotes if '"' in text else _layout_without_quotes
-    starts, fields = layout(text)
+    starts, fields = _layout(text)
     wrong = np.flatnonzero(fields != header_count)
     if len(wrong):
         row = int(wrong[0])

@@ -59,3 +59,10 @@ def test_unusable_files_are_refused_with_their_location(tmp_path, content, messa
 def test_missing_file_is_named(tmp_path):
     with pytest.raises(ExtractError, match=r"missing.csv: source file not found"):
         read_csv(tmp_path / "missing.csv")
+
+
+def test_quoted_commas_escaped_quotes_and_newlines_are_not_separators(tmp_path):
+    path = write_bytes(tmp_path, 'a,b\r\n"Số 1, tổ ""3""",2\r\n"x\r\ny, z",3\r\n4,5'.encode())
+    raw = read_csv(path)
+    assert raw.frame["a"].tolist() == ['Số 1, tổ "3"', "x\r\ny, z", "4"]
+    assert list(raw.lines) == [2, 3, 5]
