@@ -46,3 +46,16 @@ rollback: setup ## Make the previous release current again
 
 clean: ## Remove builds and generated samples (keeps .venv)
 	rm -rf build data/raw
+
+# Partner-agency API tokens for the restricted tier (docs/restricted-tier.md). The tokens database lives outside
+# build/: $PORTAL_TOKENS_DB, default ~/.local/state/open-data-portal/tokens.db.
+.PHONY: token-create token-list token-revoke
+
+token-create: setup ## Issue a token, printed once: AGENCY="Sở Y tế" DATASETS=health_records,tax_records (or '*') EXPIRES=YYYY-MM-DD
+	$(PY) -m scripts.tokens create --agency "$(AGENCY)" --datasets '$(DATASETS)' --expires "$(EXPIRES)"
+
+token-list: setup ## List the tokens (agency, datasets, dates, status, last use; never the secrets)
+	$(PY) -m scripts.tokens list
+
+token-revoke: setup ## Revoke a token at once: ID=3
+	$(PY) -m scripts.tokens revoke "$(ID)"

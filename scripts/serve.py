@@ -1,4 +1,10 @@
-"""How the portal is served: one definition used by `make serve`, the tests and the benchmark."""
+"""How the portal is served: one definition used by `make serve`, the tests and the benchmark.
+
+A release with a restricted.db is served with its restricted tier: restricted.db immutable like portal.db, the
+tokens database mutable (a revocation is seen at the next request) and the metadata that locks the tier, merged
+at serve time because the tokens database is machine state, not build output. Never `--crossdb`: keeping the
+restricted tables in their own file is what puts them out of reach of SQL on the public database.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,8 @@ import json
 import os
 import sys
 from pathlib import Path
+
+from . import restricted_tier
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASES = ("portal.db",)
@@ -30,14 +38,27 @@ def release_dir(build_dir: Path) -> Path:
     return current.resolve()
 
 
-def command(release: Path, host: str = "127.0.0.1", port: int = 8001) -> list[str]:
-    """The `datasette serve` command line for a release."""
-    args = [sys.executable, "-m", "datasette", "serve"]
-    for name in DATABASES:
-        args += ["-i", str(release / name)]
+def _release_metadata(release: Path) -> dict:
+    return json.loads((release / "metadata.json").read_text(encoding="utf-8"))
+
+
+def _databases(release: Path, tier: restricted_tier.Tier | None) -> tuple[list[Path], list[Path]]:
+    """The immutable and the mutable database files to mount."""
+    immutable = [release / name for name in DATABASES]
+    return (immutable + [tier.restricted], [tier.tokens]) if tier else (immutable, [])
+
+
+def command(release: Path, host: str = "127.0.0.1", port: int = 8001, tokens: Path | None = None) -> list[str]:
+    """The `datasette serve` command line for a release (with a restricted tier, its metadata file is written)."""
+    tier = restricted_tier.tier(release, tokens)
+    immutable, mutable = _databases(release, tier)
+    metadata = restricted_tier.metadata_file(_release_metadata(release), tier) if tier else release / "metadata.json"
+    args = [sys.executable, "-m", "datasette", "serve", *map(str, mutable)]
+    for path in immutable:
+        args += ["-i", str(path)]
     args += [
         "--inspect-file", str(release / "inspect.json"),
-        "--metadata", str(release / "metadata.json"),
+        "--metadata", str(metadata),
         "--plugins-dir", str(ROOT / "plugins"),
         "--template-dir", str(ROOT / "templates"),
         "--static", f"static:{ROOT / 'static'}",
@@ -49,14 +70,18 @@ def command(release: Path, host: str = "127.0.0.1", port: int = 8001) -> list[st
     return args
 
 
-def app(release: Path):
+def app(release: Path, tokens: Path | None = None):
     """The same portal as a Datasette object, for the test client."""
     from datasette.app import Datasette
 
+    tier = restricted_tier.tier(release, tokens)
+    immutable, mutable = _databases(release, tier)
+    metadata = _release_metadata(release)
     return Datasette(
-        immutables=[str(release / name) for name in DATABASES],
+        files=[str(path) for path in mutable],
+        immutables=[str(path) for path in immutable],
         inspect_data=json.loads((release / "inspect.json").read_text()),
-        metadata=json.loads((release / "metadata.json").read_text(encoding="utf-8")),
+        metadata=restricted_tier.served_metadata(metadata, tier) if tier else metadata,
         plugins_dir=str(ROOT / "plugins"),
         template_dir=str(ROOT / "templates"),
         static_mounts=[("static", str(ROOT / "static"))],
@@ -71,8 +96,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8001)))
     args = parser.parse_args(argv)
     release = release_dir(args.build)
-    print(f"serving release {release.name} on http://{args.host}:{args.port}/", flush=True)
     line = command(release, args.host, args.port)
+    print(f"serving release {release.name} on http://{args.host}:{args.port}/", flush=True)
+    if (release / f"{restricted_tier.RESTRICTED_DATABASE}.db").exists():
+        print(f"restricted tier on: tokens from {line[line.index('serve') + 1]}", flush=True)
     os.execv(line[0], line)
 
 

@@ -72,6 +72,14 @@ def data_dir(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.fixture(scope="session", autouse=True)
+def tokens_db_outside_home(tmp_path_factory):
+    """No test touches the real tokens database: serving a restricted tier creates one, here in a temporary dir."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PORTAL_TOKENS_DB", str(tmp_path_factory.mktemp("state") / "tokens.db"))
+        yield
+
+
 @pytest.fixture
 def portal_metadata(tmp_path: Path) -> Path:
     return write(tmp_path / "metadata.yml", "title: Cổng dữ liệu mở\nlicense: CC BY 4.0\n")
