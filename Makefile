@@ -10,6 +10,10 @@ INSTALLED := $(VENV)/.installed
 PORT ?= 8001
 SCALE ?= small
 export PORT
+# Without a configured key, the build pseudonymises with the public development key, which it accepts only for
+# datasets marked synthetic: a real dataset without $$PORTAL_PSEUDONYM_KEY(_FILE) fails the build.
+DEVELOPMENT_KEY := DEVELOPMENT-ONLY-not-secret-sample-build-key-0001
+SAMPLE_KEY := $(if $(PORTAL_PSEUDONYM_KEY)$(PORTAL_PSEUDONYM_KEY_FILE),,PORTAL_PSEUDONYM_KEY=$(DEVELOPMENT_KEY))
 
 .PHONY: help setup run test build serve sample sample-if-missing rollback bench lint clean
 
@@ -29,7 +33,7 @@ test: setup ## Run the whole test suite
 	$(PY) -m pytest
 
 build: setup ## Republish every approved dataset from data/ as a new release in build/
-	$(PY) -m scripts.build
+	$(SAMPLE_KEY) $(PY) -m scripts.build
 
 serve: setup ## Serve the current release without rebuilding
 	$(PY) -m scripts.serve --port $(PORT)

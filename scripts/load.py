@@ -36,13 +36,34 @@ def _rows(frame: pd.DataFrame):
 def load_table(db: sqlite_utils.Database, table: TableToLoad) -> None:
     """Create one table with its key, insert its rows, then index it."""
     target = db.table(table.name)
-    target.create(table.types, pk=table.primary_key if len(table.primary_key) > 1 else table.primary_key[0],
-                  not_null=table.primary_key)
+    keys = table.primary_key
+    # A table without a declared key (anonymised records) keeps SQLite's rowid as its key.
+    target.create(table.types, pk=(keys[0] if len(keys) == 1 else keys) or None, not_null=keys)
     target.insert_all(_rows(table.frame), batch_size=BATCH_SIZE)
     for columns in table.indexes:
         target.create_index(columns, if_not_exists=True, find_unique_name=True)
     if table.fts:
-        target.enable_fts(table.fts, tokenize=FTS_TOKENIZER, create_triggers=False)
+        create_search_index(db, table.name, table.fts)
+
+
+def fold_d(text: str | None) -> str | None:
+    """Vietnamese đ/Đ written as d/D: the one letter that diacritic removal does not fold."""
+    return text.replace("đ", "d").replace("Đ", "D") if text else text
+
+
+def create_search_index(db: sqlite_utils.Database, name: str, columns: list[str]) -> None:
+    """An FTS5 table holding each text as written and with đ folded, so "dang ky" finds "đăng ký".
+
+    sqlite-utils' enable_fts() indexes the columns as they are, and the unicode61 tokenizer folds tones and
+    marks but not đ, so the folded copy is stored next to the original text; the release never changes,
+    so no triggers are needed.
+    """
+    fts = f"{name}_fts"
+    db.register_function(fold_d, deterministic=True, replace=True)
+    quoted = ", ".join(f"[{column}]" for column in columns)
+    db.execute(f"CREATE VIRTUAL TABLE [{fts}] USING FTS5 ({quoted}, tokenize='{FTS_TOKENIZER}')")
+    both = ", ".join(f"coalesce([{c}], '') || ' ' || coalesce(fold_d([{c}]), '')" for c in columns)
+    db.execute(f"INSERT INTO [{fts}] (rowid, {quoted}) SELECT rowid, {both} FROM [{name}]")
 
 
 def write_database(path: Path, tables: list[TableToLoad]) -> None:

@@ -36,7 +36,7 @@ def load_portal_metadata(path: Path) -> dict:
 
 def column_text(column) -> str:
     """One line per column for Datasette's column descriptions: label, meaning and unit, both languages."""
-    unit = f" [{column.unit}]" if column.unit else ""
+    unit = f" [{column.unit}]" if getattr(column, "unit", None) else ""
     return (
         f"{column.label.vi} — {column.description.vi}{unit} · "
         f"{column.label.en}: {column.description.en}"
@@ -97,3 +97,71 @@ def release_metadata(portal: dict, tables: dict[str, dict], database: str = "por
     database_metadata = merged.setdefault("databases", {}).setdefault(database, {})
     database_metadata["tables"] = {**database_metadata.get("tables", {}), **tables}
     return merged
+
+
+SUPPRESSION_COLUMN = (
+    "Lý do ẩn ô — primary: ô nhỏ hơn ngưỡng; secondary: ẩn thêm để không suy ra được ô nhỏ từ các tổng; "
+    "trống: ô được công bố · Why the count is hidden: primary = below the threshold, secondary = hidden so that "
+    "small cells cannot be worked out from totals, empty = published"
+)
+
+
+def disclosure_html(report) -> str:
+    """A short, plain summary of how the table was protected."""
+    if report.method == "aggregate":
+        return (
+            f'<p lang="vi">Bảng tổng hợp từ {report.rows_in:,} bản ghi cá nhân; dòng có giá trị "Tổng" là tổng cộng. '
+            f"Ô có giá trị từ 1 đến {report.threshold - 1} bị ẩn ({report.cells_primary} ô), cùng "
+            f"{report.cells_secondary} ô ẩn thêm để không thể suy ngược từ các tổng.</p>"
+            f'<p lang="en">Counts from {report.rows_in:,} person records; rows labelled "Tổng" are totals. '
+            f"Cells of 1 to {report.threshold - 1} are suppressed ({report.cells_primary}), plus "
+            f"{report.cells_secondary} secondary suppressions so that none can be worked back out from totals.</p>"
+        )
+    return (
+        f'<p lang="vi">Bản ghi đã ẩn danh: k = {report.k}, l = {report.l_diversity}, '
+        f"{report.suppressed_share:.1%} bản ghi bị loại.</p>"
+        f'<p lang="en">Anonymised records: k = {report.k}, l = {report.l_diversity}, '
+        f"{report.suppressed_share:.1%} of records suppressed.</p>"
+    )
+
+
+def _derived_columns(spec, source) -> dict[str, str]:
+    derive = spec.derive
+    columns = {}
+    if derive.kind == "aggregate":
+        for dim in derive.dimensions:
+            columns[dim.output] = _column_or_override(source.column(dim.column), dim)
+        columns[derive.count.name] = column_text(derive.count)
+        columns["suppression"] = SUPPRESSION_COLUMN
+        return columns
+    for pseudonym in derive.pseudonymise:
+        columns[pseudonym.name] = column_text(pseudonym)
+    for qi in derive.quasi_identifiers:
+        columns[qi.output] = _column_or_override(source.column(qi.column), qi)
+    for name in derive.sensitive + derive.keep:
+        columns[name] = column_text(source.column(name))
+    return columns
+
+
+def _column_or_override(column, override) -> str:
+    label = override.label or column.label
+    description = override.description or column.description
+    return f"{label.vi} — {description.vi} · {label.en}: {description.en}"
+
+
+def derived_table_metadata(entry: DatasetEntry, spec, source: Spec, manifest: Manifest, report) -> dict:
+    """Datasette table metadata for a table derived from a person-level source."""
+    sortable = list(dict.fromkeys(spec.facets + spec.sortable))
+    metadata = {
+        "title": f"{entry.title.vi} · {entry.title.en}",
+        "description_html": table_description_html(entry, manifest) + "\n" + disclosure_html(report),
+        "license": entry.licence,
+        "license_url": LICENCE_URLS.get(entry.licence, ""),
+        "source": manifest.publisher(entry).vi,
+        "columns": _derived_columns(spec, source),
+        "facets": list(spec.facets),
+        "sortable_columns": sortable,
+    }
+    if spec.sort:
+        metadata["sort_desc" if spec.sort.startswith("-") else "sort"] = spec.sort.lstrip("-")
+    return metadata

@@ -24,9 +24,11 @@ def new_staging_dir(build_dir: Path) -> Path:
     return Path(tempfile.mkdtemp(prefix=".staging-", dir=build_dir))
 
 
-def _next_number(releases: Path) -> int:
+def next_name(build_dir: Path) -> str:
+    """The name the next release will get: one more than the highest kept."""
+    releases = build_dir / "releases"
     numbers = [int(p.name) for p in releases.iterdir() if p.name.isdigit()] if releases.exists() else []
-    return max(numbers, default=0) + 1
+    return f"{max(numbers, default=0) + 1:04d}"
 
 
 def _point(link: Path, target: str) -> None:
@@ -37,14 +39,14 @@ def _point(link: Path, target: str) -> None:
     os.replace(temporary, link)
 
 
-def publish(staging: Path, build_dir: Path, keep: int = KEEP_RELEASES) -> Path:
+def publish(staging: Path, build_dir: Path, keep: int = KEEP_RELEASES, name: str | None = None) -> Path:
     """Turn a complete staging directory into the next release and make it current."""
     for file in staging.iterdir():
         with open(file, "rb") as handle:
             os.fsync(handle.fileno())
     releases = build_dir / "releases"
     releases.mkdir(exist_ok=True)
-    release = releases / f"{_next_number(releases):04d}"
+    release = releases / (name or next_name(build_dir))
     os.replace(staging, release)
     _point(build_dir / "current", f"releases/{release.name}")
     for name in CONVENIENCE_LINKS:

@@ -108,5 +108,17 @@ def sample_release(tmp_path_factory) -> SampleRelease:
     shutil.copytree(REPO / "data", data, ignore=shutil.ignore_patterns("raw"))
     subprocess.run([sys.executable, "-m", "scripts.sample", "--scale", "small", "--out", str(data / "raw")],
                    check=True, cwd=REPO, stdout=subprocess.DEVNULL)
-    release, outcome = build(data, root / "build", REPO / "metadata.yml")
+    import os
+
+    from scripts.anonymise.pseudonym import DEVELOPMENT_KEY, KEY_VARIABLE
+
+    previous = os.environ.get(KEY_VARIABLE)
+    os.environ[KEY_VARIABLE] = DEVELOPMENT_KEY.decode()  # the sample is synthetic: the public key is allowed
+    try:
+        release, outcome = build(data, root / "build", REPO / "metadata.yml")
+    finally:
+        if previous is None:
+            os.environ.pop(KEY_VARIABLE)
+        else:
+            os.environ[KEY_VARIABLE] = previous
     return SampleRelease(data, release, outcome)

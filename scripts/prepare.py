@@ -1,0 +1,186 @@
+"""Turn each approved manifest entry into the table it publishes: read, check, anonymise where needed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from . import metadata
+from .anonymise.pseudonym import PseudonymKeyMissing
+from .derive import derive
+from .derived_spec import DerivedSpec
+from .disclosure import DisclosureReport
+from .extract import ExtractError, read_csv
+from .gate import AllowRule
+from .load import SQL_TYPES, TableToLoad
+from .manifest import DatasetEntry, Manifest, ManifestError, Spec, load_spec
+from .steps import BuildFailed, Outcome
+from .validate import validate
+
+DATABASE_OF_TIER = {"public": "portal", "restricted": "restricted"}
+
+
+@dataclass
+class PublishedTable:
+    """One table of the release, with where it goes, its metadata and what was done to it."""
+
+    entry: DatasetEntry
+    database: str
+    table: TableToLoad
+    metadata: dict
+    report: DisclosureReport | None = None
+    allow: list[AllowRule] = field(default_factory=list)
+
+
+@dataclass
+class SourceData:
+    """A source read once per build, with the spec that typed it."""
+
+    spec: Spec
+    frame: pd.DataFrame
+
+
+class Sources:
+    """Reads and validates each source file set once, however many published tables derive from it."""
+
+    def __init__(self, data_dir: Path, outcome: Outcome):
+        self.data_dir, self.outcome = data_dir, outcome
+        self._cache: dict[tuple, SourceData] = {}
+
+    def read(self, dataset: str, spec: Spec, files: list[str]) -> SourceData:
+        key = (id(spec), tuple(files))
+        if key not in self._cache:
+            self._cache[key] = SourceData(spec, self._extract_and_validate(dataset, spec, files))
+        return self._cache[key]
+
+    def _extract_and_validate(self, dataset: str, spec: Spec, files: list[str]) -> pd.DataFrame:
+        frames, problems = [], []
+        for name in files:
+            with self.outcome.timed("extract"):
+                try:
+                    raw = read_csv(self.data_dir / name)
+                except ExtractError as error:
+                    problems.append(f"dataset '{dataset}': {error}")
+                    continue
+            with self.outcome.timed("validate"):
+                checked = validate(raw, spec)
+            self.outcome.repairs += [f"dataset '{dataset}': repaired {r}" for r in checked.repairs]
+            problems += [f"dataset '{dataset}': {p}" for p in checked.problems]
+            if checked.frame is not None:
+                frames.append(checked.frame)
+        if problems:
+            raise BuildFailed("\n".join(problems))
+        frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        if len(frames) > 1 and frame.duplicated(subset=spec.primary_key).any():
+            raise BuildFailed(f"dataset '{dataset}': duplicate primary key {spec.primary_key} across source files")
+        return frame
+
+
+class SpecLoader:
+    """Loads specs by file, telling source specs from derived ones, each parsed once."""
+
+    def __init__(self, data_dir: Path):
+        self.data_dir = data_dir
+        self._cache: dict[Path, Spec | DerivedSpec] = {}
+
+    def load(self, relative: str, dataset: str) -> Spec | DerivedSpec:
+        path = self.data_dir / relative
+        if path not in self._cache:
+            self._cache[path] = self._parse(path, dataset)
+        return self._cache[path]
+
+    def _parse(self, path: Path, dataset: str) -> Spec | DerivedSpec:
+        try:
+            head = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError):
+            head = None  # load_spec reports the problem with its location
+        if isinstance(head, dict) and "derive" in head:
+            from pydantic import ValidationError
+
+            try:
+                return DerivedSpec.model_validate(head)
+            except ValidationError as error:
+                fields = "; ".join(f"field '{'.'.join(map(str, e['loc']))}': {e['msg']}" for e in error.errors())
+                raise ManifestError(f"dataset '{dataset}': {path}: {fields}") from None
+        return load_spec(path, dataset)
+
+
+def why_not_publishable(entry: DatasetEntry, spec: Spec | DerivedSpec) -> str | None:
+    """A reason to skip the dataset, or None when it may be published."""
+    if not entry.approved:
+        return f"approval status is '{entry.approval.status}', not 'approved'"
+    if isinstance(spec, Spec):
+        personal = [c.name for c in spec.columns if c.role != "attribute"]
+        if personal:
+            return f"columns {personal} hold personal data; publish a derived table with anonymisation rules instead"
+    return None
+
+
+def plain_table(entry: DatasetEntry, spec: Spec, frame: pd.DataFrame) -> TableToLoad:
+    """A source published as it is: its key, indexes on facet and sortable columns, full-text search."""
+    return TableToLoad(
+        name=entry.id,
+        frame=frame,
+        types={c.name: SQL_TYPES[c.type] for c in spec.columns},
+        primary_key=spec.primary_key,
+        indexes=[[facet] for facet in spec.facets] + [[c] for c in spec.sortable if c not in spec.facets],
+        fts=spec.fts,
+    )
+
+
+def prepare(manifest: Manifest, data_dir: Path, outcome: Outcome, key_source) -> list[PublishedTable]:
+    """Every publishable table of the manifest; others are reported; any problem fails the whole build.
+
+    `key_source` returns the pseudonym key; it is only called when a spec asks for pseudonyms.
+    """
+    specs, sources = SpecLoader(data_dir), Sources(data_dir, outcome)
+    tables, failures = [], []
+    for entry in manifest.datasets:
+        try:
+            spec = specs.load(entry.spec, entry.id)
+            reason = why_not_publishable(entry, spec)
+            if reason:
+                outcome.skipped[entry.id] = reason
+                continue
+            database = DATABASE_OF_TIER[entry.access]
+            if isinstance(spec, Spec):
+                frame = sources.read(entry.id, spec, entry.source.files).frame
+                table = plain_table(entry, spec, frame)
+                tables.append(PublishedTable(entry, database, table, metadata.table_metadata(entry, spec, manifest)))
+                continue
+            source_spec = specs.load(f"specs/{spec.derive.source}.yml", entry.id)
+            problems = spec.check_against(source_spec) if isinstance(source_spec, Spec) else ["source is derived"]
+            if problems:
+                raise ManifestError("\n".join(f"dataset '{entry.id}': {entry.spec}: {p}" for p in problems))
+            source = sources.read(entry.id, source_spec, entry.source.files)
+            with outcome.timed("anonymise"):
+                derived = derive(entry, spec, source_spec, source.frame, key_source)
+            tables.append(PublishedTable(
+                entry, database, derived.table,
+                metadata.derived_table_metadata(entry, spec, source_spec, manifest, derived.report),
+                derived.report, [AllowRule(**rule) for rule in spec.gate_allow],
+            ))
+        except (ManifestError, BuildFailed) as error:
+            failures.append(str(error))
+        except PseudonymKeyMissing as error:
+            failures.append(f"dataset '{entry.id}': {error}")
+    if failures:
+        raise BuildFailed("\n".join(failures))
+    outcome.known_names = sources_known_names(sources)
+    return tables
+
+
+def sources_known_names(sources: Sources) -> frozenset[str]:
+    """Every value of a direct-identifier text column that looks like a person's full name."""
+    names: set[str] = set()
+    for source in sources._cache.values():
+        for column in source.spec.columns:
+            if column.role != "direct_identifier" or column.type != "text":
+                continue
+            values = source.frame[column.name].dropna()
+            looks_like_name = values.str.fullmatch(r"[^\d,;/@]+") & (values.str.count(r"\s+") >= 1)
+            names.update(values[looks_like_name].unique().tolist())
+    return frozenset(names)
