@@ -115,24 +115,28 @@ class DerivedSpec(Strict):
         names = {c.name for c in source.columns}
         derive = self.derive
         taken = [condition.column for condition in derive.filter]
+        pseudonymised = []
         if isinstance(derive, Aggregate):
             taken += [d.column for d in derive.dimensions] + [d.at for d in derive.dimensions if d.at]
         else:
             taken += [q.column for q in derive.quasi_identifiers] + derive.sensitive + derive.keep
-            taken += [p.column for p in derive.pseudonymise]
-        problems = [f"column '{c}' is not in source spec '{derive.source}'" for c in taken if c not in names]
+            pseudonymised = [p.column for p in derive.pseudonymise]
+        problems = [
+            f"column '{c}' is not in source spec '{derive.source}'" for c in taken + pseudonymised if c not in names
+        ]
         roles = {c.name: c.role for c in source.columns}
-        for column in taken:
-            if roles.get(column) in ("direct_identifier", "free_text") and not self._pseudonymised(column):
-                problems.append(f"column '{column}' is a {roles[column]} and can never be published")
+        # Identifiers and free text never pass through as values; an identifier may only become a keyed pseudonym.
+        problems += [
+            f"column '{c}' is a {roles[c]} and can never be published"
+            for c in taken if roles.get(c) in ("direct_identifier", "free_text")
+        ]
+        problems += [f"column '{c}' is a {roles[c]}, not an identifier to pseudonymise"
+                     for c in pseudonymised if c in roles and roles[c] != "direct_identifier"]
         outputs = set(self.output_columns())
         for field, columns in (("facets", self.facets), ("sortable", self.sortable),
                                ("sort", [self.sort.lstrip("-")] if self.sort else [])):
             problems += [f"field '{field}' names unknown column '{c}'" for c in columns if c not in outputs]
         return problems
-
-    def _pseudonymised(self, column: str) -> bool:
-        return isinstance(self.derive, Records) and any(p.column == column for p in self.derive.pseudonymise)
 
     def output_columns(self) -> list[str]:
         derive = self.derive
