@@ -100,9 +100,9 @@ def release_metadata(portal: dict, tables: dict[str, dict], database: str = "por
 
 
 SUPPRESSION_COLUMN = (
-    "Lý do ẩn ô — primary: ô nhỏ hơn ngưỡng; secondary: ẩn thêm để không suy ra được ô nhỏ từ các tổng; "
-    "trống: ô được công bố · Why the count is hidden: primary = below the threshold, secondary = hidden so that "
-    "small cells cannot be worked out from totals, empty = published"
+    "Ô bị ẩn — suppressed: số liệu bị ẩn vì nhỏ hơn ngưỡng hoặc để không suy ra được ô nhỏ từ các tổng; "
+    "trống: ô được công bố · 'suppressed' when the count is hidden, because it is small or so that small cells "
+    "cannot be worked out from totals; empty when published"
 )
 
 

@@ -34,7 +34,8 @@ def feasible_ranges(cube: pd.DataFrame, dims: list[str], count: str, threshold: 
     hidden = cube[count].isna().to_numpy()
     known = cube[count].fillna(0).to_numpy(dtype=float)
     reason = cube["suppression"].fillna("").to_numpy()
-    lower = np.where(reason == "primary", 1.0, 0.0)
+    # Zeros are always published, so every hidden cell is at least 1; a published reason narrows it further.
+    lower = np.where(reason == "secondary", float(threshold), 1.0)
     upper = np.where(reason == "primary", threshold - 1.0, np.inf)
     equations = [e for e in _equations(cube, dims) if hidden[e].any()]
     # Components of hidden cells linked by equations: each can be solved on its own.
