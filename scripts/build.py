@@ -76,15 +76,19 @@ def build(data_dir: Path, build_dir: Path, metadata_path: Path) -> tuple[Path, O
     tables = prepare(manifest, data_dir, outcome, load_key)
     with outcome.timed("gate"):
         gate(tables, outcome)
-    staging = release.new_staging_dir(build_dir)
     try:
-        name = release.next_name(build_dir)
-        _write_release(staging, manifest, tables, portal_metadata, outcome, name)
-        with outcome.timed("publish"):
-            published = release.publish(staging, build_dir, name=name)
-    except BaseException:
-        release.discard(staging)
-        raise
+        with release.exclusive(build_dir):
+            staging = release.new_staging_dir(build_dir)
+            try:
+                name = release.next_name(build_dir)
+                _write_release(staging, manifest, tables, portal_metadata, outcome, name)
+                with outcome.timed("publish"):
+                    published = release.publish(staging, build_dir, name=name)
+            except BaseException:
+                release.discard(staging)
+                raise
+    except RuntimeError as error:
+        raise BuildFailed(str(error)) from None
     return published, outcome
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 KEEP_RELEASES = 5
@@ -22,6 +24,23 @@ def new_staging_dir(build_dir: Path) -> Path:
     """A private directory on the same filesystem, so the final rename is atomic."""
     build_dir.mkdir(parents=True, exist_ok=True)
     return Path(tempfile.mkdtemp(prefix=".staging-", dir=build_dir))
+
+
+@contextmanager
+def exclusive(build_dir: Path):
+    """Hold the build lock: two builds at once would race for the same release number.
+
+    Staging directories left by a build that was killed are removed once the lock is held.
+    """
+    build_dir.mkdir(parents=True, exist_ok=True)
+    with open(build_dir / ".lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RuntimeError(f"{build_dir}: another build is running") from None
+        for stale in build_dir.glob(".staging-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        yield
 
 
 def next_name(build_dir: Path) -> str:
