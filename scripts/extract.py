@@ -42,9 +42,20 @@ def _strict_utf8(path: Path, data: bytes) -> str:
         line = data.count(b"\n", 0, error.start) + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
         raise ExtractError(
-            f"{path}:{line}:{column}: not valid UTF-8 (byte 0x{data[error.start]:02x}); "
-            "save the file as 'CSV UTF-8' (a legacy Vietnamese code page such as Windows-1258 or TCVN3 is not accepted)"
+            f"{path}:{line}:{column}: not valid UTF-8 (byte 0x{data[error.start]:02x}){_legacy_hint(data)}; "
+            "save the file as 'CSV UTF-8' in Excel"
         ) from None
+
+
+def _legacy_hint(data: bytes) -> str:
+    """Name the legacy Vietnamese encoding the bytes look like, when one decodes to Vietnamese text."""
+    try:
+        text = data.decode("cp1258")
+    except UnicodeDecodeError:
+        return ""
+    # Windows-1258 writes tones as combining marks after the vowel: common in Vietnamese, rare elsewhere.
+    tones = sum(text.count(mark) for mark in "\u0300\u0301\u0303\u0309\u0323")
+    return "; it looks like Windows-1258 (the legacy Vietnamese code page)" if tones else ""
 
 
 def _layout(text: str) -> tuple[np.ndarray, np.ndarray]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import unicodedata
 
 import pytest
 
@@ -36,9 +37,10 @@ def test_utf16_is_decoded_and_reported(tmp_path):
     assert any("UTF-16" in note for note in raw.notes)
 
 
-def test_legacy_code_page_names_line_and_column(tmp_path):
-    path = write_bytes(tmp_path, "a,b\n1,ok\n2,".encode() + "Hà".encode("cp1258") + b"\n")
-    with pytest.raises(ExtractError, match=r"source.csv:3:4: not valid UTF-8"):
+def test_legacy_code_page_names_line_column_and_encoding(tmp_path):
+    legacy = unicodedata.normalize("NFD", "Hạ Long").encode("cp1258")
+    path = write_bytes(tmp_path, "a,b\n1,ok\n2,".encode() + legacy + b"\n")
+    with pytest.raises(ExtractError, match=r"source.csv:3:5: not valid UTF-8 .*looks like Windows-1258"):
         read_csv(path)
 
 
