@@ -27,7 +27,7 @@ def test_readme_starts_with_the_two_commands():
 
 
 EXAMPLES = [
-    url for url in re.findall(r"curl[^\n']*'http://127\.0\.0\.1:8001([^']+)'", README) if "<" not in url
+    url for url in re.findall(r"curl[^\n'\"]*'http://127\.0\.0\.1:8001([^']+)'", README) if "<" not in url
 ]
 
 

@@ -1,0 +1,57 @@
+"""Frictionless Data Package at /datapackage.json: one CSV resource, with its schema, per visible dataset."""
+
+import sys
+from pathlib import Path
+
+from datasette import hookimpl
+from datasette.utils.asgi import Response
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
+from portal_site import catalogue  # noqa: E402
+
+NAME = "quang-ninh-open-data"
+
+
+async def resource(datasette, entry: dict, base: str) -> dict:
+    """A tabular resource pointing at the table's streamed CSV."""
+    database, table = entry["database"], entry["id"]
+    fields = [
+        {"name": c["name"], "type": c["type"], "title": c["label_vi"] or c["name"],
+         "description": " · ".join(part for part in (c["vi"], c["en"]) if part)}
+        for c in await catalogue.data_dictionary(datasette, database, table)
+    ]
+    schema = {"fields": fields}
+    keys = await datasette.databases[database].primary_keys(table)
+    if keys:
+        schema["primaryKey"] = keys
+    return {
+        "name": table,
+        "path": f"{base}{entry['table_url']}.csv?_stream=on",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "title": entry["title_vi"],
+        "description": entry["description_vi"],
+        "licenses": [{"name": entry["licence"], "path": catalogue.licence_url(entry["licence"])}],
+        "schema": schema,
+    }
+
+
+async def datapackage_json(datasette, request):
+    base = datasette.absolute_url(request, "/").rstrip("/")
+    entries = await catalogue.visible_datasets(datasette, request.actor)
+    title_vi, title_en = catalogue.portal_titles(datasette)
+    licences = sorted({entry["licence"] for entry in entries})
+    return Response.json({
+        "name": NAME,
+        "title": title_vi,
+        "description": catalogue.portal_descriptions(datasette)[0],
+        "homepage": base + "/",
+        "licenses": [{"name": name, "path": catalogue.licence_url(name)} for name in licences],
+        "resources": [await resource(datasette, entry, base) for entry in entries],
+    })
+
+
+@hookimpl
+def register_routes():
+    return [(r"^/datapackage\.json$", datapackage_json)]

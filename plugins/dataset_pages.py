@@ -1,0 +1,108 @@
+"""A page per dataset at /datasets/<id>: metadata, data dictionary, disclosure, downloads, API, chart, map."""
+
+import json
+import sys
+from pathlib import Path
+
+from datasette import hookimpl
+from datasette.utils import escape_sqlite
+from datasette.utils.asgi import NotFound, Response
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
+from portal_site import catalogue  # noqa: E402
+
+CHART_BARS = 12
+MAP_POINTS = 2000
+MAP_SIZE = (480, 360)
+
+
+def schema_org(entry: dict, url: str, base: str) -> str:
+    """schema.org Dataset JSON-LD, safe to embed in a <script> element."""
+    table = base + entry["table_url"]
+    document = {
+        "@context": "https://schema.org",
+        "@type": "Dataset",
+        "name": entry["title_vi"],
+        "alternateName": entry["title_en"],
+        "description": entry["description_vi"] or entry["title_vi"],
+        "url": url,
+        "identifier": entry["id"],
+        "keywords": [k.strip() for k in (entry.get("keywords") or "").split(";") if k.strip()],
+        "license": catalogue.licence_url(entry["licence"]),
+        "isAccessibleForFree": entry["access"] == "public",
+        "inLanguage": "vi",
+        "creator": {"@type": "GovernmentOrganization", "name": entry["publisher"]},
+        "publisher": {"@type": "GovernmentOrganization", "name": entry["publisher"]},
+        "dateModified": entry["release"].get("date"),
+        "distribution": [
+            {"@type": "DataDownload", "encodingFormat": "text/csv", "contentUrl": f"{table}.csv?_stream=on"},
+            {"@type": "DataDownload", "encodingFormat": "application/json", "contentUrl": f"{table}.json"},
+        ],
+    }
+    return json.dumps(document, ensure_ascii=False).replace("<", "\\u003c")
+
+
+async def chart(db, table: str, metadata: dict, columns: list[str]) -> dict | None:
+    """Rows per value of the first facet, for tables published as delivered (counts of counts would mislead)."""
+    facets = metadata.get("facets") or []
+    if not facets or "suppression" in columns:
+        return None
+    column = facets[0]
+    sql = (f"select {escape_sqlite(column)} as value, count(*) as n from {escape_sqlite(table)} "
+           f"group by 1 order by n desc, 1 limit {CHART_BARS}")
+    bars = [dict(row) for row in (await db.execute(sql)).rows]
+    top = max((bar["n"] for bar in bars), default=0)
+    for bar in bars:
+        bar["width"] = round(300 * bar["n"] / top) if top else 0
+    return {"column": column, "bars": bars, "height": 24 * len(bars)}
+
+
+async def point_map(db, table: str, columns: list[str], key: str) -> dict | None:
+    """Points projected into an SVG box, for tables with latitude and longitude columns."""
+    if not {"latitude", "longitude"} <= set(columns):
+        return None
+    label = next((c for c in columns if c.endswith("_name")), key)
+    sql = (f"select {escape_sqlite(label)} as label, latitude, longitude from {escape_sqlite(table)} "
+           f"where latitude is not null and longitude is not null limit {MAP_POINTS}")
+    rows = [dict(row) for row in (await db.execute(sql)).rows]
+    if not rows:
+        return None
+    lats, lons = [r["latitude"] for r in rows], [r["longitude"] for r in rows]
+    width, height = MAP_SIZE
+    span = max(max(lats) - min(lats), max(lons) - min(lons), 1e-6)
+    for row in rows:
+        row["x"] = round(10 + (row["longitude"] - min(lons)) / span * (width - 20), 1)
+        row["y"] = round(height - 10 - (row["latitude"] - min(lats)) / span * (height - 20), 1)
+    return {"points": rows, "width": width, "height": height}
+
+
+async def dataset_page(datasette, request):
+    entry = await catalogue.find_dataset(datasette, request.actor, request.url_vars["dataset_id"])
+    if entry is None:
+        raise NotFound("Không có tập dữ liệu này · No such dataset")
+    database, table = entry["database"], entry["id"]
+    db = datasette.databases[database]
+    metadata = datasette.table_metadata(database, table) or {}
+    dictionary = await catalogue.data_dictionary(datasette, database, table)
+    columns = [column["name"] for column in dictionary]
+    base = datasette.absolute_url(request, "/").rstrip("/")
+    downloadable, _ = await datasette.check_visibility(
+        request.actor, permissions=[("view-database-download", database), ("view-database", database), "view-instance"])
+    context = {
+        "d": entry,
+        "metadata": metadata,
+        "dictionary": dictionary,
+        "disclosure": await catalogue.disclosure(datasette, database, table),
+        "chart": await chart(db, table, metadata, columns),
+        "map": await point_map(db, table, columns, columns[0] if columns else "rowid"),
+        "base": base,
+        "facets": metadata.get("facets") or [],
+        "database_download": f"/{database}.db" if downloadable else None,
+        "jsonld": schema_org(entry, f"{base}/datasets/{table}", base),
+    }
+    return Response.html(await datasette.render_template("dataset.html", context, request=request))
+
+
+@hookimpl
+def register_routes():
+    return [(r"^/datasets/(?P<dataset_id>[A-Za-z0-9_]+)$", dataset_page)]

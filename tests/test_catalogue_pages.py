@@ -1,0 +1,91 @@
+"""Home, dataset, search and API pages and the machine-readable catalogues, on a tiny inline build."""
+
+from __future__ import annotations
+
+import pytest
+from frictionless import Package, Resource, Schema
+
+from scripts import serve
+from scripts.build import build
+
+
+@pytest.fixture
+def portal(data_dir, portal_metadata, tmp_path):
+    release, _ = build(data_dir, tmp_path / "build", portal_metadata)
+    return serve.app(release)
+
+
+async def test_home_page_is_vietnamese_with_an_english_switch(portal):
+    page = await portal.client.get("/")
+    assert page.status_code == 200
+    assert '<html lang="vi">' in page.text and "Tập dữ liệu (1)" in page.text
+    assert 'href="/datasets/tasks"' in page.text and "3 dòng" in page.text
+    english = await portal.client.get("/?lang=en")
+    assert '<html lang="en">' in english.text and "Datasets (1)" in english.text
+    assert "portal_lang=en" in english.headers["set-cookie"]
+    remembered = await portal.client.get("/", cookies={"portal_lang": "en"})
+    assert '<html lang="en">' in remembered.text
+
+
+async def test_home_page_groups_by_theme_or_publisher(portal):
+    by_theme = (await portal.client.get("/")).text
+    by_publisher = (await portal.client.get("/?by=publisher")).text
+    assert "<h3>Chuyển đổi số</h3>" in by_theme
+    assert "<h3>Sở Khoa học và Công nghệ</h3>" in by_publisher
+
+
+async def test_dataset_page_has_dictionary_downloads_api_and_schema_org(portal):
+    page = await portal.client.get("/datasets/tasks")
+    assert page.status_code == 200
+    text = page.text
+    for expected in ("46/KH-UBND", "CC-BY-4.0", "monthly", "<code>budget</code>", "triệu đồng",
+                     "/portal/tasks.csv?_stream=on", 'href="/portal.db"', "curl '", "urllib.request", "fetch(",
+                     '"@type": "Dataset"', "<svg"):
+        assert expected in text, expected
+    assert (await portal.client.get("/datasets/missing")).status_code == 404
+
+
+async def test_search_finds_datasets_and_rows_without_diacritics(portal):
+    text = (await portal.client.get("/search?q=dich+vu")).text
+    assert "Dịch vụ công trực tuyến" in text
+    assert 'for="portal-q"' in text
+
+
+async def test_dcat_catalogue_has_the_required_fields(portal):
+    catalog = (await portal.client.get("/catalog.jsonld")).json()
+    assert catalog["@type"] == "dcat:Catalog" and catalog["dct:title"] and catalog["dct:description"]
+    assert catalog["dct:publisher"]
+    [dataset] = catalog["dcat:dataset"]
+    assert dataset["dct:title"] and dataset["dct:description"]
+    assert all(d["dcat:accessURL"] for d in dataset["dcat:distribution"])
+
+
+async def test_data_json_has_the_required_fields(portal):
+    catalog = (await portal.client.get("/data.json")).json()
+    assert catalog["conformsTo"] == "https://project-open-data.cio.gov/v1.1/schema"
+    [dataset] = catalog["dataset"]
+    for field in ("title", "description", "keyword", "modified", "publisher", "contactPoint", "identifier",
+                  "accessLevel", "distribution"):
+        assert dataset[field], field
+    assert dataset["accessLevel"] == "public"
+
+
+async def test_datapackage_validates_and_its_csv_matches_its_schema(portal, tmp_path):
+    descriptor = (await portal.client.get("/datapackage.json")).json()
+    report = Package.validate_descriptor(descriptor)
+    assert report.valid, report.flatten(["message"])
+    [resource] = descriptor["resources"]
+    csv = await portal.client.get(resource["path"].replace("http://localhost", ""))
+    data = Resource(data=csv.content, format="csv", schema=Schema.from_descriptor(resource["schema"]))
+    checked = data.validate()
+    assert checked.valid, checked.flatten(["rowNumber", "fieldName", "message"])
+
+
+async def test_api_page_openapi_cors_and_robots(portal):
+    assert "Link" in (await portal.client.get("/api")).text
+    spec = (await portal.client.get("/openapi.json")).json()
+    assert spec["openapi"].startswith("3.") and "/portal/{table}.json" in spec["paths"]
+    response = await portal.client.get("/portal/tasks.json")
+    assert response.headers["access-control-allow-origin"] == "*"
+    robots = (await portal.client.get("/robots.txt")).text
+    assert "Disallow: /restricted" in robots and "Allow: /" in robots
