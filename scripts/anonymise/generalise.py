@@ -1,7 +1,14 @@
-"""Generalisations of quasi-identifiers: named, vectorised functions from a column to a coarser column."""
+"""Generalisations of quasi-identifiers: named, vectorised functions from a column to a coarser column.
+
+Each takes a column (and optionally `at`, a column of reference dates) and returns text with missing
+values kept missing. Labels are computed once per distinct value, so a million rows cost one date parse.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
+import numpy as np
 import pandas as pd
 
 # The sample's report date. Ages are taken at this date unless a spec names a date column instead.
@@ -11,52 +18,56 @@ WHOLE_PROVINCE = "Toàn tỉnh"
 
 
 def _dates(values: pd.Series) -> pd.Series:
+    """ISO `yyyy-mm-dd` text or datetimes as datetimes; anything else becomes missing."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values
     return pd.to_datetime(values, format="%Y-%m-%d", errors="coerce")
 
 
-def _text(values: pd.Series, mask: pd.Series) -> pd.Series:
-    return values.astype("string").where(mask, pd.NA)
+def _labelled(keys: pd.Series, label: Callable[[int], str]) -> pd.Series:
+    """Text labels of integer keys, formatting each distinct key once; missing keys stay missing."""
+    codes, uniques = pd.factorize(keys)
+    labels = np.array([label(int(u)) for u in uniques] + [None], dtype=object)
+    return pd.Series(labels[codes], index=keys.index, dtype="string")
 
 
 def age_in_years(birth: pd.Series, at: pd.Series | None = None) -> pd.Series:
     """Completed years between birth and `at` (the reference date when `at` is None)."""
     born = _dates(birth)
     when = _dates(at) if at is not None else pd.Series(REFERENCE_DATE, index=birth.index)
-    before_birthday = (when.dt.month < born.dt.month) | (
-        (when.dt.month == born.dt.month) & (when.dt.day < born.dt.day)
-    )
+    before_birthday = (when.dt.month * 100 + when.dt.day) < (born.dt.month * 100 + born.dt.day)
     return (when.dt.year - born.dt.year - before_birthday.astype("Int64")).astype("Int64")
 
 
 def _age_band(width: int):
     def band(birth: pd.Series, at: pd.Series | None = None) -> pd.Series:
         age = age_in_years(birth, at)
-        low = (age // width) * width
-        labels = low.astype("string") + "-" + (low + width - 1).astype("string")
-        labels = labels.where(age < TOP_CODED_AGE, f"{TOP_CODED_AGE}+")
-        return _text(labels, age.notna())
+        if (age < 0).any():
+            raise ValueError("birth dates after the date the age is taken at")
+        low = ((age // width) * width).mask((age >= TOP_CODED_AGE).fillna(False), TOP_CODED_AGE)
+        top = TOP_CODED_AGE - 1
+        return _labelled(low, lambda a: f"{a}+" if a == TOP_CODED_AGE else f"{a}-{min(a + width - 1, top)}")
 
+    band.__name__ = f"age_band_{width}y"
     band.__doc__ = f"{width}-year age band at the reference date or at `at`; {TOP_CODED_AGE} and over top-coded."
     return band
 
 
 def birth_year(birth: pd.Series, at: pd.Series | None = None) -> pd.Series:
     """Year of birth."""
-    born = _dates(birth)
-    return _text(born.dt.year.astype("Int64").astype("string"), born.notna())
+    return _labelled(_dates(birth).dt.year, str)
 
 
 def month(dates: pd.Series, at: pd.Series | None = None) -> pd.Series:
     """`yyyy-mm` of a date."""
     parsed = _dates(dates)
-    return _text(parsed.dt.strftime("%Y-%m"), parsed.notna())
+    return _labelled(parsed.dt.year * 100 + parsed.dt.month, lambda k: f"{k // 100:04d}-{k % 100:02d}")
 
 
 def quarter(dates: pd.Series, at: pd.Series | None = None) -> pd.Series:
     """`yyyy-Qn` of a date."""
     parsed = _dates(dates)
-    labels = parsed.dt.year.astype("Int64").astype("string") + "-Q" + parsed.dt.quarter.astype("Int64").astype("string")
-    return _text(labels, parsed.notna())
+    return _labelled(parsed.dt.year * 10 + parsed.dt.quarter, lambda k: f"{k // 10:04d}-Q{k % 10}")
 
 
 def year(dates: pd.Series, at: pd.Series | None = None) -> pd.Series:
@@ -71,7 +82,16 @@ def identity(values: pd.Series, at: pd.Series | None = None) -> pd.Series:
 
 def whole_province(values: pd.Series, at: pd.Series | None = None) -> pd.Series:
     """Every value replaced by the province: the most general level of an area hierarchy."""
-    return _text(pd.Series(WHOLE_PROVINCE, index=values.index), values.notna())
+    return pd.Series(WHOLE_PROVINCE, index=values.index, dtype="string").where(values.notna(), pd.NA)
+
+
+def to_area(values: pd.Series, mapping: Mapping, at: pd.Series | None = None) -> pd.Series:
+    """Each code replaced by the larger area the mapping gives it (commune to district, say)."""
+    areas = values.map(mapping)
+    unmapped = values.notna() & areas.isna()
+    if unmapped.any():
+        raise ValueError(f"codes with no area in the mapping: {sorted(map(str, values[unmapped].unique()))[:5]}")
+    return areas.astype("string")
 
 
 GENERALISERS = {
