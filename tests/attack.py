@@ -82,22 +82,32 @@ def _solve(objective, a, b, bounds):
     return linprog(objective, A_eq=a, b_eq=b, bounds=bounds, method="highs")
 
 
-def _component_ranges(cells, a, b, bounds, probes: int = 4):
-    """Ranges of one component: random directions first show most cells can vary, then exact LPs for the rest."""
+def _component_ranges(cells, a, b, bounds, rounds: int = 40):
+    """Ranges of one component: random directions show most cells can vary, then exact LPs for the rest.
+
+    Every LP solution is a table the attacker cannot rule out, so a cell seen at two integer values across
+    solutions is not recoverable; directions are redrawn over the still-undecided cells until none is left or
+    a round decides nothing new.
+    """
     rng = np.random.default_rng(0)
     seen_low = np.full(len(cells), np.inf)
     seen_high = np.full(len(cells), -np.inf)
-    for _ in range(probes):
-        direction = rng.normal(size=len(cells))
+    undecided = np.ones(len(cells), dtype=bool)
+    for _ in range(rounds):
+        before = undecided.sum()
+        direction = np.where(undecided, rng.normal(size=len(cells)), 0.0)
         for sign in (1, -1):
             result = _solve(sign * direction, a, b, bounds)
             if result.status == 0:
                 seen_low = np.minimum(seen_low, result.x)
                 seen_high = np.maximum(seen_high, result.x)
+        undecided = np.array([_integers_between(lo, hi) <= 1 for lo, hi in zip(seen_low, seen_high)])
+        if not undecided.any() or undecided.sum() == before:
+            break
     results = []
     for i, cell in enumerate(cells):
-        if _integers_between(seen_low[i], seen_high[i]) > 1:
-            results.append((cell, seen_low[i], seen_high[i]))  # two feasible points differ: not recoverable
+        if not undecided[i]:
+            results.append((cell, seen_low[i], seen_high[i]))  # two feasible tables differ here
             continue
         objective = np.zeros(len(cells))
         objective[i] = 1
