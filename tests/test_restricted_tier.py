@@ -157,7 +157,7 @@ async def test_every_path_refuses_every_bad_credential_the_same_way(portal, refu
 
 INTROSPECTION = [
     "/", "/.json", "/-/databases", "/-/databases.json", "/-/metadata", "/-/metadata.json", "/-/actor.json",
-    "/-/threads.json", "/-/plugins.json", "/-/settings.json", "/-/versions.json", "/portal", "/portal.json",
+    "/-/settings.json", "/portal", "/portal.json",  # /-/threads, /-/plugins, /-/versions: 404 (debug_pages.py)
     "/portal/catalogue.json?_shape=array", "/portal/catalogue.json?_search=health", "/portal/catalogue.csv",
     "/portal.json?sql=select+name,+file+from+pragma_database_list",
 ]
