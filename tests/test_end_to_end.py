@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import json
-import socket
 import sqlite3
-import subprocess
-import sys
-import time
 import urllib.request
 
 import pytest
 
 from scripts import serve
 from scripts.manifest import load_manifest
+from tests.served import serving
 
 pytestmark = pytest.mark.slow
 
@@ -81,28 +78,8 @@ async def test_pagination_walks_every_row(app):
     assert seen == count[0]["n"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_serve_command_serves_the_release_on_loopback(sample_release):
-    port = _free_port()
-    process = subprocess.Popen(serve.command(sample_release.release, port=port), stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/portal/project06_tasks.json?_shape=array") as r:
-                    rows = json.load(r)
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise AssertionError(process.stderr.read().decode() if process.poll() is not None else "timeout")
-                time.sleep(0.3)
-        assert len(rows) == 41
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with serving(lambda port: serve.command(sample_release.release, port=port)) as base:
+        with urllib.request.urlopen(f"{base}/portal/project06_tasks.json?_shape=array") as response:
+            rows = json.load(response)
+    assert len(rows) == 41

@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -31,12 +29,6 @@ WINDOW_SECONDS = 2
 ROUNDS = 4
 PACE_SECONDS = 0.1
 MAX_REQUESTS = 100  # per client and window, whatever the pace
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def _client(base: str, address: str, seconds: float):
@@ -76,25 +68,12 @@ def _ordinary(base: str, seconds: float, latencies: list, statuses: dict) -> Non
 @pytest.fixture
 def server(data_dir, portal_metadata, tmp_path):
     from scripts import serve
+    from tests.served import serving
     from scripts.build import build
 
     release, _ = build(data_dir, tmp_path / "build", portal_metadata)
-    port = _free_port()
-    process = subprocess.Popen(serve.command(release, port=port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(base + "/-/settings.json", timeout=2).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline and process.poll() is None, "the server did not start"
-                time.sleep(0.2)
+    with serving(lambda port: serve.command(release, port=port)) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def _start_abuse(base: str, mode: str) -> subprocess.Popen:

@@ -6,15 +6,12 @@ import base64
 import hashlib
 import json
 import re
-import socket
-import subprocess
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from scripts import serve
+from tests.served import serving
 from scripts.build import build
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", re.DOTALL)
@@ -118,12 +115,6 @@ async def test_no_directory_is_listed(portal, path):
     assert "favicon.png" not in response.text and "sql-formatter" not in response.text
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.slow
 @pytest.mark.browser
 @pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="needs Debian's chromium at /usr/bin/chromium")
@@ -135,21 +126,14 @@ def test_chromium_reports_no_policy_violation_on_the_pages(data_dir, portal_meta
     # A table with coordinates, so that the cluster map (an inline script written by a plugin) is on a page too.
     places = sqlite_utils.Database(tmp_path / "places.db")
     places["places"].insert_all([{"id": 1, "name": "Hạ Long", "latitude": 20.95, "longitude": 107.07}], pk="id")
-    port = _free_port()
-    command = serve.command(release, port=port)
-    command[command.index("serve") + 1:command.index("serve") + 1] = [str(tmp_path / "places.db")]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
     violations = []
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(base + "/-/settings.json", timeout=2).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline and process.poll() is None, "the server did not start"
-                time.sleep(0.2)
+
+    def command(port: int) -> list[str]:
+        line = serve.command(release, port=port)
+        line[line.index("serve") + 1:line.index("serve") + 1] = [str(tmp_path / "places.db")]
+        return line
+
+    with serving(command) as base:
         with sync_api.sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=[
                 "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -170,8 +154,5 @@ def test_chromium_reports_no_policy_violation_on_the_pages(data_dir, portal_meta
             with pytest.raises(sync_api.Error):
                 page.add_script_tag(content="window.injected = true")  # and what is not ours is refused
             browser.close()
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
     assert not on_our_pages, on_our_pages
     assert violations, "the console reports violations, so none above means none happened"
