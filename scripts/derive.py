@@ -11,6 +11,7 @@ from .anonymise.generalise import GENERALISERS
 from .anonymise.suppress import suppress_counts
 from .derived_spec import Aggregate, DerivedSpec, Records
 from .disclosure import RULES_VERSION, DisclosureReport
+from .indexes import indexes_for
 from .load import TableToLoad
 from .manifest import DatasetEntry, Spec
 from .records import derive_records
@@ -77,7 +78,7 @@ def derive_aggregate(entry: DatasetEntry, spec: DerivedSpec, source: Spec, frame
     types = {d: str for d in dims} | {derive.count.name: int, "suppression": str}
     table = TableToLoad(
         name=entry.id, frame=cube, types=types, primary_key=dims,
-        indexes=[[c] for c in dict.fromkeys(spec.facets + spec.sortable + dims[:1])],
+        indexes=indexes_for(spec.facets, spec.sortable, len(cube), also=dims[:1]),
     )
     return Derived(table, report)
 

@@ -26,18 +26,18 @@ class RawTable:
     notes: list[str] = field(default_factory=list)
 
 
-def _decode(path: Path, data: bytes, notes: list[str]) -> str:
-    if data.startswith(codecs.BOM_UTF8):
-        return _strict_utf8(path, data[len(codecs.BOM_UTF8) :])
+def _as_utf8(path: Path, data: bytes, notes: list[str]) -> bytes:
+    """The file as UTF-8 bytes: a UTF-16 file (Excel's "Unicode text") is re-encoded and reported."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         notes.append(f"{path}: decoded from UTF-16 (byte-order mark found)")
-        return data.decode("utf-16")
-    return _strict_utf8(path, data)
+        return data.decode("utf-16").encode("utf-8")
+    return data
 
 
-def _strict_utf8(path: Path, data: bytes) -> str:
+def _strict_utf8(path: Path, data: bytes) -> None:
+    """Raise with the line and column of the first byte that is not UTF-8."""
     try:
-        return data.decode("utf-8")
+        data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
@@ -58,33 +58,52 @@ def _legacy_hint(data: bytes) -> str:
     return "; it looks like Windows-1258 (the legacy Vietnamese code page)" if tones else ""
 
 
-def _layout(text: str) -> tuple[np.ndarray, np.ndarray]:
-    """Find each record's first line and field count with array operations.
+def _layout(path: Path, data: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Find each record's first line and field count with array operations, header included.
 
     A newline or comma separates records or fields only outside quotes, that is where an even number of
-    quote characters precedes it (an escaped quote inside a quoted cell adds two).
+    quote characters precedes it (an escaped quote inside a quoted cell adds two). Working on the bytes keeps
+    this cheap at province scale: the delimiters are ASCII, so UTF-8 never hides one inside a character.
     """
-    data = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
-    quotes = np.flatnonzero(data == ord('"'))
+    array = np.frombuffer(data, dtype=np.uint8)
+    quotes = np.flatnonzero(array == ord('"'))
+    if len(quotes) % 2:
+        # The last quote opens a cell that never closes: everything after it would be read as one value.
+        opened = int(quotes[-1])
+        line, column = data.count(b"\n", 0, opened) + 1, opened - (data.rfind(b"\n", 0, opened) + 1) + 1
+        raise ExtractError(f"{path}:{line}:{column}: a quoted value is never closed (the file may be truncated)")
 
-    def structural(positions: np.ndarray) -> np.ndarray:
-        return positions if not len(quotes) else positions[np.searchsorted(quotes, positions) % 2 == 0]
-
-    all_newlines = np.flatnonzero(data == ord("\n"))
-    ends = structural(all_newlines)
-    if not len(ends) or ends[-1] != len(data) - 1:
-        ends = np.append(ends, len(data))  # the last record has no final newline
+    all_newlines = np.flatnonzero(array == ord("\n"))
+    # Quotes pair up into quoted spans; a newline inside a span is part of a value, not a record break.
+    ends = all_newlines[np.searchsorted(quotes, all_newlines) % 2 == 0] if len(quotes) else all_newlines
+    if not len(ends) or ends[-1] != len(array) - 1:
+        ends = np.append(ends, len(array))  # the last record has no final newline
     starts = np.concatenate(([0], ends[:-1] + 1))
-    lengths = ends - starts - (data[np.maximum(ends - 1, 0)] == ord("\r"))
-    commas = np.bincount(np.searchsorted(ends, structural(np.flatnonzero(data == ord(",")))), minlength=len(ends))
-    non_blank = np.flatnonzero(lengths > 0)[1:]  # the first non-blank record is the header
+    lengths = ends - starts - (array[np.maximum(ends - 1, 0)] == ord("\r"))
+    commas = _separators(np.flatnonzero(array == ord(",")), quotes, ends)
+    non_blank = np.flatnonzero(lengths > 0)
     first_lines = np.searchsorted(all_newlines, starts[non_blank]) + 1
     return first_lines, commas[non_blank] + 1
 
 
-def _check_layout(path: Path, text: str, header_count: int, records: int) -> pd.Series:
-    """Return each record's starting line, failing on records with missing or extra fields."""
-    starts, fields = _layout(text)
+def _separators(commas: np.ndarray, quotes: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Commas per record outside quoted spans: all commas per record, less those inside each span.
+
+    Searching the few record ends and span bounds among the many commas, rather than each comma among them,
+    keeps a province-scale file to a few passes over small arrays.
+    """
+    per_record = np.diff(np.searchsorted(commas, ends), prepend=0)
+    if len(quotes):
+        opens, closes = quotes[0::2], quotes[1::2]
+        inside = np.searchsorted(commas, closes) - np.searchsorted(commas, opens)
+        per_record = per_record - np.bincount(np.searchsorted(ends, opens), weights=inside, minlength=len(ends))
+    return per_record.astype(np.int64)
+
+
+def _check_layout(path: Path, data: bytes) -> pd.Series:
+    """Return each data record's starting line, failing on records with missing or extra fields."""
+    starts, fields = _layout(path, data)
+    header_count, starts, fields = fields[0], starts[1:], fields[1:]
     wrong = np.flatnonzero(fields != header_count)
     if len(wrong):
         row = int(wrong[0])
@@ -92,9 +111,17 @@ def _check_layout(path: Path, text: str, header_count: int, records: int) -> pd.
         raise ExtractError(
             f"{path}:{starts[row]}:1: the record has {fields[row]} fields but the header has {header_count}{hint}"
         )
-    if len(starts) != records:
-        raise ExtractError(f"{path}: found {len(starts)} records where the CSV parser found {records}")
     return pd.Series(starts)
+
+
+def _parse(path: Path, data: bytes) -> pd.DataFrame:
+    """Parse UTF-8 CSV bytes with Arrow's multi-threaded reader into Arrow-backed strings."""
+    try:
+        return pd.read_csv(io.BytesIO(data), engine="pyarrow", dtype=str, keep_default_na=False)
+    except pd.errors.ParserError as error:
+        if "invalid UTF8" in str(error):
+            _strict_utf8(path, data)  # raises with the line and column of the first bad byte
+        raise ExtractError(f"{path}: malformed CSV: {error}") from None
 
 
 def read_csv(path: Path) -> RawTable:
@@ -104,25 +131,16 @@ def read_csv(path: Path) -> RawTable:
     except FileNotFoundError:
         raise ExtractError(f"{path}: source file not found") from None
     notes: list[str] = []
-    text = _decode(path, data, notes)
-    if not text.strip():
+    data = _as_utf8(path, data, notes)
+    if not data.removeprefix(codecs.BOM_UTF8).strip():
         raise ExtractError(f"{path}:1:1: the file is empty")
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=True,
-            on_bad_lines="error",
-        )
-    except pd.errors.EmptyDataError:
-        raise ExtractError(f"{path}:1:1: the file has no header") from None
-    except pd.errors.ParserError as error:
-        raise ExtractError(f"{path}: malformed CSV: {error}") from None
+    lines = _check_layout(path, data)
+    frame = _parse(path, data)
     if frame.empty:
         raise ExtractError(f"{path}:2:1: the file has a header but no data rows")
+    if len(lines) != len(frame):
+        raise ExtractError(f"{path}: found {len(lines)} records where the CSV parser found {len(frame)}")
     headers = [str(h).strip() for h in frame.columns]
     frame.columns = headers
-    lines = _check_layout(path, text, len(headers), len(frame))
     frame = frame.apply(lambda column: column.str.strip())
     return RawTable(path=path, headers=headers, frame=frame.reset_index(drop=True), lines=lines, notes=notes)

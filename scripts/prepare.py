@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from .derived_spec import DerivedSpec
 from .disclosure import DisclosureReport
 from .extract import ExtractError, read_csv
 from .gate import AllowRule
+from .indexes import indexes_for
 from .load import SQL_TYPES, TableToLoad
 from .manifest import DatasetEntry, Manifest, ManifestError, Spec, load_spec
 from .steps import BuildFailed, Outcome
@@ -44,17 +46,29 @@ class SourceData:
 
 
 class Sources:
-    """Reads and validates each source file set once, however many published tables derive from it."""
+    """Reads and validates each source file set once, however many published tables derive from it.
 
-    def __init__(self, data_dir: Path, outcome: Outcome):
-        self.data_dir, self.outcome = data_dir, outcome
+    A source is dropped once the last dataset that uses it is prepared, so that a province-scale build holds
+    one large source at a time, not all of them; the names the gate looks for are collected as it is read.
+    """
+
+    def __init__(self, data_dir: Path, outcome: Outcome, uses: Counter):
+        self.data_dir, self.outcome, self.uses = data_dir, outcome, uses
         self._cache: dict[tuple, SourceData] = {}
+        self.known_names: set[str] = set()
 
     def read(self, dataset: str, spec: Spec, files: list[str]) -> SourceData:
         key = (id(spec), tuple(files))
         if key not in self._cache:
             self._cache[key] = SourceData(spec, self._extract_and_validate(dataset, spec, files))
+            self.known_names |= known_names(self._cache[key])
         return self._cache[key]
+
+    def done_with(self, files: list[str]) -> None:
+        """One dataset using these files is prepared; drop the source when none is left."""
+        self.uses[tuple(files)] -= 1
+        if self.uses[tuple(files)] <= 0:
+            self._cache = {key: data for key, data in self._cache.items() if key[1] != tuple(files)}
 
     def _extract_and_validate(self, dataset: str, spec: Spec, files: list[str]) -> pd.DataFrame:
         frames, problems = [], []
@@ -126,7 +140,7 @@ def plain_table(entry: DatasetEntry, spec: Spec, frame: pd.DataFrame) -> TableTo
         frame=frame,
         types={c.name: SQL_TYPES[c.type] for c in spec.columns},
         primary_key=spec.primary_key,
-        indexes=[[facet] for facet in spec.facets] + [[c] for c in spec.sortable if c not in spec.facets],
+        indexes=indexes_for(spec.facets, spec.sortable, len(frame)),
         fts=spec.fts,
     )
 
@@ -136,51 +150,59 @@ def prepare(manifest: Manifest, data_dir: Path, outcome: Outcome, key_source) ->
 
     `key_source` returns the pseudonym key; it is only called when a spec asks for pseudonyms.
     """
-    specs, sources = SpecLoader(data_dir), Sources(data_dir, outcome)
+    uses = Counter(tuple(entry.source.files) for entry in manifest.datasets)
+    specs, sources = SpecLoader(data_dir), Sources(data_dir, outcome, uses)
     tables, failures = [], []
     for entry in manifest.datasets:
         try:
-            spec = specs.load(entry.spec, entry.id)
-            reason = why_not_publishable(entry, spec)
-            if reason:
-                outcome.skipped[entry.id] = reason
-                continue
-            database = DATABASE_OF_TIER[entry.access]
-            if isinstance(spec, Spec):
-                frame = sources.read(entry.id, spec, entry.source.files).frame
-                table = plain_table(entry, spec, frame)
-                tables.append(PublishedTable(entry, database, table, metadata.table_metadata(entry, spec, manifest)))
-                continue
-            source_spec = specs.load(f"specs/{spec.derive.source}.yml", entry.id)
-            problems = spec.check_against(source_spec) if isinstance(source_spec, Spec) else ["source is derived"]
-            if problems:
-                raise ManifestError("\n".join(f"dataset '{entry.id}': {entry.spec}: {p}" for p in problems))
-            source = sources.read(entry.id, source_spec, entry.source.files)
-            with outcome.timed("anonymise"):
-                derived = derive(entry, spec, source_spec, source.frame, key_source)
-            tables.append(PublishedTable(
-                entry, database, derived.table,
-                metadata.derived_table_metadata(entry, spec, source_spec, manifest, derived.report),
-                derived.report, [AllowRule(**rule) for rule in spec.gate_allow],
-            ))
+            _prepare_entry(entry, specs, sources, manifest, outcome, key_source, tables)
         except (ManifestError, BuildFailed) as error:
             failures.append(str(error))
         except PseudonymKeyMissing as error:
             failures.append(f"dataset '{entry.id}': {error}")
+        finally:
+            sources.done_with(entry.source.files)
     if failures:
         raise BuildFailed("\n".join(failures))
-    outcome.known_names = sources_known_names(sources)
+    outcome.known_names = frozenset(sources.known_names)
     return tables
 
 
-def sources_known_names(sources: Sources) -> frozenset[str]:
+def _prepare_entry(entry: DatasetEntry, specs: SpecLoader, sources: Sources, manifest: Manifest, outcome: Outcome,
+                   key_source, tables: list[PublishedTable]) -> None:
+    """Add the table one manifest entry publishes, or record why it is skipped."""
+    spec = specs.load(entry.spec, entry.id)
+    reason = why_not_publishable(entry, spec)
+    if reason:
+        outcome.skipped[entry.id] = reason
+        return
+    database = DATABASE_OF_TIER[entry.access]
+    if isinstance(spec, Spec):
+        frame = sources.read(entry.id, spec, entry.source.files).frame
+        table = plain_table(entry, spec, frame)
+        tables.append(PublishedTable(entry, database, table, metadata.table_metadata(entry, spec, manifest)))
+        return
+    source_spec = specs.load(f"specs/{spec.derive.source}.yml", entry.id)
+    problems = spec.check_against(source_spec) if isinstance(source_spec, Spec) else ["source is derived"]
+    if problems:
+        raise ManifestError("\n".join(f"dataset '{entry.id}': {entry.spec}: {p}" for p in problems))
+    source = sources.read(entry.id, source_spec, entry.source.files)
+    with outcome.timed("anonymise"):
+        derived = derive(entry, spec, source_spec, source.frame, key_source)
+    tables.append(PublishedTable(
+        entry, database, derived.table,
+        metadata.derived_table_metadata(entry, spec, source_spec, manifest, derived.report),
+        derived.report, [AllowRule(**rule) for rule in spec.gate_allow],
+    ))
+
+
+def known_names(source: SourceData) -> set[str]:
     """Every value of a direct-identifier text column that looks like a person's full name."""
     names: set[str] = set()
-    for source in sources._cache.values():
-        for column in source.spec.columns:
-            if column.role != "direct_identifier" or column.type != "text":
-                continue
-            values = source.frame[column.name].dropna()
-            looks_like_name = values.str.fullmatch(r"[^\d,;/@]+") & (values.str.count(r"\s+") >= 1)
-            names.update(values[looks_like_name].unique().tolist())
-    return frozenset(names)
+    for column in source.spec.columns:
+        if column.role != "direct_identifier" or column.type != "text":
+            continue
+        values = pd.Series(source.frame[column.name].dropna().unique(), dtype=source.frame[column.name].dtype)
+        looks_like_name = values.str.fullmatch(r"[^\d,;/@]+") & (values.str.count(r"\s+") >= 1)
+        names.update(values[looks_like_name].tolist())
+    return names

@@ -10,6 +10,7 @@ from .anonymise.kanon import AnonymityUnreachable, Hierarchy, anonymise_records
 from .anonymise.pseudonym import is_development_key, pseudonymise
 from .derived_spec import DerivedSpec, Records
 from .disclosure import DisclosureReport
+from .indexes import indexes_for
 from .load import TableToLoad
 from .manifest import DatasetEntry, Spec
 from .steps import BuildFailed
@@ -67,6 +68,6 @@ def derive_records(entry: DatasetEntry, spec: DerivedSpec, source: Spec, frame: 
     types = {name: (int if pd.api.types.is_integer_dtype(series) else str) for name, series in table_frame.items()}
     table = TableToLoad(
         name=entry.id, frame=table_frame, types=types, primary_key=[],
-        indexes=[[c] for c in dict.fromkeys(spec.facets + spec.sortable)],
+        indexes=indexes_for(spec.facets, spec.sortable, len(table_frame)),
     )
     return table, report

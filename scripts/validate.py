@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from .extract import RawTable
@@ -41,12 +42,22 @@ class Checked:
 
 
 class _Column:
-    """Collects the problems and repairs of one source column."""
+    """Collects the problems and repairs of one source column.
 
-    def __init__(self, raw: RawTable, column: Column, position: int, result: Checked):
-        self.raw, self.column, self.position, self.result = raw, column, position, result
+    Parsers see each distinct value once (`values`, with `codes` mapping every row to its value): a column of
+    1.6 million birth dates holds some 30,000 distinct ones. Masks over distinct values are spread back to rows
+    before problems and repairs are counted and located.
+    """
+
+    def __init__(self, raw: RawTable, column: Column, position: int, result: Checked, codes: np.ndarray):
+        self.raw, self.column, self.position, self.result, self.codes = raw, column, position, result, codes
+
+    def rows(self, mask: pd.Series) -> pd.Series:
+        """A mask over the distinct values, as a mask over the rows."""
+        return pd.Series(mask.to_numpy(dtype=bool, na_value=False)[self.codes], index=self.raw.frame.index)
 
     def fail(self, mask: pd.Series, explain) -> None:
+        mask = self.rows(mask)
         bad = mask[mask].index
         for index in bad[:MAX_PROBLEMS_PER_COLUMN]:
             value = self.raw.frame.at[index, self.column.header]
@@ -64,6 +75,7 @@ class _Column:
             )
 
     def repaired(self, mask: pd.Series, what: str) -> None:
+        mask = self.rows(mask)
         count = int(mask.sum())
         if count:
             first = int(self.raw.lines[mask[mask].index[0]])
@@ -173,11 +185,13 @@ def validate(raw: RawTable, spec: Spec) -> Checked:
     key = set(spec.primary_key)
     for column in spec.columns:
         position = raw.headers.index(column.header) + 1
-        state = _Column(raw, column, position, result)
-        values = raw.frame[column.header]
+        codes, distinct = pd.factorize(raw.frame[column.header])
+        values = pd.Series(distinct, dtype=raw.frame[column.header].dtype)
+        state = _Column(raw, column, position, result, codes)
         if column.required or column.name in key:
             state.fail(values == "", lambda v: "a value is required")
-        typed[column.name] = PARSERS[column.type](values, state)
+        parsed = PARSERS[column.type](values, state)
+        typed[column.name] = parsed.take(codes).reset_index(drop=True)
     frame = pd.DataFrame(typed)
     _check_primary_key(raw, spec, frame, result)
     if not result.problems:
