@@ -42,6 +42,11 @@ def openapi(base: str, tables: list[str], sql_limit_ms: int) -> dict:
             "/catalog.jsonld": {"get": {"summary": "DCAT-AP catalogue", "responses": ok}},
             "/data.json": {"get": {"summary": "Project Open Data catalogue", "responses": ok}},
             "/datapackage.json": {"get": {"summary": "Frictionless Data Package", "responses": ok}},
+            "/releases.atom": {"get": {"summary": "Atom feed of dataset releases: published, changed, withdrawn",
+                                       "responses": ok}},
+            "/datasets/{id}/releases.atom": {"get": {
+                "summary": "Atom feed of one dataset's versions", "responses": ok,
+                "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]}},
         },
     }
 

@@ -1,4 +1,4 @@
-"""A page per dataset at /datasets/<id>: metadata, data dictionary, disclosure, downloads, API, chart, map."""
+"""A page per dataset at /datasets/<id>: metadata, dictionary, disclosure, releases, downloads, API, chart, map."""
 
 import json
 import sys
@@ -9,7 +9,7 @@ from datasette.utils import escape_sqlite
 from datasette.utils.asgi import NotFound, Response
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site import catalogue  # noqa: E402
+from portal_site import catalogue, releases  # noqa: E402
 
 CHART_BARS = 12
 MAP_POINTS = 2000
@@ -93,6 +93,7 @@ async def dataset_page(datasette, request):
         "metadata": metadata,
         "dictionary": dictionary,
         "disclosure": await catalogue.disclosure(datasette, database, table),
+        "history": await releases.history(datasette, request.actor, table, (database,)),
         "chart": await chart(db, table, metadata, columns),
         "map": await point_map(db, table, columns, columns[0] if columns else "rowid"),
         "base": base,

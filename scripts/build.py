@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import json
 import sys
 from pathlib import Path
 
 from datasette.cli import inspect_
 
-from . import catalogue, disclosure, metadata, release
+from . import catalogue, disclosure, metadata, release, release_history
 from .anonymise.pseudonym import load_key
 from .gate import scan_frame
 from .load import write_database
@@ -34,7 +35,7 @@ def gate(tables: list[PublishedTable], outcome: Outcome) -> None:
 
 
 def _write_database(staging: Path, database: str, tables: list[PublishedTable], manifest: Manifest,
-                    release_name: str) -> dict:
+                    release_name: str, history: list[dict]) -> dict:
     """Write one database file and return its table metadata."""
     loads = [item.table for item in tables]
     table_metadata = {item.table.name: item.metadata for item in tables}
@@ -46,18 +47,28 @@ def _write_database(staging: Path, database: str, tables: list[PublishedTable], 
     if reports or database == PUBLIC:
         loads.append(disclosure.report_table(reports, release_name))
         table_metadata[disclosure.TABLE] = disclosure.report_metadata()
+    loads.append(release_history.history_table(history))
+    table_metadata[release_history.TABLE] = release_history.history_metadata()
     write_database(staging / f"{database}.db", loads)
     return table_metadata
 
 
 def _write_release(staging: Path, manifest: Manifest, tables: list[PublishedTable], portal_metadata: dict,
-                   outcome: Outcome, release_name: str) -> None:
+                   outcome: Outcome, release_name: str, previous: Path | None = None) -> None:
     merged = portal_metadata
-    databases = [PUBLIC] + ([RESTRICTED] if any(t.database == RESTRICTED for t in tables) else [])
+    published_at = dt.datetime.now(release_history.VIETNAM)
+    histories = {name: release_history.read_history(previous and previous / f"{name}.db")
+                 for name in (PUBLIC, RESTRICTED)}
+    # restricted.db stays while it has history to carry, so that withdrawing its last dataset stays on record.
+    restricted = histories[RESTRICTED] or any(t.database == RESTRICTED for t in tables)
+    databases = [PUBLIC] + ([RESTRICTED] if restricted else [])
     for database in databases:
         with outcome.timed("load"):
             mine = [t for t in tables if t.database == database]
-            table_metadata = _write_database(staging, database, mine, manifest, release_name)
+            added = release_history.record(histories[database], mine, release_name, published_at)
+            table_metadata = _write_database(staging, database, mine, manifest, release_name,
+                                             histories[database] + added)
+        outcome.changes += added
         merged = metadata.release_metadata(merged, table_metadata, database)
     (staging / "metadata.json").write_text(json.dumps(merged, ensure_ascii=False, indent=2), encoding="utf-8")
     with outcome.timed("inspect"):
@@ -81,7 +92,8 @@ def build(data_dir: Path, build_dir: Path, metadata_path: Path) -> tuple[Path, O
             staging = release.new_staging_dir(build_dir)
             try:
                 name = release.next_name(build_dir)
-                _write_release(staging, manifest, tables, portal_metadata, outcome, name)
+                previous = release.current_release(build_dir)  # its history is carried into the new release
+                _write_release(staging, manifest, tables, portal_metadata, outcome, name, previous)
                 with outcome.timed("publish"):
                     published = release.publish(staging, build_dir, name=name)
             except BaseException:
@@ -99,6 +111,8 @@ def _report(published: Path, outcome: Outcome) -> None:
         print(f"skipped {dataset}: {reason}")
     for repair in outcome.repairs:
         print(repair)
+    for change in outcome.changes:
+        print(f"release history: {change['dataset']} version {change['version']}: {change['summary_en']}")
     steps = ", ".join(f"{step} {seconds:.2f}s" for step, seconds in outcome.timings.items())
     print(f"release {published.name} is now current ({steps})")
 
@@ -108,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=Path("data"))
     parser.add_argument("--build", type=Path, default=Path("build"))
     parser.add_argument("--metadata", type=Path, default=Path("metadata.yml"))
+    parser.add_argument("--timings-json", type=Path, metavar="PATH",
+                        help="also write the release name, seconds per step and rows published as JSON (`make bench`)")
     args = parser.parse_args(argv)
     try:
         published, outcome = build(args.data, args.build, args.metadata)
@@ -115,6 +131,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"build failed, nothing was published:\n{error}", file=sys.stderr)
         return 1
     _report(published, outcome)
+    if args.timings_json:
+        record = {"release": published.name, "steps": outcome.timings, "published": outcome.published}
+        args.timings_json.write_text(json.dumps(record, indent=2), encoding="utf-8")
     return 0
 
 

@@ -20,6 +20,7 @@ class Outcome:
     repairs: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     known_names: frozenset[str] = frozenset()
+    changes: list[dict] = field(default_factory=list)  # the entries this build added to the release history
 
     @contextmanager
     def timed(self, step: str):

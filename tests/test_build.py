@@ -31,7 +31,8 @@ def test_build_publishes_a_typed_release(data_dir, portal_metadata, tmp_path):
     assert hits.fetchall() == [("Hoàn thiện thể chế",)]
     assert db.execute("select id, row_count, synthetic from catalogue").fetchall() == [("tasks", 3, 1)]
     served = json.loads((release / "metadata.json").read_text())
-    assert set(served["databases"]["portal"]["tables"]) == {"tasks", "catalogue", "disclosure_report"}
+    tables = {"tasks", "catalogue", "disclosure_report", "dataset_releases"}
+    assert set(served["databases"]["portal"]["tables"]) == tables
     assert json.loads((release / "inspect.json").read_text())["portal"]["tables"]["tasks"]["count"] == 3
     assert (tmp_path / "build" / "current").resolve() == release
 

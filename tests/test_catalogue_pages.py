@@ -85,6 +85,7 @@ async def test_api_page_openapi_cors_and_robots(portal):
     assert "Link" in (await portal.client.get("/api")).text
     spec = (await portal.client.get("/openapi.json")).json()
     assert spec["openapi"].startswith("3.") and "/portal/{table}.json" in spec["paths"]
+    assert "/releases.atom" in spec["paths"] and "/releases.atom" in (await portal.client.get("/api")).text
     response = await portal.client.get("/portal/tasks.json")
     assert response.headers["access-control-allow-origin"] == "*"
     robots = (await portal.client.get("/robots.txt")).text

@@ -12,7 +12,7 @@ from scripts import serve, token_store
 pytestmark = pytest.mark.slow
 RESTRICTED = ("vneid_accounts_pseudonymised", "online_applications_pseudonymised")
 LISTINGS = ["/", "/?by=publisher", "/catalog.jsonld", "/data.json", "/datapackage.json", "/api", "/openapi.json",
-            "/search?q=vneid"]
+            "/search?q=vneid", "/releases.atom", "/portal/dataset_releases.json?_size=max"]
 
 
 @pytest.fixture
@@ -22,7 +22,8 @@ def tier(sample_release, tmp_path):
     return serve.app(sample_release.release, tokens), {"Authorization": f"Bearer {token}"}
 
 
-@pytest.mark.parametrize("path", LISTINGS + [f"/datasets/{name}" for name in RESTRICTED])
+@pytest.mark.parametrize("path", LISTINGS + [f"/datasets/{name}{feed}" for name in RESTRICTED
+                                             for feed in ("", "/releases.atom")])
 async def test_anonymous_visitors_never_see_the_restricted_tier(tier, path):
     app, _ = tier
     response = await app.client.get(path)
@@ -39,6 +40,8 @@ async def test_a_token_sees_only_its_own_restricted_dataset(tier):
     page = await app.client.get(f"/datasets/{RESTRICTED[0]}", headers=headers)
     assert page.status_code == 200 and "Authorization: Bearer" in page.text
     assert (await app.client.get(f"/datasets/{RESTRICTED[1]}", headers=headers)).status_code == 404
+    feed = (await app.client.get("/releases.atom", headers=headers)).text
+    assert f"/datasets/{RESTRICTED[0]}#release-1" in feed and RESTRICTED[1] not in feed
 
 
 async def test_every_public_dataset_has_a_page_and_a_valid_package(tier):
