@@ -326,3 +326,17 @@ def test_a_release_without_restricted_data_is_served_as_before(tmp_path):
     assert line[4] == "-i" and str(release / "metadata.json") in line
     assert not tokens_db.exists()
     assert set(serve.app(release, tokens_db).databases) == {"_internal", "portal"}
+
+
+async def test_a_result_kept_for_a_token_is_never_served_without_one(portal, issue, monkeypatch):
+    """The query cache keeps every result here (no minimum time): the permission checks still come first."""
+    from tests.test_query_cache import fresh_cache
+
+    cache = fresh_cache(monkeypatch)
+    _, headers = issue("health_records")
+    for path in ("/restricted/health_records.json", "/restricted/health_records?_search=xuất"):
+        assert (await portal.client.get(path, headers=headers)).status_code == 200
+    assert any(key[0] == "restricted" for key in cache.entries)
+    for path in ("/restricted/health_records.json", "/restricted/health_records?_search=xuất"):
+        response = await portal.client.get(path)
+        assert response.status_code == 403 and HEALTH_VALUE not in response.text
