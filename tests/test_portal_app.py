@@ -65,3 +65,11 @@ async def test_following_next_on_a_sort_with_ties_returns_every_row_once(portal,
         seen += [row[0] for row in data["rows"]]
         url = f"/portal/tasks.json?_size=1&{sort}&_next={data['next']}" if data["next"] else None
     assert sorted(seen) == ["001", "002", "003"]
+
+
+async def test_table_permissions_are_worked_out_once_per_table(portal):
+    await portal.client.get("/")
+    remembered = portal._table_permission_allows.cache_info()
+    await portal.client.get("/")
+    again = portal._table_permission_allows.cache_info()
+    assert again.misses == remembered.misses and again.hits > remembered.hits
