@@ -35,7 +35,7 @@ def gate(tables: list[PublishedTable], outcome: Outcome) -> None:
 
 
 def _write_database(staging: Path, database: str, tables: list[PublishedTable], manifest: Manifest,
-                    release_name: str, history: list[dict]) -> dict:
+                    release_name: str, history: list[dict], timed) -> dict:
     """Write one database file and return its table metadata."""
     loads = [item.table for item in tables]
     table_metadata = {item.table.name: item.metadata for item in tables}
@@ -49,7 +49,7 @@ def _write_database(staging: Path, database: str, tables: list[PublishedTable], 
         table_metadata[disclosure.TABLE] = disclosure.report_metadata()
     loads.append(release_history.history_table(history))
     table_metadata[release_history.TABLE] = release_history.history_metadata()
-    write_database(staging / f"{database}.db", loads)
+    write_database(staging / f"{database}.db", loads, timed)
     return table_metadata
 
 
@@ -63,11 +63,11 @@ def _write_release(staging: Path, manifest: Manifest, tables: list[PublishedTabl
     restricted = histories[RESTRICTED] or any(t.database == RESTRICTED for t in tables)
     databases = [PUBLIC] + ([RESTRICTED] if restricted else [])
     for database in databases:
-        with outcome.timed("load"):
-            mine = [t for t in tables if t.database == database]
+        mine = [t for t in tables if t.database == database]
+        with outcome.timed("history"):
             added = release_history.record(histories[database], mine, release_name, published_at)
-            table_metadata = _write_database(staging, database, mine, manifest, release_name,
-                                             histories[database] + added)
+        table_metadata = _write_database(staging, database, mine, manifest, release_name,
+                                         histories[database] + added, outcome.timed)
         outcome.changes += added
         merged = metadata.release_metadata(merged, table_metadata, database)
     (staging / "metadata.json").write_text(json.dumps(merged, ensure_ascii=False, indent=2), encoding="utf-8")
