@@ -37,6 +37,9 @@ FREE_SQL_SECONDS = 0.05  # an ordinary page's SQL, facets included, stays well b
 log = logging.getLogger(__name__)
 # Static assets cost no SQL, and a page needs several of them at once.
 EXEMPT_PREFIXES = ("/-/static/", "/-/static-plugins/", "/static/", "/favicon.ico")
+# Health and readiness probes (plugins/health.py): a probe refused because a busy client shares its address would
+# take a healthy server out of its load balancer.
+EXEMPT_PATHS = ("/-/health", "/-/ready")
 # The SQL time of the request being served, added up by every query it runs (facets run in tasks of their own,
 # which copy the context and so share the list).
 _sql_seconds = contextvars.ContextVar("portal_sql_seconds", default=None)
@@ -216,7 +219,8 @@ def asgi_wrapper(datasette):
 
     def wrap(app):
         async def limited(scope, receive, send):
-            if scope["type"] != "http" or scope.get("path", "").startswith(EXEMPT_PREFIXES):
+            path = scope.get("path", "")
+            if scope["type"] != "http" or path.startswith(EXEMPT_PREFIXES) or path in EXEMPT_PATHS:
                 return await app(scope, receive, send)
             proxy = untrusted_proxy(scope, limits["trusted_proxies"])
             if proxy and proxy not in warned and len(warned) < 10:

@@ -1,0 +1,63 @@
+"""`/-/health` (the process answers) and `/-/ready` (the release's databases answer a query and its metadata is
+loaded), for load balancers, the cluster supervisor and orchestrators' probes. Both name the release served.
+
+Neither is rate limited (plugins/rate_limit.py exempts them): a probe must not be refused because a busy client
+shares its address. Both are cheap, a single-row query per database at most, and never cached. Anyone may ask, so
+the answers name no database: the restricted tier must not show through them. The server log has the details.
+"""
+
+import logging
+import sys
+from pathlib import Path
+
+from datasette import hookimpl
+from datasette.utils.asgi import Response
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
+from portal_site import catalogue  # noqa: E402
+from portal_site.serving import served_release  # noqa: E402
+
+NO_STORE = {"cache-control": "no-store"}
+log = logging.getLogger(__name__)
+
+
+def _answer(status: str, release: str, code: int = 200, **details) -> Response:
+    return Response.json({"status": status, "release": release, **details}, status=code, headers=NO_STORE)
+
+
+async def health(datasette):
+    return _answer("ok", served_release(datasette))
+
+
+async def _problems(datasette) -> list[str]:
+    """What keeps the portal from serving its release, said without naming a database; details go to the log."""
+    problems = []
+    for name, database in datasette.databases.items():
+        if name.startswith("_"):
+            continue  # Datasette's own in-memory database, not the release's
+        try:
+            await database.execute("select 1 from sqlite_master limit 1")
+        except Exception as error:  # whatever stops a query stops the portal: report it, answer 503
+            log.warning("not ready: database %s does not answer a query: %s", name, error)
+            problems.append("a database of the release does not answer a query")
+    if catalogue.PUBLIC not in datasette.databases:
+        problems.append("the public database is not served")
+    # The release's metadata.json names every published table; without it pages lose titles, facets and licences.
+    if not datasette.metadata("tables", database=catalogue.PUBLIC, fallback=False):
+        problems.append("the release's table metadata is not loaded")
+    if not served_release(datasette):
+        problems.append("the public database is not a release's file")
+    return problems
+
+
+async def ready(datasette):
+    release = served_release(datasette)
+    problems = await _problems(datasette)
+    if problems:
+        return _answer("unavailable", release, 503, problems=sorted(set(problems)))
+    return _answer("ok", release)
+
+
+@hookimpl
+def register_routes():
+    return [(r"^/-/health$", health), (r"^/-/ready$", ready)]

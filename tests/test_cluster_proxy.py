@@ -1,0 +1,103 @@
+"""What nginx in front of the replicas does (deploy/nginx/portal.conf.template), on a real cluster on 127.0.0.1:
+compression, caching keyed to the release and never for a token, the language cookie, probes never cached, and
+per-client rate limits that stay those of one server however many replicas there are.
+"""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+
+from plugins.rate_limit import DEFAULTS
+from tests.conftest import MANIFEST, SPEC, write
+from tests.served_cluster import MARKERS, cluster, nginx_or_skip, publish
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    nginx_or_skip()
+    root = tmp_path_factory.mktemp("proxy")
+    write(root / "data" / "manifest.yml", MANIFEST)
+    write(root / "data" / "specs" / "tasks.yml", SPEC)
+    metadata = write(root / "metadata.yml", "title: Cổng dữ liệu mở\nlicense: CC BY 4.0\n")
+    publish(root / "data", root / "build", metadata, "0001")
+    with cluster(root / "build", replicas=2) as running:
+        yield running.base
+
+
+def client(base: str, address: str = "127.0.0.31") -> httpx.Client:
+    """A visitor connecting from its own loopback address."""
+    return httpx.Client(base_url=base, transport=httpx.HTTPTransport(local_address=address), timeout=30)
+
+
+def test_answers_are_compressed_and_name_their_release(base):
+    with client(base) as visitor:
+        response = visitor.get("/portal/tasks.json?_shape=array", headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200
+    assert response.headers["content-encoding"] == "gzip"
+    assert response.headers["x-portal-release"] == "0001"
+    assert MARKERS["0001"] in {row["name"] for row in response.json()}
+
+
+def test_a_cached_answer_does_not_show_another_clients_rate_limit(base):
+    with client(base, "127.0.0.32") as first, client(base, "127.0.0.33") as second:
+        missed = first.get("/portal/tasks.json?_size=1")
+        hit = second.get("/portal/tasks.json?_size=1")
+    assert missed.headers["x-cache-status"] == "MISS" and "x-ratelimit-remaining" in missed.headers
+    assert hit.headers["x-cache-status"] == "HIT" and hit.text == missed.text
+    assert not [name for name in hit.headers if name.startswith("x-ratelimit")]
+    assert hit.headers["x-portal-release"] == "0001"
+
+
+def test_nothing_sent_with_a_token_or_an_actor_cookie_is_stored_or_served_from_the_cache(base):
+    path = "/portal/tasks.json?_size=2"
+    token = {"Authorization": "Bearer odp_" + "0" * 64 + "-00000000"}
+    with client(base) as visitor:
+        assert visitor.get(path, headers=token).headers["x-cache-status"] == "BYPASS"
+        assert visitor.get(path).headers["x-cache-status"] == "MISS"  # the token's answer was not stored
+        assert visitor.get(path).headers["x-cache-status"] == "HIT"
+        assert visitor.get(path, headers=token).headers["x-cache-status"] == "BYPASS"  # nor is the cache served
+        assert visitor.get(path, headers={"Cookie": "ds_actor=x"}).headers["x-cache-status"] == "BYPASS"
+
+
+def test_a_language_chosen_by_cookie_is_never_answered_from_another_languages_cache(base):
+    cookies = ({}, {"Cookie": "portal_lang=en"}, {"Cookie": "other=1"}, {"Cookie": "portal_lang=en; other=2"})
+    with client(base) as visitor:
+        pages = [visitor.get("/portal/tasks", headers=headers) for headers in cookies]
+    # Datasette marks any answer to a request with a cookie `private, no-store`: the English pages are never
+    # stored, and the language in the cache key keeps them from being answered with the stored Vietnamese page.
+    assert [page.headers["x-cache-status"] for page in pages] == ["MISS", "MISS", "HIT", "MISS"]
+    assert ['<html lang="vi">' in page.text for page in pages] == [True, False, True, False]
+    assert ['<html lang="en">' in page.text for page in pages] == [False, True, False, True]
+
+
+def test_probes_are_never_cached(base):
+    with client(base) as visitor:
+        answers = [visitor.get(path) for path in ("/-/health", "/-/ready") * 2]
+    assert [answer.status_code for answer in answers] == [200] * 4
+    assert {answer.headers["cache-control"] for answer in answers} == {"no-store"}
+    assert "HIT" not in {answer.headers["x-cache-status"] for answer in answers}
+    assert {answer.json()["release"] for answer in answers} == {"0001"}
+
+
+def test_one_client_gets_one_servers_budget_however_many_replicas(base):
+    rate, burst = DEFAULTS["rate"], DEFAULTS["burst"]
+    uncached = "/portal.json?_shape=array&sql=select+{n}+as+n"
+    with client(base, "127.0.0.34") as flooder:
+        started = time.monotonic()
+        statuses = [flooder.get(uncached.format(n=n)).status_code for n in range(2 * burst)]
+        # What a client writes in X-Forwarded-For is replaced by nginx: a made-up address buys no fresh budget.
+        statuses += [flooder.get(uncached.format(n=1000 + n), headers={"X-Forwarded-For": f"198.51.100.{n}"})
+                     .status_code for n in range(40)]
+        elapsed = time.monotonic() - started
+    with client(base, "127.0.0.35") as other:
+        others = other.get(uncached.format(n=2000)).status_code
+    print(f"\none client, {len(statuses)} requests in {elapsed:.1f} s through 2 replicas: "
+          f"{statuses.count(200)} answered 200, {statuses.count(429)} answered 429")
+    assert set(statuses) == {200, 429}
+    assert statuses.count(200) <= burst + rate * elapsed + 1
+    assert others == 200  # the replicas tell the clients behind nginx apart
