@@ -73,3 +73,23 @@ async def test_table_permissions_are_worked_out_once_per_table(portal):
     await portal.client.get("/")
     again = portal._table_permission_allows.cache_info()
     assert again.misses == remembered.misses and again.hits > remembered.hits
+
+
+async def test_a_streamed_csv_reads_the_table_in_full_pages(portal, monkeypatch):
+    from datasette.database import Database
+
+    portal.page_size = 1  # three rows: three pages, were the page size used
+    await portal.invoke_startup()  # plugins patch Database at start-up: count beneath them
+    queries = []
+    execute = Database.execute
+
+    async def counted(self, sql, *args, **kwargs):
+        queries.append(sql)
+        return await execute(self, sql, *args, **kwargs)
+
+    monkeypatch.setattr(Database, "execute", counted)
+    response = await portal.client.get("/portal/tasks.csv?_stream=on")
+    assert response.status_code == 200 and len(response.text.strip().splitlines()) == 4
+    assert len([sql for sql in queries if "from tasks" in sql and "order by" in sql]) == 1
+    chosen = await portal.client.get("/portal/tasks.csv?_stream=on&_size=1")
+    assert chosen.text == response.text
