@@ -1,28 +1,32 @@
-"""Results of slow queries on the release's immutable databases, kept in memory and reused.
+"""Results of queries on the release's immutable databases, kept in memory and reused, with what Datasette asks
+about their schema.
 
 A published release never changes, so the same SQL with the same parameters always returns the same rows: the
 counts and facet groupings of a table page over hundreds of thousands of rows are computed once per process, not
-once per visitor. Only what is worth it is kept (queries that took at least MIN_SECONDS), within a memory budget,
-least recently used first out. Mutable databases (the tokens database) are never cached.
+once per visitor. Quick queries are kept too: each one Datasette runs waits for a free SQL thread, and a table page
+runs a dozen (rows, schema lookups: Datasette 0.65.5 resolves a table's name with one for every permission check,
+over a hundred for a home page). Results are kept within a memory budget, least recently used first out; the
+schema answers (keys, columns, foreign keys, search tables) are few and kept for the life of the process.
+Mutable databases (the tokens database) are never cached.
 
 The cache sits below Datasette's permission checks: a view runs a query only for an actor allowed to see its
 database and table, so a kept result is only ever handed to a caller that could have run the query itself.
 """
 
-import time
+import copy
 from collections import OrderedDict
 
 from datasette import hookimpl
 from datasette.database import Database
 
-MIN_SECONDS = 0.01  # below this, running the query again costs less than the memory it would hold
 MAX_RESULT_BYTES = 1_000_000  # one result at most, roughly: a page of rows, never a whole table
 BUDGET_BYTES = 64_000_000  # all results of one process
 
 
 def _size(results) -> int:
-    """The approximate memory of a result: its text and blobs, plus a word per value."""
-    return sum(len(v) + 8 if isinstance(v, (str, bytes)) else 8 for row in results.rows for v in row) + 64
+    """The approximate memory of a result: its text and blobs, a few words per value and per row."""
+    values = sum(len(v) + 24 if isinstance(v, (str, bytes)) else 24 for row in results.rows for v in row)
+    return values + 64 * len(results.rows) + 64
 
 
 class ResultCache:
@@ -68,24 +72,59 @@ def _key(database: Database, sql: str, params, truncate: bool, page_size) -> tup
 
 
 CACHE = ResultCache()
-_original_execute = Database.execute
 
 
-async def _execute_cached(self, sql, params=None, truncate=False, custom_time_limit=None, page_size=None,
-                          log_sql_errors=True):
-    key = None if self.is_mutable else _key(self, sql, params, truncate, page_size)
-    if key is not None:
-        found = CACHE.get(key)
-        if found is not None:
-            return found
-    started = time.perf_counter()
-    results = await _original_execute(self, sql, params, truncate, custom_time_limit, page_size, log_sql_errors)
-    if key is not None and time.perf_counter() - started >= MIN_SECONDS:
-        CACHE.put(key, results)
-    return results
+def _cached(run):
+    """`Database.execute` answering from the cache, running `run` (the execute it wraps) on a miss."""
+
+    async def execute(self, sql, params=None, truncate=False, custom_time_limit=None, page_size=None,
+                      log_sql_errors=True):
+        key = None if self.is_mutable else _key(self, sql, params, truncate, page_size)
+        if key is not None:
+            found = CACHE.get(key)
+            if found is not None:
+                return found
+        results = await run(self, sql, params, truncate, custom_time_limit, page_size, log_sql_errors)
+        if key is not None:
+            CACHE.put(key, results)
+        return results
+
+    execute.__dict__.update(vars(run))  # the marks of the wrappers inside, so none is applied twice
+    execute.portal_query_cache = True
+    return execute
+
+
+# What Datasette asks about a table's schema, a few thread round trips per page; answers depend only on the file.
+SCHEMA_QUESTIONS = ("primary_keys", "foreign_keys_for_table", "table_columns", "table_column_details", "fts_table",
+                    "label_column_for_table", "hidden_table_names", "view_names", "table_names", "table_exists")
+SCHEMA_ANSWERS: dict = {}
+SCHEMA_ANSWERS_KEPT = 10_000  # table names come from URLs: whatever visitors type, the memory stays bounded
+
+
+def _remembered(name: str):
+    asked = getattr(Database, name)
+
+    async def answer(self, *args):
+        if self.is_mutable:
+            return await asked(self, *args)
+        key = (self.name, self.path, name, args)
+        if key in SCHEMA_ANSWERS:
+            return copy.copy(SCHEMA_ANSWERS[key])  # lists: a caller that changes its copy changes nobody else's
+        answer = await asked(self, *args)
+        if len(SCHEMA_ANSWERS) < SCHEMA_ANSWERS_KEPT:
+            SCHEMA_ANSWERS[key] = copy.copy(answer)
+        return answer
+
+    return answer
+
+
+_SCHEMA_METHODS = {name: _remembered(name) for name in SCHEMA_QUESTIONS}
 
 
 @hookimpl
 def startup(datasette):
-    # Patched once for the process, like the rate limiter's timing of SQL.
-    Database.execute = _execute_cached
+    # Patched once for the process, around whatever other plugins made of execute (plugins/stable_sort.py).
+    if not getattr(Database.execute, "portal_query_cache", False):
+        Database.execute = _cached(Database.execute)
+    for name, method in _SCHEMA_METHODS.items():
+        setattr(Database, name, method)

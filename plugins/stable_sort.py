@@ -44,14 +44,20 @@ async def with_tie_breaker(database: Database, sql: str) -> str:
     return f"{match['head']}, {breaker}{match['tail']}"
 
 
-_original_execute = Database.execute
+def _tie_broken(run):
+    """`Database.execute` adding the tie-breaker, then running `run` (the execute it wraps)."""
 
+    async def execute(self, sql, *args, **kwargs):
+        return await run(self, await with_tie_breaker(self, sql), *args, **kwargs)
 
-async def _execute(self, sql, *args, **kwargs):
-    return await _original_execute(self, await with_tie_breaker(self, sql), *args, **kwargs)
+    execute.__dict__.update(vars(run))  # the marks of the wrappers inside, so none is applied twice
+    execute.portal_stable_sort = True
+    return execute
 
 
 @hookimpl
 def startup(datasette):
-    # Patched once for the process: every database gets the same, idempotent rewrite.
-    Database.execute = _execute
+    # Patched once for the process, around whatever other plugins made of execute (plugins/query_cache.py): every
+    # database gets the same, idempotent rewrite.
+    if not getattr(Database.execute, "portal_stable_sort", False):
+        Database.execute = _tie_broken(Database.execute)

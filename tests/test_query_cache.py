@@ -1,4 +1,4 @@
-"""Results of slow queries on immutable databases are reused, within a budget; mutable databases never are."""
+"""Query results and schema answers on immutable databases are reused, within a budget; mutable databases never are."""
 
 from __future__ import annotations
 
@@ -17,10 +17,9 @@ def served_plugin(filename: str):
 
 
 def fresh_cache(monkeypatch) -> query_cache.ResultCache:
-    """Give the served plugin an empty cache that keeps every result: the tiny test tables answer in microseconds."""
+    """Give the served plugin an empty cache, to see what it keeps."""
     served = served_plugin("query_cache.py")
     monkeypatch.setattr(served, "CACHE", served.ResultCache())
-    monkeypatch.setattr(served, "MIN_SECONDS", 0)
     return served.CACHE
 
 
@@ -68,11 +67,36 @@ def test_the_budget_drops_the_least_recently_used_results():
         def __init__(self, text):
             self.rows = [(text,)]
 
-    cache = query_cache.ResultCache(budget=700)
+    cache = query_cache.ResultCache(budget=1000)
     for name in "abc":
         cache.put(name, Results(name * 150))
     cache.get("a")  # a is now more recent than b
     cache.put("d", Results("d" * 150))
-    assert set(cache.entries) == {"a", "c", "d"} and cache.used <= 700
+    assert set(cache.entries) == {"a", "c", "d"} and cache.used <= 1000
     cache.put("huge", Results("x" * (query_cache.MAX_RESULT_BYTES + 1)))
     assert "huge" not in cache.entries
+
+
+async def test_schema_answers_are_kept_for_immutable_databases_only(portal, cache):
+    served = served_plugin("query_cache.py")
+    db = portal.get_database("portal")
+    keys = await db.primary_keys("tasks")
+    keys.append("changed by a caller")
+    assert await db.primary_keys("tasks") == ["code"]
+    assert (db.name, db.path, "primary_keys", ("tasks",)) in served.SCHEMA_ANSWERS
+    portal.add_memory_database("scratch_schema")
+    scratch = portal.get_database("scratch_schema")
+    await scratch.execute_write("create table t (v)")
+    assert await scratch.table_columns("t") == ["v"]
+    await scratch.execute_write("alter table t add column w")
+    assert await scratch.table_columns("t") == ["v", "w"]
+
+
+async def test_the_cache_and_the_sort_tie_breaker_both_wrap_execute_once(portal):
+    from datasette.database import Database
+
+    await portal.invoke_startup()
+    execute = Database.execute
+    await portal.invoke_startup()
+    assert Database.execute is execute  # a second start-up wraps nothing again
+    assert getattr(execute, "portal_query_cache", False) and getattr(execute, "portal_stable_sort", False)

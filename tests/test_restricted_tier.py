@@ -329,7 +329,7 @@ def test_a_release_without_restricted_data_is_served_as_before(tmp_path):
 
 
 async def test_a_result_kept_for_a_token_is_never_served_without_one(portal, issue, monkeypatch):
-    """The query cache keeps every result here (no minimum time): the permission checks still come first."""
+    """The query cache keeps what a token read: the permission checks still come first."""
     from tests.test_query_cache import fresh_cache
 
     cache = fresh_cache(monkeypatch)
