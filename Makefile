@@ -38,12 +38,31 @@ build: setup ## Republish every approved dataset from data/ as a new release in 
 serve: setup ## Serve the current release without rebuilding
 	$(PY) -m scripts.serve --port $(PORT)
 
+# Several Datasette replicas behind nginx (scripts/cluster/), moved to each new release one by one; nginx's files
+# live in build/cluster/. nginx is Debian's package: cluster-setup installs it when run as root.
+REPLICAS ?= 2
+.PHONY: cluster-setup serve-cluster bench-cluster
+
+cluster-setup: setup ## Install nginx for serve-cluster if it is missing (Debian's package; needs root)
+	$(PY) -m scripts.cluster.setup
+
+serve-cluster: cluster-setup ## Serve the current release with REPLICAS=2 replicas behind nginx on 127.0.0.1:$(PORT)
+	$(PY) -m scripts.cluster.supervisor --port $(PORT) --replicas $(REPLICAS)
+
+bench-cluster: cluster-setup ## Requests/second with 1 and REPLICAS replicas, and the restart gap; into docs/benchmarks.md
+	$(PY) -m scripts.cluster.bench --replicas $(REPLICAS)
+
 sample: setup ## Regenerate the synthetic raw extracts in data/raw (SCALE=small|province)
 	$(PY) -m scripts.sample --scale $(SCALE) --out data/raw
 	echo $(SCALE) > data/raw/.complete
 
 sample-if-missing: setup
 	test -f data/raw/.complete || $(MAKE) sample SCALE=small
+
+# The benchmark runs at province scale unless SCALE is given on the command line or in the environment; a quick
+# run (SCALE=small) writes build/bench-small/benchmarks.md and leaves docs/benchmarks.md alone.
+bench: setup ## Time the build and the served portal against plain pandas and default Datasette (SCALE=province|small)
+	$(PY) -m scripts.bench --scale $(if $(filter file,$(origin SCALE)),province,$(SCALE))
 
 rollback: setup ## Make the previous release current again
 	$(PY) -m scripts.rollback
@@ -63,3 +82,12 @@ token-list: setup ## List the tokens (agency, datasets, dates, status, last use;
 
 token-revoke: setup ## Revoke a token at once: ID=3
 	$(PY) -m scripts.tokens revoke "$(ID)"
+
+# The container image of the current release, for deploy/k8s (docs/containers.md). IMAGE is the repository to tag;
+# IMAGE_TAG defaults to <release>-<commit>. No `setup`: the helper needs only Python's standard library and Docker.
+IMAGE ?= open-data-portal
+DOCKER ?= docker
+.PHONY: image
+
+image: ## Build the container image of the current release: IMAGE=registry.example.gov.vn/open-data-portal
+	$(PYTHON) -m scripts.image --image '$(IMAGE)' --docker '$(DOCKER)' $(if $(IMAGE_TAG),--tag '$(IMAGE_TAG)')

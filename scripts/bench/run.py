@@ -1,0 +1,127 @@
+"""One benchmark run, from the cached sample to the report, every step on the same data."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import httpx
+
+from . import report
+from .build_time import time_build, time_plain_load
+from .direct import run_direct
+from .isolation import measure_isolation, ordinary_paths
+from .load import MixResult, Request, run_mix
+from .machine import describe
+from .mix import Query, build_mix, deep_page
+from .naive import naive_database
+from .sample import data_dir
+from .servers import baseline_command, client_tokens, free_port, portal_command, serving
+from .stats import summary
+from .targets import TARGET_KINDS
+
+
+@dataclass(frozen=True)
+class Options:
+    scale: str
+    work: Path
+    out: Path
+    clients: int = 4
+    rounds: int = 8  # passes of the mix per client and server
+    max_seconds: float = 300  # per server, for the whole mix
+    isolation_rounds: int = 4
+    window_seconds: float = 2.0
+
+
+def _requests(queries: list[Query], server: str, base: str, headers: dict) -> list[Request]:
+    """The mix as `server` is asked it, the deep page found by following `next` on that server."""
+    with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+        def get_json(path: str) -> dict:
+            response = client.get(path)
+            response.raise_for_status()
+            return response.json()
+
+        return [Request(query.name, deep_page(get_json, getattr(query, server)) if query.kind == "deep"
+                        else getattr(query, server)) for query in queries]
+
+
+def facets_timed_out(response: httpx.Response) -> bool:
+    """Whether a table page left out a facet that ran past its time limit (Datasette says so in the page or JSON)."""
+    return b'class="facets-timed-out"' in response.content or b'"facets_timed_out": ["' in response.content
+
+
+def _serve_and_measure(options: Options, release: Path, naive_db: Path, queries: list[Query], state: Path) -> dict:
+    tokens = client_tokens(state / "tokens.db", options.clients)
+
+    def token_of(n: int) -> dict:
+        return {"Authorization": f"Bearer {tokens[n]}"}
+
+    portal_port, baseline_port = free_port(), free_port()
+    with serving(portal_command(release, portal_port, state / "tokens.db"), portal_port,
+                 options.work / "portal-server.log") as portal, \
+            serving(baseline_command(naive_db, baseline_port), baseline_port,
+                    options.work / "baseline-server.log") as baseline:
+        servers = {"portal": (portal, token_of), "baseline": (baseline, lambda n: {})}
+        requests = {name: _requests(queries, name, base, headers(0)) for name, (base, headers) in servers.items()}
+        # The first pass, one client, is not counted: it fills caches, templates and connections. Its latencies
+        # are kept apart, since a page asked for the first time is what the portal's query cache cannot help.
+        first = {name: run_mix(base, requests[name], 1, headers, rounds=1, max_seconds=options.max_seconds)
+                 for name, (base, headers) in servers.items()}
+        results = {name: MixResult({}) for name in servers}
+        for _ in range(options.rounds):
+            for name, (base, headers) in servers.items():
+                left = options.max_seconds - results[name].seconds
+                if left > 0:
+                    results[name].merge(run_mix(base, requests[name], options.clients, headers, 1, left,
+                                                incomplete=facets_timed_out))
+        measured = {name: {**results[name].figures(),
+                           "first": {query: stats.latencies[0] if stats.latencies else None
+                                     for query, stats in first[name].queries.items()},
+                           "paths": {request.name: request.path for request in requests[name]}}
+                    for name in servers}
+        print("measuring load isolation on the portal", flush=True)
+        measured["isolation"] = measure_isolation(portal, ordinary_paths(release), options.isolation_rounds,
+                                                  options.window_seconds)
+    return measured
+
+
+def bench(options: Options) -> dict:
+    """Run every part of the benchmark and return its figures; the report is written from them."""
+    options.work.mkdir(parents=True, exist_ok=True)
+    machine = describe()
+    data = data_dir(options.work, options.scale)
+    print("timing the build", flush=True)
+    build = time_build(data, options.work / "portal", options.work)
+    print("timing the plain load of the same raw files", flush=True)
+    plain = time_plain_load(data, options.work)
+    release = Path(build["release"])
+    print("writing the baseline's naive database", flush=True)
+    naive_db = options.work / "naive.db"
+    naive_database(release, naive_db)
+    queries = build_mix(release)
+    print(f"serving both and sending the mix ({len(queries)} queries, {options.clients} clients, "
+          f"{options.rounds} rounds)", flush=True)
+    with tempfile.TemporaryDirectory(prefix="bench-state-") as state:
+        served = _serve_and_measure(options, release, naive_db, queries, Path(state))
+    print("running the same SQL directly in SQLite", flush=True)
+    targeted = [query for query in queries if query.kind in TARGET_KINDS]
+    direct = run_direct(release, targeted, options.clients, options.rounds, options.max_seconds)
+    machine["load_average_end"] = os.getloadavg()[0]  # other work on the machine shows in both
+    mix = {"clients": options.clients, "rounds": options.rounds, "max_seconds": options.max_seconds,
+           "queries": [{**asdict(query), "portal": served["portal"]["paths"][query.name],
+                        "baseline": served["baseline"]["paths"][query.name]} for query in queries]}
+    return {"scale": options.scale, "machine": machine, "build": build, "plain": plain, "mix": mix,
+            "portal": served["portal"], "baseline": served["baseline"], "isolation": served["isolation"],
+            "direct": {name: summary(values) for name, values in direct.items()}}
+
+
+def main(options: Options) -> dict:
+    results = bench(options)
+    (options.work / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+    report.write(options.out, results)
+    print(report.console(results))
+    print(f"figures written to {options.out} (all of them: {options.work / 'results.json'})")
+    return results
