@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import socket
 import subprocess
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+
+from scripts.answering import wait_until_answering
 
 
 def free_port() -> int:
@@ -24,17 +24,11 @@ def serving(command_for_port: Callable[[int], list[str]], probe: str = "/-/setti
     process = subprocess.Popen(command_for_port(port), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + start_seconds
-        while True:
-            try:
-                urllib.request.urlopen(base + probe, timeout=2).close()
-                break
-            except OSError:
-                if process.poll() is not None:
-                    raise AssertionError(f"the server stopped: {process.stderr.read().decode()}") from None
-                if time.monotonic() > deadline:
-                    raise AssertionError("the server did not start") from None
-                time.sleep(0.2)
+        try:
+            wait_until_answering(base + probe, process, start_seconds)
+        except RuntimeError as error:
+            details = process.stderr.read().decode() if process.poll() is not None else ""
+            raise AssertionError(f"{error} {details}") from None
         yield base
     finally:
         process.terminate()

@@ -13,7 +13,8 @@ def test_throughput_counts_the_answers_of_a_real_portal(data_dir, portal_metadat
     with serving(lambda port: serve.command(release, port=port)) as base:
         measured = throughput(base, ["/portal/tasks.json?_shape=array", "/portal/tasks"], clients=2, seconds=1,
                               warmup=0)
-    assert set(measured.statuses) == {200} and measured.failures == 0
+    # Two anonymous clients on one address may outrun its rate limit: 429s are counted apart, never as failures.
+    assert set(measured.statuses) <= {200, 429} and measured.statuses.get(200) and measured.failures == 0
     assert measured.requests_per_second > 0
     assert 0 < measured.p50_ms <= measured.p95_ms
 

@@ -11,14 +11,11 @@ import datetime as dt
 import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .. import serve, token_store
+from .. import answering, serve, token_store
 
 START_SECONDS = 60  # a mutable database of a million rows is opened and counted at start
 
@@ -36,17 +33,10 @@ def serving(command: list[str], port: int, log: Path, probe: str = "/-/settings.
     with open(log, "wb") as output:
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=output)
         try:
-            deadline = time.monotonic() + START_SECONDS
-            while True:
-                try:
-                    urllib.request.urlopen(base + probe, timeout=5).close()
-                    break
-                except OSError:
-                    if process.poll() is not None:
-                        raise RuntimeError(f"the server stopped at start, see {log}") from None
-                    if time.monotonic() > deadline:
-                        raise RuntimeError(f"the server did not answer within {START_SECONDS} s, see {log}") from None
-                    time.sleep(0.2)
+            try:
+                answering.wait_until_answering(base + probe, process, START_SECONDS)
+            except RuntimeError as error:
+                raise RuntimeError(f"{error}; see {log}") from None
             yield base
         finally:
             process.terminate()

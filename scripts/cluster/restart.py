@@ -15,6 +15,8 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .. import answering
+
 POLL_SECONDS = 0.01
 
 
@@ -64,17 +66,7 @@ class Poller:
 
 
 def wait_until_answering(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=1).close()
-            return
-        except OSError:
-            if process.poll() is not None:
-                raise RuntimeError(f"the server stopped with exit code {process.returncode}") from None
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{url} did not answer within {timeout:.0f} s") from None
-            time.sleep(POLL_SECONDS)
+    answering.wait_until_answering(url, process, timeout, poll=POLL_SECONDS)
 
 
 def restart(process: subprocess.Popen, start: Callable[[], subprocess.Popen]) -> subprocess.Popen:
