@@ -18,6 +18,7 @@ from portal_site import catalogue  # noqa: E402
 from portal_site.serving import served_release  # noqa: E402
 
 NO_STORE = {"cache-control": "no-store"}
+SQLITE_HEADER = b"SQLite format 3\x00"
 log = logging.getLogger(__name__)
 
 
@@ -29,14 +30,29 @@ async def health(datasette):
     return _answer("ok", served_release(datasette))
 
 
+def _still_sqlite(path: str) -> bool:
+    try:
+        with open(path, "rb") as file:
+            return file.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+    except OSError:
+        return False
+
+
 async def _problems(datasette) -> list[str]:
     """What keeps the portal from serving its release, said without naming a database; details go to the log."""
     problems = []
     for name, database in datasette.databases.items():
         if name.startswith("_"):
             continue  # Datasette's own in-memory database, not the release's
+        if database.path and not _still_sqlite(database.path):
+            # Open connections read an immutable file as it was when opened, even once it is deleted or replaced:
+            # a query alone would not notice a release pruned or damaged under a running process.
+            log.warning("not ready: database file %s is gone or is not an SQLite file", database.path)
+            problems.append("a database file of the release is gone or damaged")
+            continue
         try:
-            await database.execute("select 1 from sqlite_master limit 1")
+            # Straight to SQLite, below the query cache: a kept answer would say nothing about the file now.
+            await database.execute_fn(lambda conn: conn.execute("select 1 from sqlite_master limit 1").fetchall())
         except Exception as error:  # whatever stops a query stops the portal: report it, answer 503
             log.warning("not ready: database %s does not answer a query: %s", name, error)
             problems.append("a database of the release does not answer a query")

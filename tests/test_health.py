@@ -74,9 +74,9 @@ async def test_not_ready_when_a_database_cannot_be_read_which_only_the_log_names
         ready = await client.get("/-/ready")
     assert ready.status_code == 503
     assert ready.json() == {"status": "unavailable", "release": "0001",
-                            "problems": ["a database of the release does not answer a query"]}
+                            "problems": ["a database file of the release is gone or damaged"]}
     assert "extra" not in ready.text  # the restricted tier's databases must not show through a public probe
-    assert "database extra does not answer a query: file is not a database" in caplog.text
+    assert f"database file {extra} is gone or is not an SQLite file" in caplog.text
 
 
 async def test_probes_do_not_reveal_the_restricted_tier(release, tmp_path):
@@ -91,3 +91,15 @@ async def test_probes_do_not_reveal_the_restricted_tier(release, tmp_path):
     assert [answer.status_code for answer in answers] == [200, 200]
     for answer in answers:
         assert not [word for word in ("restricted", "tokens", "health_records") if word in answer.text], answer.text
+
+
+async def test_readiness_asks_the_release_files_each_time_and_answers_once_they_are_gone(release):
+    app = serve.app(release)
+    async with visitor(app) as client:
+        assert (await client.get("/-/ready")).status_code == 200
+        for path in release.iterdir():  # a release pruned from under a process that still serves it
+            path.unlink()
+        health, ready = await client.get("/-/health"), await client.get("/-/ready")
+    assert health.status_code == 200 and health.json()["release"] == "0001"
+    assert ready.status_code == 503 and ready.json()["release"] == "0001"
+    assert ready.json()["problems"] == ["a database file of the release is gone or damaged"]

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from . import catalogue
 
 
 def served_release(datasette) -> str:
-    """The release's name (NNNN), or "" when the public database is not a release's file."""
+    """The release's name (NNNN), or "" when the public database is not a release's file.
+
+    Read from the path alone: the probes must still answer (503, not 500) once a pruned release's files are gone.
+    """
     database = datasette.databases.get(catalogue.PUBLIC)
     if database is None or not database.path:
         return ""
-    return catalogue.release_of(datasette)["name"]
+    name = Path(database.path).parent.name
+    return name if name.isdigit() else ""
