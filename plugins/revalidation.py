@@ -2,14 +2,17 @@
 that sends it back while that release is served gets `304 Not Modified` without the page being computed again.
 
 A release never changes once published, so what an anonymous visitor sees at a URL is fixed by the release, the
-URL, the page language and the code that renders it (plugins, templates, static files, Datasette's version). The
-ETag is computed from those alone, before the request is served, so a revalidation costs no SQL at all; a new
-release or a new deployment of the code changes every ETag, so nothing stale is ever confirmed.
+URL, the page language and the code that renders it (our plugins, templates and static files, the settings and
+the installed packages). The ETag is computed from those alone, before the request is served, so a revalidation
+costs no SQL at all; a new release or a new deployment of the code changes every ETag, so nothing stale is ever
+confirmed.
 Requests carrying credentials (an API token, a signed-in actor's cookie) are left alone: what they see depends on
 who asks, and it must not be stored by shared caches.
 """
 
 import hashlib
+import importlib.metadata
+import json
 import sys
 from pathlib import Path
 
@@ -30,11 +33,12 @@ STATIC_PREFIXES = ("/-/static/", "/static/")
 VARY = b"Cookie, Authorization"
 
 
-def code_fingerprint() -> str:
-    """What identifies the rendering code of this process: every file's path, size and time, and Datasette."""
-    import datasette.version
-
-    digest = hashlib.sha256(datasette.version.__version__.encode())
+def code_fingerprint(datasette) -> str:
+    """What identifies the rendering code of this process: every file of ours (path, size and time), the settings
+    it serves with, and the version of every installed package (Datasette, its plugins, Jinja)."""
+    digest = hashlib.sha256(json.dumps(datasette.settings_dict(), sort_keys=True, default=str).encode())
+    packages = sorted(f"{dist.metadata['Name']}=={dist.version}" for dist in importlib.metadata.distributions())
+    digest.update("\n".join(packages).encode())
     for directory in CODE_DIRECTORIES:
         for path in sorted((ROOT / directory).rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
@@ -62,15 +66,17 @@ def etag(release: str, code: str, request: Request) -> str:
 
 
 def _matches(request: Request, tag: str) -> bool:
-    sent = request.headers.get("if-none-match", "")
-    return sent.strip() == "*" or tag in [item.strip() for item in sent.split(",")]
+    # Explicit tags only: `*` means "any version exists", which cannot be known before the page is computed.
+    return tag in [item.strip() for item in request.headers.get("if-none-match", "").split(",")]
 
 
-@hookimpl
+@hookimpl(tryfirst=True)
 def asgi_wrapper(datasette):
+    # tryfirst: among the innermost wrappers, inside the rate limiter, so that a revalidation is counted like any
+    # other request; the outer wrappers (security headers, release, CORS) label a 304 like a page.
     def wrap(app):
         # A process serves one release and one version of the code for its whole life: both are read once.
-        release, code = served_release(datasette), code_fingerprint()
+        release, code = served_release(datasette), code_fingerprint(datasette)
         if not release:
             return app
 

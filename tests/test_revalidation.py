@@ -44,9 +44,11 @@ async def test_the_tag_differs_by_url_and_language(portal):
     assert len({plain.headers["etag"], filtered.headers["etag"], english.headers["etag"]}) == 3
 
 
-async def test_the_answer_that_sets_the_language_cookie_is_not_tagged(portal):
+async def test_the_language_switch_is_remembered_on_a_revalidation_too(portal):
     switched = await portal.client.get("/portal/tasks?lang=en")
-    assert "set-cookie" in switched.headers and "etag" not in switched.headers
+    again = await portal.client.get("/portal/tasks?lang=en", headers={"if-none-match": switched.headers["etag"]})
+    assert again.status_code == 304
+    assert "portal_lang=en" in switched.headers["set-cookie"] and "portal_lang=en" in again.headers["set-cookie"]
 
 
 async def test_a_new_release_never_confirms_the_old_page(two_releases):
@@ -69,3 +71,20 @@ async def test_requests_with_credentials_are_never_tagged_or_confirmed(portal):
 async def test_instance_pages_and_errors_get_no_tag(portal, path):
     response = await portal.client.get(path)
     assert "etag" not in response.headers
+
+
+async def test_any_version_is_not_a_match_and_a_304_is_counted_by_the_rate_limiter(portal):
+    assert (await portal.client.get("/portal/tasks", headers={"if-none-match": "*"})).status_code == 200
+    assert (await portal.client.get("/no/such/page", headers={"if-none-match": "*"})).status_code == 404
+    tag = (await portal.client.get("/portal/tasks")).headers["etag"]
+    revalidated = await portal.client.get("/portal/tasks", headers={"if-none-match": tag})
+    assert revalidated.status_code == 304 and "x-ratelimit-remaining" in revalidated.headers
+
+
+async def test_other_settings_give_other_tags(portal, monkeypatch):
+    from pathlib import Path
+
+    monkeypatch.setitem(serve.SETTINGS, "default_page_size", 7)
+    other = serve.app(Path(portal.databases["portal"].path).parent)
+    assert (await portal.client.get("/portal/tasks")).headers["etag"] != (
+        await other.client.get("/portal/tasks")).headers["etag"]
