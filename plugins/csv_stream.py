@@ -15,8 +15,8 @@ def wants_full_pages(path: str, query: str) -> bool:
     if not path.endswith(".csv"):
         return False
     args = parse_qs(query, keep_blank_values=True)
-    stream = (args.get("_stream") or [""])[-1]
-    return stream not in ("", "0", "off", "false") and "_size" not in args
+    # Datasette streams on any non-empty value of _stream, "off" included.
+    return bool((args.get("_stream") or [""])[-1]) and "_size" not in args
 
 
 @hookimpl

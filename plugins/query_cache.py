@@ -23,10 +23,16 @@ MAX_RESULT_BYTES = 1_000_000  # one result at most, roughly: a page of rows, nev
 BUDGET_BYTES = 64_000_000  # all results of one process
 
 
+# Python's own sizes, roughly: a str of non-ASCII text takes 2 bytes a character plus 74, a number 32, a row object
+# 56 plus a pointer a value; generous so that the budget is an upper bound on what the cache really holds.
+TEXT_BYTES, TEXT_OVERHEAD, VALUE_BYTES, ROW_BYTES = 2, 80, 32, 64
+
+
 def _size(results) -> int:
-    """The approximate memory of a result: its text and blobs, a few words per value and per row."""
-    values = sum(len(v) + 24 if isinstance(v, (str, bytes)) else 24 for row in results.rows for v in row)
-    return values + 64 * len(results.rows) + 64
+    """An upper estimate of a result's memory: its text and blobs, every value and every row object."""
+    values = sum(TEXT_OVERHEAD + TEXT_BYTES * len(v) if isinstance(v, (str, bytes)) else VALUE_BYTES
+                 for row in results.rows for v in row)
+    return values + sum(ROW_BYTES + 8 * len(row) for row in results.rows) + 256
 
 
 class ResultCache:
@@ -101,8 +107,8 @@ SCHEMA_ANSWERS: dict = {}
 SCHEMA_ANSWERS_KEPT = 10_000  # table names come from URLs: whatever visitors type, the memory stays bounded
 
 
-def _remembered(name: str):
-    asked = getattr(Database, name)
+def _remembered(name: str, asked):
+    """A schema method answering from SCHEMA_ANSWERS, asking `asked` (the method it wraps) the first time."""
 
     async def answer(self, *args):
         if self.is_mutable:
@@ -110,21 +116,22 @@ def _remembered(name: str):
         key = (self.name, self.path, name, args)
         if key in SCHEMA_ANSWERS:
             return copy.copy(SCHEMA_ANSWERS[key])  # lists: a caller that changes its copy changes nobody else's
-        answer = await asked(self, *args)
+        found = await asked(self, *args)
         if len(SCHEMA_ANSWERS) < SCHEMA_ANSWERS_KEPT:
-            SCHEMA_ANSWERS[key] = copy.copy(answer)
-        return answer
+            SCHEMA_ANSWERS[key] = copy.copy(found)
+        return found
 
+    answer.__dict__.update(vars(asked))
+    answer.portal_query_cache = True
     return answer
-
-
-_SCHEMA_METHODS = {name: _remembered(name) for name in SCHEMA_QUESTIONS}
 
 
 @hookimpl
 def startup(datasette):
-    # Patched once for the process, around whatever other plugins made of execute (plugins/stable_sort.py).
+    # Patched once for the process, around whatever other plugins made of these methods (plugins/stable_sort.py
+    # wraps execute too): each wrapper carries the marks of those inside it, so none is applied twice.
     if not getattr(Database.execute, "portal_query_cache", False):
         Database.execute = _cached(Database.execute)
-    for name, method in _SCHEMA_METHODS.items():
-        setattr(Database, name, method)
+    for name in SCHEMA_QUESTIONS:
+        if not getattr(getattr(Database, name), "portal_query_cache", False):
+            setattr(Database, name, _remembered(name, getattr(Database, name)))

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import numpy as np
@@ -83,7 +84,7 @@ def read_history(path: Path | None) -> list[dict]:
     if path is None or not path.exists():
         return []
     try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
             db.row_factory = sqlite3.Row
             if not db.execute("select 1 from sqlite_master where type = 'table' and name = ?", [TABLE]).fetchone():
                 return []

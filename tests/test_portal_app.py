@@ -93,3 +93,13 @@ async def test_a_streamed_csv_reads_the_table_in_full_pages(portal, monkeypatch)
     assert len([sql for sql in queries if "from tasks" in sql and "order by" in sql]) == 1
     chosen = await portal.client.get("/portal/tasks.csv?_stream=on&_size=1")
     assert chosen.text == response.text
+
+
+def test_any_value_of_stream_asks_for_full_pages_unless_a_size_is_chosen():
+    from plugins.csv_stream import wants_full_pages
+
+    for value in ("on", "1", "off"):  # Datasette streams on any non-empty value
+        assert wants_full_pages("/portal/tasks.csv", f"_stream={value}")
+    assert not wants_full_pages("/portal/tasks.csv", "_stream=")
+    assert not wants_full_pages("/portal/tasks.csv", "_stream=on&_size=10")
+    assert not wants_full_pages("/portal/tasks.json", "_stream=on")
