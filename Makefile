@@ -15,7 +15,7 @@ export PORT
 DEVELOPMENT_KEY := DEVELOPMENT-ONLY-not-secret-sample-build-key-0001
 SAMPLE_KEY := $(if $(PORTAL_PSEUDONYM_KEY)$(PORTAL_PSEUDONYM_KEY_FILE),,PORTAL_PSEUDONYM_KEY=$(DEVELOPMENT_KEY))
 
-.PHONY: help setup run test build serve sample sample-if-missing rollback bench lint clean
+.PHONY: help setup run test build serve sample sample-if-missing rollback bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'

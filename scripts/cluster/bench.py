@@ -67,9 +67,10 @@ def throughput(base_url: str, paths: list[str] = MIX, clients: int = 8, seconds:
     )
 
 
-def _measured(args: list[str], port: int, clients: int, seconds: float, tokens: list[str] | None) -> Throughput:
+def _measured(args: list[str], port: int, clients: int, seconds: float, tokens: list[str] | None,
+              env: dict) -> Throughput:
     """Start a server (a portal or a cluster supervisor) on `port`, measure it, stop it."""
-    process = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     try:
         restart.wait_until_answering(f"http://127.0.0.1:{port}/-/ready", process, timeout=120)
         return throughput(f"http://127.0.0.1:{port}", clients=clients, seconds=seconds, tokens=tokens)
@@ -79,11 +80,10 @@ def _measured(args: list[str], port: int, clients: int, seconds: float, tokens: 
 
 
 def _tokens(release: Path, work: Path, clients: int) -> list[str] | None:
-    """One token per client in a scratch tokens database (set as $PORTAL_TOKENS_DB for the servers started)."""
+    """One token per client in a scratch tokens database, work/tokens.db (the servers' $PORTAL_TOKENS_DB)."""
     if not (release / "restricted.db").exists():
         return None
     path = work / "tokens.db"
-    os.environ["PORTAL_TOKENS_DB"] = str(path)
     expires = token_store.expiry((dt.date.today() + dt.timedelta(days=1)).isoformat(), dt.date.today())
     return [token_store.create(path, f"Benchmark client {n}", "*", expires)[1] for n in range(clients)]
 
@@ -138,20 +138,22 @@ def main(argv: list[str] | None = None) -> int:
     load_average = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as work:
         tokens = _tokens(release, Path(work), args.clients)
+        tokens_db = Path(work) / "tokens.db"
+        env = dict(os.environ, PORTAL_TOKENS_DB=str(tokens_db))
         rows = []
         port = free_port()
         rows.append(("`make serve`: 1 process, no nginx",
-                     _measured(serve.command(release, port=port), port, args.clients, args.seconds, tokens)))
+                     _measured(serve.command(release, port=port, tokens=tokens_db), port, args.clients, args.seconds, tokens, env)))
         print(f"{rows[-1][0]}: {rows[-1][1]}", flush=True)
         for size in sorted({1, args.replicas}):
             port = free_port()
             supervisor = [sys.executable, "-m", "scripts.cluster.supervisor", "--build", str(args.build),
                           "--state", str(Path(work) / f"cluster-{size}"), "--port", str(port), "--replicas", str(size)]
             rows.append((f"`make serve-cluster REPLICAS={size}`: nginx, {size} replica{'s' if size > 1 else ''}",
-                         _measured(supervisor, port, args.clients, args.seconds, tokens)))
+                         _measured(supervisor, port, args.clients, args.seconds, tokens, env)))
             print(f"{rows[-1][0]}: {rows[-1][1]}", flush=True)
         port = free_port()
-        outages = restart.measure(lambda: subprocess.Popen(serve.command(release, port=port), cwd=ROOT,
+        outages = restart.measure(lambda: subprocess.Popen(serve.command(release, port=port, tokens=tokens_db), cwd=ROOT, env=env,
                                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
                                   f"http://127.0.0.1:{port}/-/ready")
     section = _section(rows, outages, release, args.clients, args.seconds, tokens is not None, load_average)
