@@ -101,3 +101,13 @@ def test_one_client_gets_one_servers_budget_however_many_replicas(base):
     assert set(statuses) == {200, 429}
     assert statuses.count(200) <= burst + rate * elapsed + 1
     assert others == 200  # the replicas tell the clients behind nginx apart
+
+
+def test_the_cache_key_changes_with_the_release_and_with_each_restart_of_the_code(tmp_path):
+    from scripts.cluster import nginx
+
+    def key(release: str, generation: int) -> str:
+        text = nginx.render(tmp_path, "127.0.0.1:8001", release, [9001, 9002], generation=generation)
+        return next(line.strip() for line in text.splitlines() if line.strip().startswith("proxy_cache_key"))
+
+    assert len({key("0001", 0), key("0001", 1), key("0002", 0)}) == 3

@@ -33,11 +33,13 @@ def _worker_user(state: Path) -> str:
     return f"user {pwd.getpwuid(info.st_uid).pw_name} {grp.getgrgid(info.st_gid).gr_name};"
 
 
-def render(state: Path, listen: str, release: str, ports: list[int], template: Path = TEMPLATE) -> str:
-    """The configuration routing to the replicas on `ports`, caching under `release`."""
+def render(state: Path, listen: str, release: str, ports: list[int], template: Path = TEMPLATE,
+           generation: int = 0) -> str:
+    """The configuration routing to the replicas on `ports`, caching under `release` and the code `generation`."""
     if not release.isdigit() or not ports:
         raise ValueError(f"a release name (NNNN) and at least one replica are needed, not {release!r}, {ports!r}")
-    values = {"STATE": str(state), "LISTEN": listen, "RELEASE": release, "USER": _worker_user(state),
+    values = {"STATE": str(state), "LISTEN": listen, "RELEASE": release, "GENERATION": str(generation),
+              "USER": _worker_user(state),
               "SERVERS": "\n".join(SERVER.format(port=port) for port in ports)}
     text = template.read_text(encoding="utf-8")
     unknown = set(PLACEHOLDER.findall(text)) - set(values)

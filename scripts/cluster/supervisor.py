@@ -38,6 +38,9 @@ class Cluster:
         self.nginx = nginx.Nginx(binary, state)
         self.replicas: list[replica.Replica] = []
         self.release: Path | None = None  # the release nginx caches for: the newest one any replica serves
+        # Counts rolling restarts on the same release (SIGHUP, after a change to the code): part of the cache key, so
+        # that pages rendered by the code replaced are not served from the cache afterwards.
+        self.generation = 0
         self.target: Path | None = None  # the release last rolled to, or tried
 
     def _started(self, release: Path) -> replica.Replica:
@@ -55,7 +58,7 @@ class Cluster:
 
     def _config(self) -> str:
         return nginx.render(self.state, f"{self.host}:{self.port}", self.release.name,
-                            [member.port for member in self.replicas])
+                            [member.port for member in self.replicas], generation=self.generation)
 
     def _save(self) -> None:
         state = {"release": self.release.name, "listen": f"http://{self.host}:{self.port}",
@@ -101,10 +104,15 @@ class Cluster:
     def roll(self, release: Path) -> None:
         """Move every replica to `release`, one at a time; on a failure the others keep their release."""
         self.target = release
+        same_release = release == self.release
         log(f"moving to release {release.name}")
         try:
             for old in list(self.replicas):
                 self._replace(old, release)
+            if same_release:
+                # Answers cached during the restart may come from replicas still running the old code.
+                self.generation += 1
+                self.nginx.reload(self._config())
         except (replica.NotReady, nginx.NginxError) as error:
             log(f"release {release.name} not rolled out: {error}")
             return
