@@ -14,10 +14,17 @@ database and table, so a kept result is only ever handed to a caller that could 
 """
 
 import copy
+import sys
 from collections import OrderedDict
+from pathlib import Path
 
 from datasette import hookimpl
 from datasette.database import Database
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
+from portal_site.chaining import wrap_once  # noqa: E402
+
+MARK = "portal_query_cache"
 
 MAX_RESULT_BYTES = 1_000_000  # one result at most, roughly: a page of rows, never a whole table
 BUDGET_BYTES = 64_000_000  # all results of one process
@@ -95,8 +102,6 @@ def _cached(run):
             CACHE.put(key, results)
         return results
 
-    execute.__dict__.update(vars(run))  # the marks of the wrappers inside, so none is applied twice
-    execute.portal_query_cache = True
     return execute
 
 
@@ -121,17 +126,13 @@ def _remembered(name: str, asked):
             SCHEMA_ANSWERS[key] = copy.copy(found)
         return found
 
-    answer.__dict__.update(vars(asked))
-    answer.portal_query_cache = True
     return answer
 
 
 @hookimpl
 def startup(datasette):
     # Patched once for the process, around whatever other plugins made of these methods (plugins/stable_sort.py
-    # wraps execute too): each wrapper carries the marks of those inside it, so none is applied twice.
-    if not getattr(Database.execute, "portal_query_cache", False):
-        Database.execute = _cached(Database.execute)
+    # wraps execute too).
+    wrap_once(Database, "execute", MARK, _cached)
     for name in SCHEMA_QUESTIONS:
-        if not getattr(getattr(Database, name), "portal_query_cache", False):
-            setattr(Database, name, _remembered(name, getattr(Database, name)))
+        wrap_once(Database, name, MARK, lambda asked, name=name: _remembered(name, asked))

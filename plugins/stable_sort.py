@@ -8,10 +8,15 @@ when a client follows `next`. This adds the same tie-breaker to the first page's
 from __future__ import annotations
 
 import re
+import sys
+from pathlib import Path
 
 from datasette import hookimpl
 from datasette.database import Database
 from datasette.utils import escape_sqlite
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
+from portal_site.chaining import wrap_once  # noqa: E402
 
 IDENTIFIER = r'(?:\[[^\]]+\]|"(?:[^"]|"")+"|\w+)'
 TABLE_PAGE_SQL = re.compile(
@@ -50,8 +55,6 @@ def _tie_broken(run):
     async def execute(self, sql, *args, **kwargs):
         return await run(self, await with_tie_breaker(self, sql), *args, **kwargs)
 
-    execute.__dict__.update(vars(run))  # the marks of the wrappers inside, so none is applied twice
-    execute.portal_stable_sort = True
     return execute
 
 
@@ -59,5 +62,4 @@ def _tie_broken(run):
 def startup(datasette):
     # Patched once for the process, around whatever other plugins made of execute (plugins/query_cache.py): every
     # database gets the same, idempotent rewrite.
-    if not getattr(Database.execute, "portal_stable_sort", False):
-        Database.execute = _tie_broken(Database.execute)
+    wrap_once(Database, "execute", "portal_stable_sort", _tie_broken)

@@ -19,7 +19,8 @@ from .machine import describe
 from .mix import Query, build_mix, deep_page
 from .naive import naive_database
 from .sample import data_dir
-from .servers import baseline_command, client_tokens, free_port, portal_command, serving
+from ..loopback import free_port
+from .servers import baseline_command, client_tokens, portal_command, serving
 from .stats import summary
 from .targets import TARGET_KINDS
 

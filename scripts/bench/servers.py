@@ -8,22 +8,16 @@ tokens from a tokens database of the benchmark's own, where each simulated clien
 from __future__ import annotations
 
 import datetime as dt
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .. import answering, serve, token_store
+from .. import loopback, serve, token_store
 
 START_SECONDS = 60  # a mutable database of a million rows is opened and counted at start
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager
@@ -34,7 +28,7 @@ def serving(command: list[str], port: int, log: Path, probe: str = "/-/settings.
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=output)
         try:
             try:
-                answering.wait_until_answering(base + probe, process, START_SECONDS)
+                loopback.wait_until_answering(base + probe, process, START_SECONDS)
             except RuntimeError as error:
                 raise RuntimeError(f"{error}; see {log}") from None
             yield base

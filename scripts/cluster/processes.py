@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ctypes
 import signal
-import socket
 import subprocess
 from pathlib import Path
 
@@ -37,11 +36,6 @@ def stop(process: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 
             process.wait()
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    """A port nobody listens on now; a replica that loses the race for it fails to start and is started again."""
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
 
 
 def children(pid: int) -> set[int]:

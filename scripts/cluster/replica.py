@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from subprocess import Popen
 
-from .. import serve
+from .. import loopback, serve
 from . import processes
 
 # nginx reaches the replicas from here: only its X-Forwarded-For is believed (plugins/rate_limit.py).
@@ -79,6 +79,6 @@ class Replica:
 
 def start(release: Path, state: Path, tokens: Path | None = None) -> Replica:
     """Start a replica; it is not ready yet (see Replica.wait_ready)."""
-    port = processes.free_port()
+    port = loopback.free_port()
     process = processes.spawn(command(release, port, state, tokens), state / "logs" / f"replica-{port}.log")
     return Replica(release, port, process)

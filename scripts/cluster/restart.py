@@ -15,7 +15,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .. import answering
+from .. import loopback
 
 POLL_SECONDS = 0.01
 
@@ -66,7 +66,7 @@ class Poller:
 
 
 def wait_until_answering(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    answering.wait_until_answering(url, process, timeout, poll=POLL_SECONDS)
+    loopback.wait_until_answering(url, process, timeout, poll=POLL_SECONDS)
 
 
 def restart(process: subprocess.Popen, start: Callable[[], subprocess.Popen]) -> subprocess.Popen:

@@ -1,11 +1,18 @@
-"""Wait for a server process to answer: the one start-up check of `make serve`'s processes, for the cluster, the
-benchmark and the tests."""
+"""Servers on 127.0.0.1 for the cluster, the benchmark and the tests: a free port, and waiting until one answers."""
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import time
 import urllib.request
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nobody listens on now; a server that loses the race for it fails to start and is started again."""
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
 
 
 def wait_until_answering(url: str, process: subprocess.Popen, timeout: float = 60, poll: float = 0.2) -> None:
