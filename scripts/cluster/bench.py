@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import datetime as dt
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import serve, token_store
+from ..bench.stats import percentile
 from ..loopback import free_port
 from . import load, restart
 
@@ -61,8 +61,8 @@ def throughput(base_url: str, paths: list[str] = MIX, clients: int = 8, seconds:
     return Throughput(
         requests_per_second=tally.statuses.get(200, 0) / tally.seconds,
         statuses=dict(tally.statuses),
-        p50_ms=statistics.median(latencies),
-        p95_ms=statistics.quantiles(latencies, n=20)[-1] if len(latencies) > 1 else latencies[0],
+        p50_ms=percentile(latencies, 0.50),
+        p95_ms=percentile(latencies, 0.95),
         failures=len([answer for answer in tally.failures if answer.status not in (200, 429)]),
     )
 
