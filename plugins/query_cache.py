@@ -14,6 +14,7 @@ database and table, so a kept result is only ever handed to a caller that could 
 """
 
 import copy
+import re
 import sys
 from collections import OrderedDict
 from pathlib import Path
@@ -70,8 +71,16 @@ class ResultCache:
             self.used -= dropped
 
 
+# The data never changes, but these answer differently each time: a query that uses one is never kept.
+VOLATILE = re.compile(r"random|'now'|current_(?:time|date|timestamp)|julianday|strftime|unixepoch|changes\s*\(",
+                      re.IGNORECASE)
+
+
 def _key(database: Database, sql: str, params, truncate: bool, page_size) -> tuple | None:
-    """The query's identity, or None when its parameters cannot be compared (never seen from Datasette's views)."""
+    """The query's identity, or None when it may answer differently each time or its parameters cannot be compared
+    (never seen from Datasette's views)."""
+    if VOLATILE.search(sql):
+        return None
     if isinstance(params, dict):
         frozen = tuple(sorted(params.items()))
     else:

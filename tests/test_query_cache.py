@@ -100,3 +100,12 @@ async def test_the_cache_and_the_sort_tie_breaker_both_wrap_execute_once(portal)
     await portal.invoke_startup()
     assert Database.execute is execute  # a second start-up wraps nothing again
     assert getattr(execute, "portal_query_cache", False) and getattr(execute, "portal_stable_sort", False)
+
+
+async def test_queries_that_answer_differently_each_time_are_never_kept(portal, cache):
+    answers = set()
+    for _ in range(5):
+        rows = (await portal.client.get("/portal.json?sql=select+random()+as+r&_shape=array")).json()
+        answers.add(rows[0]["r"])
+    assert len(answers) > 1
+    assert not any("random()" in key[2] for key in cache.entries)
