@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from scripts.cluster.setup import ensure_nginx
+from scripts.loopback import free_port
 from tests.conftest import CSV, REPO
-from tests.served import free_port
 
 MARKERS = {"0001": "Nhiem vu ban mot", "0002": "Nhiem vu ban hai", "0003": "Nhiem vu ban ba"}
 # A page and JSON that nginx caches, one query no cache can answer ({n} is new every time), and readiness.

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from scripts import serve
-from tests.served import serving
+from scripts.loopback import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from scripts import serve
 from scripts.build import build
 from scripts.cluster.bench import END, START, throughput, write_section
-from tests.served import serving
+from scripts.loopback import serving
 
 
 def test_throughput_counts_the_answers_of_a_real_portal(data_dir, portal_metadata, tmp_path):

@@ -24,7 +24,7 @@ from packaging.utils import canonicalize_name
 
 from scripts import image, serve
 from scripts.build import build
-from tests.served import serving
+from scripts.loopback import serving
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = ROOT / image.DOCKERFILE

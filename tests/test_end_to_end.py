@@ -9,8 +9,8 @@ import urllib.request
 import pytest
 
 from scripts import serve
+from scripts.loopback import serving
 from scripts.manifest import load_manifest
-from tests.served import serving
 
 pytestmark = pytest.mark.slow
 

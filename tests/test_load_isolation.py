@@ -20,7 +20,7 @@ WINDOW_SECONDS = 1.5
 def served(data_dir, portal_metadata, tmp_path):
     from scripts import serve
     from scripts.build import build
-    from tests.served import serving
+    from scripts.loopback import serving
 
     release, _ = build(data_dir, tmp_path / "build", portal_metadata)
     with serving(lambda port: serve.command(release, port=port)) as base:

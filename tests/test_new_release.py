@@ -13,8 +13,8 @@ import time
 import pytest
 
 from scripts.cluster import load, restart
+from scripts.loopback import free_port
 from tests.conftest import REPO
-from tests.served import free_port
 from tests.served_cluster import PATHS, consistent, publish
 
 pytestmark = pytest.mark.slow

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from scripts import serve
-from tests.served import serving
 from scripts.build import build
+from scripts.loopback import serving
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", re.DOTALL)
 PAGES = ["/", "/portal", "/portal/tasks", "/portal/tasks?_facet=unit&_sort=deadline", "/portal/tasks/001",

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 
+from ..loopback import serving
 from . import report
 from .build_time import time_build, time_plain_load
 from .direct import run_direct
@@ -19,8 +20,7 @@ from .machine import describe
 from .mix import Query, build_mix, deep_page
 from .naive import naive_database
 from .sample import data_dir
-from ..loopback import free_port
-from .servers import baseline_command, client_tokens, portal_command, serving
+from .servers import START_SECONDS, baseline_command, client_tokens, portal_command
 from .stats import summary
 from .targets import TARGET_KINDS
 
@@ -60,11 +60,10 @@ def _serve_and_measure(options: Options, release: Path, naive_db: Path, queries:
     def token_of(n: int) -> dict:
         return {"Authorization": f"Bearer {tokens[n]}"}
 
-    portal_port, baseline_port = free_port(), free_port()
-    with serving(portal_command(release, portal_port, state / "tokens.db"), portal_port,
-                 options.work / "portal-server.log") as portal, \
-            serving(baseline_command(naive_db, baseline_port), baseline_port,
-                    options.work / "baseline-server.log") as baseline:
+    with serving(lambda port: portal_command(release, port, state / "tokens.db"), start_seconds=START_SECONDS,
+                 log=options.work / "portal-server.log") as portal, \
+            serving(lambda port: baseline_command(naive_db, port), start_seconds=START_SECONDS,
+                    log=options.work / "baseline-server.log") as baseline:
         servers = {"portal": (portal, token_of), "baseline": (baseline, lambda n: {})}
         requests = {name: _requests(queries, name, base, headers(0)) for name, (base, headers) in servers.items()}
         # The first pass, one client, is not counted: it fills caches, templates and connections. Its latencies
