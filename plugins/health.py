@@ -38,7 +38,7 @@ def _still_sqlite(path: str) -> bool:
         return False
 
 
-async def _problems(datasette) -> list[str]:
+async def _problems(datasette, release: str) -> list[str]:
     """What keeps the portal from serving its release, said without naming a database; details go to the log."""
     problems = []
     for name, database in datasette.databases.items():
@@ -61,14 +61,14 @@ async def _problems(datasette) -> list[str]:
     # The release's metadata.json names every published table; without it pages lose titles, facets and licences.
     if not datasette.metadata("tables", database=catalogue.PUBLIC, fallback=False):
         problems.append("the release's table metadata is not loaded")
-    if not served_release(datasette):
+    if not release:
         problems.append("the public database is not a release's file")
     return problems
 
 
 async def ready(datasette):
     release = served_release(datasette)
-    problems = await _problems(datasette)
+    problems = await _problems(datasette, release)
     if problems:
         return _answer("unavailable", release, 503, problems=sorted(set(problems)))
     return _answer("ok", release)

@@ -10,6 +10,7 @@ Requests carrying credentials (an API token, a signed-in actor's cookie) are lef
 who asks, and it must not be stored by shared caches.
 """
 
+import functools
 import hashlib
 import importlib.metadata
 import json
@@ -28,22 +29,32 @@ CODE_DIRECTORIES = ("plugins", "templates", "static")
 CREDENTIAL_COOKIES = ("ds_actor",)
 # Datasette's own /-/ pages describe the running instance (health, versions, settings), not the release's data.
 UNCACHED_PREFIXES = ("/-/",)
-# Static files of installed plugins (/-/static-plugins/) change with those packages, which the fingerprint omits.
+# Datasette's static files and ours are tagged; those of installed plugins (/-/static-plugins/) fall under
+# UNCACHED_PREFIXES and keep Datasette's own headers.
 STATIC_PREFIXES = ("/-/static/", "/static/")
 VARY = b"Cookie, Authorization"
 
 
-def code_fingerprint(datasette) -> str:
-    """What identifies the rendering code of this process: every file of ours (path, size and time), the settings
-    it serves with, and the version of every installed package (Datasette, its plugins, Jinja)."""
-    digest = hashlib.sha256(json.dumps(datasette.settings_dict(), sort_keys=True, default=str).encode())
+@functools.cache
+def _installed_code() -> str:
+    """Every file of ours (path, size and time) and the version of every installed package (Datasette, its
+    plugins, Jinja), as this process started with them: read once, since Datasette builds its app more than once
+    (its own test client is one) and listing the packages takes some 50 ms."""
     packages = sorted(f"{dist.metadata['Name']}=={dist.version}" for dist in importlib.metadata.distributions())
-    digest.update("\n".join(packages).encode())
+    files = []
     for directory in CODE_DIRECTORIES:
         for path in sorted((ROOT / directory).rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
                 stat = path.stat()
-                digest.update(f"{path.relative_to(ROOT)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+                files.append(f"{path.relative_to(ROOT)}:{stat.st_size}:{stat.st_mtime_ns}")
+    return "\n".join(packages + files)
+
+
+def code_fingerprint(datasette) -> str:
+    """What identifies the rendering code of this process: our files, the installed packages and the settings
+    it serves with."""
+    digest = hashlib.sha256(json.dumps(datasette.settings_dict(), sort_keys=True, default=str).encode())
+    digest.update(_installed_code().encode())
     return digest.hexdigest()[:12]
 
 

@@ -52,8 +52,9 @@ class Sources:
     one large source at a time, not all of them; the names the gate looks for are collected as it is read.
     """
 
-    def __init__(self, data_dir: Path, outcome: Outcome, uses: Counter):
-        self.data_dir, self.outcome, self.uses = data_dir, outcome, uses
+    def __init__(self, data_dir: Path, outcome: Outcome, entries: list[DatasetEntry]):
+        self.data_dir, self.outcome = data_dir, outcome
+        self.uses = Counter(tuple(entry.source.files) for entry in entries)  # datasets still to prepare, by files
         self._cache: dict[tuple, SourceData] = {}
         self.known_names: set[str] = set()
 
@@ -150,8 +151,7 @@ def prepare(manifest: Manifest, data_dir: Path, outcome: Outcome, key_source) ->
 
     `key_source` returns the pseudonym key; it is only called when a spec asks for pseudonyms.
     """
-    uses = Counter(tuple(entry.source.files) for entry in manifest.datasets)
-    specs, sources = SpecLoader(data_dir), Sources(data_dir, outcome, uses)
+    specs, sources = SpecLoader(data_dir), Sources(data_dir, outcome, manifest.datasets)
     tables, failures = [], []
     for entry in manifest.datasets:
         try:
