@@ -85,6 +85,16 @@ def portal_metadata(tmp_path: Path) -> Path:
     return write(tmp_path / "metadata.yml", "title: Cổng dữ liệu mở\nlicense: CC BY 4.0\n")
 
 
+@pytest.fixture
+def portal(data_dir, portal_metadata, tmp_path):
+    """The tiny inline build, served by the real Datasette app as `make serve` serves it (modules may override)."""
+    from scripts import serve
+    from scripts.build import build
+
+    release, _ = build(data_dir, tmp_path / "build", portal_metadata)
+    return serve.app(release)
+
+
 REPO = Path(__file__).resolve().parent.parent
 
 

@@ -2,17 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
 from frictionless import Package, Resource, Schema
-
-from scripts import serve
-from scripts.build import build
-
-
-@pytest.fixture
-def portal(data_dir, portal_metadata, tmp_path):
-    release, _ = build(data_dir, tmp_path / "build", portal_metadata)
-    return serve.app(release)
 
 
 async def test_home_page_is_vietnamese_with_an_english_switch(portal):

@@ -4,15 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from scripts import serve
-from scripts.build import build
-
-
-@pytest.fixture
-def portal(data_dir, portal_metadata, tmp_path):
-    release, _ = build(data_dir, tmp_path / "build", portal_metadata)
-    return serve.app(release)
-
 
 async def test_table_page_shows_vietnamese_metadata_and_synthetic_notice(portal):
     response = await portal.client.get("/portal/tasks")

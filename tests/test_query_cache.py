@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
 from datasette.plugins import pm
 
 from plugins import query_cache
-from scripts import serve
-from scripts.build import build
 
 
 def served_plugin(filename: str):
@@ -21,12 +18,6 @@ def fresh_cache(monkeypatch) -> query_cache.ResultCache:
     served = served_plugin("query_cache.py")
     monkeypatch.setattr(served, "CACHE", served.ResultCache())
     return served.CACHE
-
-
-@pytest.fixture
-def portal(data_dir, portal_metadata, tmp_path):
-    release, _ = build(data_dir, tmp_path / "build", portal_metadata)
-    return serve.app(release)
 
 
 @pytest.fixture
