@@ -27,19 +27,70 @@ class Condition(Strict):
         return self
 
 
+class Reference(Strict):
+    """A column of another published dataset: its values, or a grouping of them by a second column."""
+
+    dataset: str = Field(pattern=SNAKE_CASE)
+    column: str
+    group_by: str | None = None
+
+
+class Level(Strict):
+    """A coarser level a dimension may fall back to: another generaliser, or categories grouped as declared."""
+
+    generalise: str | None = None
+    groups: dict[str, list[str]] | None = None  # group label -> the categories it gathers
+    groups_from: Reference | None = None  # e.g. procedures grouped by their field in the procedure list
+    name: str | None = Field(default=None, pattern=SNAKE_CASE)
+    label: Bilingual | None = None
+    description: Bilingual | None = None
+
+    @model_validator(mode="after")
+    def _one_way(self) -> "Level":
+        if sum(x is not None for x in (self.generalise, self.groups, self.groups_from)) != 1:
+            raise ValueError("a coarser level needs exactly one of 'generalise', 'groups' or 'groups_from'")
+        return self
+
+
 class Dimension(Strict):
-    """A grouping column of an aggregate, taken from a source column and optionally generalised."""
+    """A grouping column of an aggregate, taken from a source column, optionally generalised or grouped.
+
+    `categories` (or `categories_from`) is the allow-list of the values it may publish; `coarser` lists the
+    levels the build may fall back to, finest first, when this one hides too much.
+    """
 
     column: str
     name: str | None = Field(default=None, pattern=SNAKE_CASE)
     generalise: str | None = None
     at: str | None = None  # for age generalisers: the date column the age is taken at (default: reference date)
+    groups: dict[str, list[str]] | None = None
+    groups_from: Reference | None = None
+    categories: list[str] | None = None
+    categories_from: Reference | None = None
     label: Bilingual | None = None
     description: Bilingual | None = None
+    coarser: list[Level] = []
 
     @property
     def output(self) -> str:
         return self.name or self.column
+
+    @property
+    def levels(self) -> list["Dimension"]:
+        """This dimension at each acceptable level, finest first, each with its own name and labels."""
+        own = self.model_copy(update={"coarser": []})
+        return [own] + [own.model_copy(update={
+            "generalise": level.generalise if level.generalise is not None else self.generalise,
+            "groups": level.groups, "groups_from": level.groups_from,
+            "name": level.name or self.name, "label": level.label or self.label,
+            "description": level.description or self.description,
+        }) for level in self.coarser]
+
+    @property
+    def level_name(self) -> str:
+        """What this level does to the source column, for the disclosure report."""
+        grouped = " grouped" if self.groups or self.groups_from else ""
+        return f"{self.generalise or 'as delivered'}{grouped}"
 
 
 class Measure(Strict):
@@ -70,6 +121,42 @@ class Pseudonym(Strict):
     description: Bilingual
 
 
+class Equal(Strict):
+    """Counts known to be equal: for every combination of the other dimensions, these categories match."""
+
+    dimension: str  # source column of the dimension
+    categories: list[str] = Field(min_length=2)
+    where: dict[str, list[str]] = {}  # source column -> the categories in which the equality holds
+
+
+class AtMost(Strict):
+    """Every cell, cumulated over time, is at most the matching cell of another table (activated <= registered)."""
+
+    dataset: str = Field(pattern=SNAKE_CASE)
+    cumulative: str  # this table's date column
+    matching: str  # the other table's date column
+
+
+class Relation(Strict):
+    """A fact about the counts that anyone knows, which the joint audit must assume the attacker uses."""
+
+    equal: Equal | None = None
+    at_most: AtMost | None = None
+
+    @model_validator(mode="after")
+    def _one_fact(self) -> "Relation":
+        if (self.equal is None) == (self.at_most is None):
+            raise ValueError("a relation is exactly one of 'equal' or 'at_most'")
+        return self
+
+
+class Targets(Strict):
+    """The most a published aggregate may hide: shares of its non-empty cells and of its persons."""
+
+    cells_hidden: float = Field(default=0.05, ge=0, le=1)
+    persons_hidden: float = Field(default=0.01, ge=0, le=1)
+
+
 class Aggregate(Strict):
     kind: Literal["aggregate"]
     source: str = Field(pattern=SNAKE_CASE)
@@ -77,6 +164,8 @@ class Aggregate(Strict):
     dimensions: list[Dimension] = Field(min_length=1, max_length=4)
     count: Measure
     threshold: int = Field(default=DEFAULT_THRESHOLD, ge=MIN_THRESHOLD)
+    relations: list[Relation] = []
+    targets: Targets = Targets()
 
 
 class Records(Strict):
@@ -91,6 +180,9 @@ class Records(Strict):
     l: int = Field(default=3, ge=2)  # noqa: E741 - the letter of l-diversity
     max_suppression: float = Field(default=0.05, ge=0, le=0.5)
     sample_fraction: float = Field(default=1.0, gt=0, le=1)
+    # Tables declaring the same link share pseudonyms (and can be joined per person); without one, a table's
+    # pseudonyms match nothing outside it and change at every release.
+    link: str | None = Field(default=None, pattern=SNAKE_CASE)
 
     @model_validator(mode="after")
     def _k_for_sensitive(self) -> "Records":
@@ -98,6 +190,23 @@ class Records(Strict):
             raise ValueError("k must be at least 10 when sensitive attributes are published")
         if self.sensitive and self.l < 3:
             raise ValueError("l must be at least 3 for sensitive attributes")
+        return self
+
+    @model_validator(mode="after")
+    def _known_levels_and_columns_once(self) -> "Records":
+        from .anonymise.kanon import LEVELS
+
+        for q in self.quasi_identifiers:
+            unknown = [level for level in q.levels if level not in LEVELS]
+            if unknown:
+                raise ValueError(f"quasi-identifier '{q.column}': unknown level(s) {unknown}; known: "
+                                 f"{', '.join(sorted(LEVELS))}")
+        published = [q.column for q in self.quasi_identifiers] + self.sensitive + self.keep
+        twice = sorted({c for c in published if published.count(c) > 1})
+        if twice:
+            raise ValueError(f"column(s) {twice} appear more than once among quasi_identifiers, sensitive and keep")
+        if self.link and not self.pseudonymise:
+            raise ValueError("'link' shares pseudonyms, but this table has none ('pseudonymise' is empty)")
         return self
 
 
@@ -132,11 +241,58 @@ class DerivedSpec(Strict):
         ]
         problems += [f"column '{c}' is a {roles[c]}, not an identifier to pseudonymise"
                      for c in pseudonymised if c in roles and roles[c] != "direct_identifier"]
-        outputs = set(self.output_columns())
+        if isinstance(derive, Aggregate):
+            problems += self._dimension_problems(names)
+        outputs = set(self.output_columns()) | set(self.level_outputs())
         for field, columns in (("facets", self.facets), ("sortable", self.sortable),
                                ("sort", [self.sort.lstrip("-")] if self.sort else [])):
             problems += [f"field '{field}' names unknown column '{c}'" for c in columns if c not in outputs]
         return problems
+
+    def _dimension_problems(self, names: set[str]) -> list[str]:
+        """Unknown generalisers, dimensions without an allow-list, relations naming no dimension."""
+        from .anonymise.generalise import GENERALISERS
+
+        problems = []
+        known = ", ".join(sorted(GENERALISERS))
+        for index, dim in enumerate(self.derive.dimensions):
+            where = f"dimensions[{index}] ('{dim.column}')"
+            for level in dim.levels:
+                if level.generalise is not None and level.generalise not in GENERALISERS:
+                    problems.append(f"{where}: unknown generaliser '{level.generalise}'; known: {known}")
+            free = dim.generalise in (None, "identity") and not (dim.groups or dim.groups_from)
+            if free and dim.categories is None and dim.categories_from is None:
+                problems.append(f"{where}: list the categories it may publish in 'categories' or "
+                                "'categories_from', so that no unexpected value (a name, say) is published")
+        columns = {d.column for d in self.derive.dimensions}
+        for index, relation in enumerate(self.derive.relations):
+            if relation.equal:
+                named = [relation.equal.dimension, *relation.equal.where]
+            else:
+                named = [relation.at_most.cumulative]
+            problems += [f"relations[{index}]: '{c}' is not a dimension's column" for c in named if c not in columns]
+        return problems
+
+    def level_outputs(self) -> list[str]:
+        """Output names of every acceptable level of every dimension."""
+        if not isinstance(self.derive, Aggregate):
+            return []
+        return [level.output for dim in self.derive.dimensions for level in dim.levels]
+
+    def at_levels(self, choice: tuple[int, ...]) -> "DerivedSpec":
+        """The spec with each dimension at the chosen level, facets and sorts renamed to follow."""
+        dims = self.derive.dimensions
+        chosen = [dim.levels[i] for dim, i in zip(dims, choice)]
+        rename = {level.output: pick.output for dim, pick in zip(dims, chosen) for level in dim.levels}
+
+        def follow(names: list[str]) -> list[str]:
+            return list(dict.fromkeys(rename.get(n, n) for n in names))
+
+        sort = self.sort and ("-" if self.sort.startswith("-") else "") + rename.get(self.sort.lstrip("-"),
+                                                                                   self.sort.lstrip("-"))
+        derive = self.derive.model_copy(update={"dimensions": chosen})
+        return self.model_copy(update={"derive": derive, "facets": follow(self.facets),
+                                       "sortable": follow(self.sortable), "sort": sort})
 
     def output_columns(self) -> list[str]:
         derive = self.derive

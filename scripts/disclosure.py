@@ -11,7 +11,7 @@ from .load import TableToLoad
 
 TABLE = "disclosure_report"
 # Bumped whenever the anonymisation code changes what a rule does, so releases say which rules made them.
-RULES_VERSION = "1"
+RULES_VERSION = "2"
 
 
 @dataclass
@@ -25,14 +25,17 @@ class DisclosureReport:
     rows_out: int
     threshold: int | None = None
     cells: int | None = None
-    cells_primary: int | None = None
-    cells_secondary: int | None = None
+    cells_hidden: int | None = None
+    cells_hidden_share: float | None = None
+    persons_hidden_share: float | None = None
+    levels_chosen: str | None = None
     k: int | None = None
     l_diversity: int | None = None
     suppressed_share: float | None = None
     columns_dropped: list[str] = field(default_factory=list)
     columns_generalised: dict[str, str] = field(default_factory=dict)
     columns_pseudonymised: list[str] = field(default_factory=list)
+    pseudonym_link: str | None = None  # declared link shared with other tables; None: pseudonyms link nothing
     rules_version: str = ""
 
 
@@ -45,14 +48,19 @@ COLUMNS = {
     "rows_out": ("Số dòng công bố", "Rows published"),
     "threshold": ("Ngưỡng ô nhỏ", "Cells below this count are suppressed"),
     "cells": ("Số ô", "Cells published, margins included"),
-    "cells_primary": ("Ô ẩn sơ cấp", "Cells suppressed because they are small"),
-    "cells_secondary": ("Ô ẩn thứ cấp", "Cells suppressed so that small cells cannot be worked out from totals"),
+    "cells_hidden": ("Số ô bị ẩn", "Cells hidden: small ones and those hidden so that no hidden cell can be worked "
+                     "out from anything published (one total: telling the two kinds apart would narrow them)"),
+    "cells_hidden_share": ("Tỷ lệ ô bị ẩn", "Share of the non-empty cells (totals excluded) that are hidden"),
+    "persons_hidden_share": ("Tỷ lệ người bị ẩn", "Share of the persons counted that fall in hidden cells"),
+    "levels_chosen": ("Mức chi tiết được chọn", "Level of each dimension and why it was chosen"),
     "k": ("k đạt được", "Smallest group of records sharing the same quasi-identifiers"),
     "l_diversity": ("l đạt được", "Fewest distinct sensitive values in any such group"),
     "suppressed_share": ("Tỷ lệ bản ghi bị loại", "Share of records removed to reach k and l"),
     "columns_dropped": ("Cột bị loại bỏ", "Source columns not published (JSON list)"),
     "columns_generalised": ("Cột được khái quát hóa", "Generalisation applied per column (JSON object)"),
     "columns_pseudonymised": ("Cột được mã hóa bí danh", "Columns replaced by keyed pseudonyms (JSON list)"),
+    "pseudonym_link": ("Liên kết bí danh", "Declared link: tables with the same link share pseudonyms and can be joined "
+                       "per person; empty: pseudonyms hold in this table and release only"),
     "rules_version": ("Phiên bản quy tắc", "Version of the rule set: code version and spec digest"),
 }
 
@@ -66,9 +74,9 @@ def report_table(reports: list[DisclosureReport], release: str) -> TableToLoad:
             row[name] = json.dumps(row[name], ensure_ascii=False)
         rows.append(row)
     types = {name: str for name in COLUMNS} | {
-        name: int for name in ("rows_in", "rows_out", "threshold", "cells", "cells_primary", "cells_secondary",
+        name: int for name in ("rows_in", "rows_out", "threshold", "cells", "cells_hidden",
                                "k", "l_diversity")
-    } | {"suppressed_share": float}
+    } | {name: float for name in ("suppressed_share", "cells_hidden_share", "persons_hidden_share")}
     return TableToLoad(
         name=TABLE, frame=pd.DataFrame(rows, columns=list(COLUMNS)), types=types,
         primary_key=["dataset"], indexes=[["method"], ["source"]],
@@ -86,6 +94,7 @@ def report_metadata() -> dict:
         ),
         "columns": {name: f"{vi} · {en}" for name, (vi, en) in COLUMNS.items()},
         "facets": ["method", "source"],
-        "sortable_columns": ["dataset", "rows_in", "rows_out", "cells_primary", "cells_secondary"],
+        "sortable_columns": ["dataset", "rows_in", "rows_out", "cells_hidden", "cells_hidden_share",
+                             "persons_hidden_share"],
         "sort": "dataset",
     }

@@ -69,8 +69,17 @@ class DatasetEntry(Strict):
         return self.approval.status == APPROVED
 
 
+class DisclosurePolicy(Strict):
+    """What the build does when no level of a count table meets its utility targets."""
+
+    # fail: stop the build and say what to change (production); publish_best: publish the combination that
+    # hides the fewest persons and say so in the disclosure report (a sample too small for any target).
+    when_targets_unmet: Literal["fail", "publish_best"] = "fail"
+
+
 class Manifest(Strict):
     portal_list: Decision
+    disclosure: DisclosurePolicy = DisclosurePolicy()
     publishers: list[Vocabulary] = Field(min_length=1)
     themes: list[Vocabulary] = Field(min_length=1)
     datasets: list[DatasetEntry]
@@ -119,6 +128,33 @@ class Column(Strict):
         return self
 
 
+class CountCell(Strict):
+    """The cell of a published count table that a column counts the same people as."""
+
+    dataset: str = Field(pattern=SNAKE_CASE)
+    match: dict[str, str]  # this table's column -> the count table's dimension
+    cell: dict[str, str] = {}  # the count table's other dimensions at these categories (the rest at their totals)
+
+
+class ProtectedCount(Strict):
+    """A column of an as-delivered table that counts people a protected count table counts too.
+
+    `equals`: published as that cell is (its value, nothing where it is hidden). `part_of`: a part of another
+    such column, published only when it and the rest are 0 or at least the threshold, and audited as a lower
+    bound of the cell.
+    """
+
+    column: str
+    equals: CountCell | None = None
+    part_of: str | None = None
+
+    @model_validator(mode="after")
+    def _one_tie(self) -> "ProtectedCount":
+        if (self.equals is None) == (self.part_of is None):
+            raise ValueError(f"protected count '{self.column}' needs exactly one of 'equals' or 'part_of'")
+        return self
+
+
 class Spec(Strict):
     primary_key: list[str] = Field(min_length=1)
     columns: list[Column] = Field(min_length=1)
@@ -126,6 +162,7 @@ class Spec(Strict):
     fts: list[str] = []
     sortable: list[str] = []
     sort: str | None = None
+    protected_counts: list[ProtectedCount] = []
 
     @field_validator("columns")
     @classmethod
@@ -146,6 +183,9 @@ class Spec(Strict):
             "fts": self.fts,
             "sortable": self.sortable,
             "sort": [self.sort.lstrip("-")] if self.sort else [],
+            "protected_counts": [c.column for c in self.protected_counts]
+            + [c.part_of for c in self.protected_counts if c.part_of]
+            + [column for c in self.protected_counts if c.equals for column in c.equals.match],
         }
         for field, columns in references.items():
             unknown = [c for c in columns if c not in names]

@@ -111,11 +111,13 @@ def disclosure_html(report) -> str:
     if report.method == "aggregate":
         return (
             f'<p lang="vi">Bảng tổng hợp từ {report.rows_in:,} bản ghi cá nhân; dòng có giá trị "Tổng" là tổng cộng. '
-            f"Ô có giá trị từ 1 đến {report.threshold - 1} bị ẩn ({report.cells_primary} ô), cùng "
-            f"{report.cells_secondary} ô ẩn thêm để không thể suy ngược từ các tổng.</p>"
+            f"Ô có giá trị từ 1 đến {report.threshold - 1} bị ẩn, cùng các ô ẩn thêm để không thể suy ngược từ "
+            f"các tổng và các bảng khác: {report.cells_hidden} ô, {report.cells_hidden_share:.1%} số ô và "
+            f"{report.persons_hidden_share:.1%} số người.</p>"
             f'<p lang="en">Counts from {report.rows_in:,} person records; rows labelled "Tổng" are totals. '
-            f"Cells of 1 to {report.threshold - 1} are suppressed ({report.cells_primary}), plus "
-            f"{report.cells_secondary} secondary suppressions so that none can be worked back out from totals.</p>"
+            f"Cells of 1 to {report.threshold - 1} are hidden, with more so that none can be worked back out from "
+            f"totals or other tables: {report.cells_hidden} cells, {report.cells_hidden_share:.1%} of cells and "
+            f"{report.persons_hidden_share:.1%} of persons. Levels: {_escape(report.levels_chosen or '')}.</p>"
         )
     return (
         f'<p lang="vi">Bản ghi đã ẩn danh: k = {report.k}, l = {report.l_diversity}, '

@@ -11,14 +11,17 @@ import yaml
 
 from . import metadata
 from .anonymise.pseudonym import PseudonymKeyMissing
+from .aggregate import PlannedAggregate
 from .derive import derive
-from .derived_spec import DerivedSpec
+from .derived_spec import DerivedSpec, Reference
 from .disclosure import DisclosureReport
 from .extract import ExtractError, read_csv
 from .gate import AllowRule
 from .indexes import indexes_for
 from .load import SQL_TYPES, TableToLoad
 from .manifest import DatasetEntry, Manifest, ManifestError, Spec, load_spec
+from .previous import PreviousRelease
+from .protect import materialise, protect_database
 from .steps import BuildFailed, Outcome
 from .validate import validate
 
@@ -35,6 +38,18 @@ class PublishedTable:
     metadata: dict
     report: DisclosureReport | None = None
     allow: list[AllowRule] = field(default_factory=list)
+    spec: Spec | DerivedSpec | None = None
+    planned: PlannedAggregate | None = None  # a count table waiting for the joint audit
+
+
+@dataclass
+class BuildContext:
+    """What deriving a table may need beyond its own source: keys, other datasets, the previous release."""
+
+    key_source: object
+    lookup: object  # Reference -> the referenced dataset's column, indexed by its group column when asked
+    previous: object  # dataset id -> the table as the previous release published it, or None
+    require_targets: bool = True
 
 
 @dataclass
@@ -146,16 +161,20 @@ def plain_table(entry: DatasetEntry, spec: Spec, frame: pd.DataFrame) -> TableTo
     )
 
 
-def prepare(manifest: Manifest, data_dir: Path, outcome: Outcome, key_source) -> list[PublishedTable]:
+def prepare(manifest: Manifest, data_dir: Path, outcome: Outcome, key_source,
+            previous_release: Path | None = None) -> list[PublishedTable]:
     """Every publishable table of the manifest; others are reported; any problem fails the whole build.
 
-    `key_source` returns the pseudonym key; it is only called when a spec asks for pseudonyms.
+    `key_source` returns the pseudonym key; it is only called when a spec asks for pseudonyms. Count tables
+    are audited together once all are planned, each database on its own.
     """
     specs, sources = SpecLoader(data_dir), Sources(data_dir, outcome, manifest.datasets)
+    context = BuildContext(key_source, _lookup(manifest, specs, sources), PreviousRelease(previous_release).table,
+                           require_targets=manifest.disclosure.when_targets_unmet == "fail")
     tables, failures = [], []
     for entry in manifest.datasets:
         try:
-            _prepare_entry(entry, specs, sources, manifest, outcome, key_source, tables)
+            _prepare_entry(entry, specs, sources, manifest, outcome, context, tables)
         except (ManifestError, BuildFailed) as error:
             failures.append(str(error))
         except PseudonymKeyMissing as error:
@@ -164,12 +183,47 @@ def prepare(manifest: Manifest, data_dir: Path, outcome: Outcome, key_source) ->
             sources.done_with(entry.source.files)
     if failures:
         raise BuildFailed("\n".join(failures))
+    with outcome.timed("protect"):
+        _protect_jointly(tables, manifest, specs)
     outcome.known_names = frozenset(sources.known_names)
     return tables
 
 
+def _protect_jointly(tables: list[PublishedTable], manifest: Manifest, specs: "SpecLoader") -> None:
+    """The joint audit of each database's count tables, then their rows, reports and metadata."""
+    for database in DATABASE_OF_TIER.values():
+        mine = [t for t in tables if t.database == database]
+        protect_database([t.planned for t in mine if t.planned], [t for t in mine if isinstance(t.spec, Spec)])
+    for item in tables:
+        if item.planned is None:
+            continue
+        item.table, item.report = materialise(item.planned, item.spec)
+        source_spec = specs.load(f"specs/{item.spec.derive.source}.yml", item.entry.id)
+        item.metadata = metadata.derived_table_metadata(item.entry, item.planned.spec, source_spec, manifest,
+                                                        item.report)
+
+
+def _lookup(manifest: Manifest, specs: "SpecLoader", sources: Sources):
+    """A reader of other datasets' columns, for categories and groups declared by reference."""
+    entries = {entry.id: entry for entry in manifest.datasets}
+
+    def lookup(reference: Reference) -> pd.Series:
+        entry = entries.get(reference.dataset)
+        spec = entry and specs.load(entry.spec, entry.id)
+        if not isinstance(spec, Spec) or not {reference.column, reference.group_by or reference.column} <= {
+                c.name for c in spec.columns}:
+            raise ManifestError(f"a spec refers to column '{reference.column}' of dataset '{reference.dataset}', "
+                                "which is not an as-delivered dataset with that column")
+        frame = sources.read(entry.id, spec, entry.source.files).frame
+        if reference.group_by is None:
+            return frame[reference.column].astype("string")
+        return frame.set_index(reference.column)[reference.group_by].astype("string")
+
+    return lookup
+
+
 def _prepare_entry(entry: DatasetEntry, specs: SpecLoader, sources: Sources, manifest: Manifest, outcome: Outcome,
-                   key_source, tables: list[PublishedTable]) -> None:
+                   context: BuildContext, tables: list[PublishedTable]) -> None:
     """Add the table one manifest entry publishes, or record why it is skipped."""
     spec = specs.load(entry.spec, entry.id)
     reason = why_not_publishable(entry, spec)
@@ -178,9 +232,10 @@ def _prepare_entry(entry: DatasetEntry, specs: SpecLoader, sources: Sources, man
         return
     database = DATABASE_OF_TIER[entry.access]
     if isinstance(spec, Spec):
-        frame = sources.read(entry.id, spec, entry.source.files).frame
+        frame = sources.read(entry.id, spec, entry.source.files).frame.copy()
         table = plain_table(entry, spec, frame)
-        tables.append(PublishedTable(entry, database, table, metadata.table_metadata(entry, spec, manifest)))
+        tables.append(PublishedTable(entry, database, table, metadata.table_metadata(entry, spec, manifest),
+                                     spec=spec))
         return
     source_spec = specs.load(f"specs/{spec.derive.source}.yml", entry.id)
     problems = spec.check_against(source_spec) if isinstance(source_spec, Spec) else ["source is derived"]
@@ -188,11 +243,15 @@ def _prepare_entry(entry: DatasetEntry, specs: SpecLoader, sources: Sources, man
         raise ManifestError("\n".join(f"dataset '{entry.id}': {entry.spec}: {p}" for p in problems))
     source = sources.read(entry.id, source_spec, entry.source.files)
     with outcome.timed("anonymise"):
-        derived = derive(entry, spec, source_spec, source.frame, key_source)
+        derived = derive(entry, spec, source_spec, source.frame, context)
+    allow = [AllowRule(**rule) for rule in spec.gate_allow]
+    if isinstance(derived, PlannedAggregate):
+        tables.append(PublishedTable(entry, database, None, {}, None, allow, spec=spec, planned=derived))
+        return
     tables.append(PublishedTable(
         entry, database, derived.table,
         metadata.derived_table_metadata(entry, spec, source_spec, manifest, derived.report),
-        derived.report, [AllowRule(**rule) for rule in spec.gate_allow],
+        derived.report, allow, spec=spec,
     ))
 
 

@@ -1,0 +1,213 @@
+"""What ties published count tables together: the same people counted in two tables, and declared facts.
+
+The joint audit (scripts/anonymise/joint.py) must know every linear fact an attacker can use. Two tables from
+one source count the same people: over the dimensions they share (each at the coarser of the two levels) and
+within the part of the source both keep, their margins are equal; a table whose filter keeps a subset of the
+other's people has margins at most the other's. Specs declare the rest (`relations`): counts known to be equal
+(a marriage registers a man and a woman) and cumulative inequalities (an account is activated only after it
+is registered).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+
+from .aggregate import UNKNOWN, PlannedAggregate
+from .anonymise.cube import TOTAL
+from .anonymise.generalise import WHOLE_PROVINCE
+from .anonymise.joint import JointSystem
+from .steps import BuildFailed
+
+_ORDER = ["identity", "month", "quarter", "year"]
+_NESTED = {("month", "quarter"), ("month", "year"), ("quarter", "year"), ("age_band_5y", "age_band_10y"),
+           ("age_band_5y", "age_band_20y"), ("age_band_10y", "age_band_20y")}
+
+
+def _level(dim) -> tuple:
+    return (dim.generalise or "identity", dim.at, bool(dim.groups or dim.groups_from))
+
+
+def _coarser(fine, coarse) -> bool:
+    """Whether level `coarse` is `fine` or a coarsening of it."""
+    (gf, at_f, grouped_f), (gc, at_c, grouped_c) = fine, coarse
+    if gc == "whole_province":
+        return True
+    if at_f != at_c or grouped_f:
+        return fine == coarse
+    return gf == gc or (gf, gc) in _NESTED or (gf in (None, "identity") and grouped_c)
+
+
+def coarsen(label: str, fine: str, coarse: str, groups: dict | None = None) -> str:
+    """A category of a finer level as the category of a coarser level that contains it."""
+    if label == UNKNOWN:
+        return UNKNOWN
+    if coarse == "whole_province":
+        return WHOLE_PROVINCE
+    if groups is not None:
+        label = groups.get(label, label)
+    if fine == coarse:
+        return label
+    if fine == "month":
+        year, month = label.split("-")
+        return f"{year}-Q{(int(month) - 1) // 3 + 1}" if coarse == "quarter" else year
+    if fine == "quarter":
+        return label[:4]
+    if label.endswith("+"):
+        return label
+    width = int(coarse.removeprefix("age_band_").removesuffix("y"))
+    low = int(label.split("-")[0]) // width * width
+    return f"{low}-{min(low + width - 1, 89)}"
+
+
+class _View:
+    """One table seen through some of its dimensions: which cells fall in each category combination."""
+
+    def __init__(self, table: PlannedAggregate, index: int):
+        self.table, self.index = table, index
+        self.dims = {d.column: (i, d) for i, d in enumerate(table.derive.dimensions)}
+
+    def cells(self, common: dict[str, tuple], slices: dict[str, set]) -> dict[tuple, list[int]]:
+        """Cells by their common dimensions' categories (coarsened) or totals, every other dimension at its total."""
+        shape = self.table.shape
+        keep = np.ones(shape.n_cells, dtype=bool)
+        for column, (i, _) in self.dims.items():
+            codes = shape.coords[:, i]
+            if column in common:
+                continue  # every category and the total: margins are linked too
+            elif column in slices:
+                allowed = [c + 1 for c, label in enumerate(shape.levels[i]) if label in slices[column]]
+                keep &= np.isin(codes, allowed)
+            else:
+                keep &= codes == 0
+        groups = defaultdict(list)
+        order = list(common)
+        for cell in np.flatnonzero(keep):
+            key = []
+            for column in order:
+                i, dim = self.dims[column]
+                code = shape.coords[cell, i]
+                if code == 0:
+                    key.append(TOTAL)
+                    continue
+                fine, coarse = _level(dim)[0], common[column][0]
+                key.append(coarsen(shape.levels[i][code - 1], fine, coarse, self.table.group_maps.get(dim.output)))
+            groups[tuple(key)].append(int(cell))
+        return groups
+
+
+def _slices(conditions, other: _View) -> dict[str, set] | None:
+    """The filter conditions as slices of the other table's dimensions; None when one cannot be expressed."""
+    out = {}
+    for condition in conditions:
+        if condition.column not in other.dims:
+            return None
+        i, dim = other.dims[condition.column]
+        labels = other.table.shape.levels[i]
+        if condition.values is not None:
+            if _level(dim)[0] != "identity" or _level(dim)[2]:
+                return None
+            out[condition.column] = set(condition.values) & set(labels)
+        else:
+            out[condition.column] = {lab for lab in labels if (lab != UNKNOWN) == condition.present}
+    return out
+
+
+def _link_pair(system: JointSystem, a: _View, b: _View) -> None:
+    """Equal margins of two tables of one source over what they share; at most where one keeps a subset."""
+    fa = {c.model_dump_json() for c in a.table.derive.filter}
+    fb = {c.model_dump_json() for c in b.table.derive.filter}
+    only_a = [c for c in a.table.derive.filter if c.model_dump_json() not in fb]
+    only_b = [c for c in b.table.derive.filter if c.model_dump_json() not in fa]
+    slice_b, slice_a = _slices(only_a, b), _slices(only_b, a)
+    relation = "equal"
+    if slice_b is None or slice_a is None:
+        if only_a and not only_b:
+            relation, slice_b, slice_a = "a_within_b", {}, {}
+        elif only_b and not only_a:
+            relation, slice_b, slice_a = "b_within_a", {}, {}
+        else:
+            return  # different subsets of the source: no margin in common
+    common = {}
+    for column in set(a.dims) & set(b.dims):
+        if column in slice_a or column in slice_b:
+            continue
+        la, lb = _level(a.dims[column][1]), _level(b.dims[column][1])
+        if _coarser(la, lb):
+            common[column] = lb
+        elif _coarser(lb, la):
+            common[column] = la
+        else:
+            raise BuildFailed(f"datasets '{a.table.entry.id}' and '{b.table.entry.id}' publish '{column}' at levels "
+                              "that do not nest, so the joint audit cannot relate them; use nested levels")
+    cells_a, cells_b = a.cells(common, slice_a), b.cells(common, slice_b)
+    for key in set(cells_a) | set(cells_b):
+        left = system.variable(a.index, cells_a.get(key, []))
+        right = system.variable(b.index, cells_b.get(key, []))
+        if relation == "equal":
+            system.equal(left, right)
+        elif relation == "a_within_b":
+            system.at_most(left, right)
+        else:
+            system.at_most(right, left)
+
+
+def _equal_fact(system: JointSystem, view: _View, fact) -> None:
+    shape = view.table.shape
+    if fact.dimension not in view.dims:
+        return
+    d, _ = view.dims[fact.dimension]
+    codes = [shape.levels[d].index(c) + 1 for c in fact.categories if c in shape.levels[d]]
+    if len(codes) < 2:
+        return
+    keep = shape.coords[:, d] == codes[0]
+    for column, values in fact.where.items():
+        w, _ = view.dims[column]
+        keep &= np.isin(shape.coords[:, w], [shape.levels[w].index(v) + 1 for v in values if v in shape.levels[w]])
+    for cell in np.flatnonzero(keep):
+        coord = shape.coords[cell].copy()
+        for code in codes[1:]:
+            coord[d] = code
+            twin = int(np.ravel_multi_index(tuple(coord), shape.sizes))
+            system.equal(system.variable(view.index, [cell]), system.variable(view.index, [twin]))
+
+
+def _at_most_fact(system: JointSystem, view: _View, other: _View, fact) -> None:
+    """Cumulated over time, every cell of `view` is at most the matching cell of `other`."""
+    time_a, time_b = view.dims[fact.cumulative], other.dims.get(fact.matching)
+    if time_b is None:
+        return
+    la, lb = _level(time_a[1]), _level(time_b[1])
+    coarse = lb if _coarser(la, lb) else la
+    common = {c: _level(view.dims[c][1]) for c in view.dims if c != fact.cumulative and c in other.dims}
+    common[fact.cumulative] = coarse
+    cells_a = view.cells(common, {})
+    other.dims[fact.cumulative] = other.dims.pop(fact.matching)  # the other table's date plays the same part
+    cells_b = other.cells(common, {})
+    by_rest = defaultdict(list)
+    for key in set(cells_a) | set(cells_b):
+        if key[-1] not in (UNKNOWN, TOTAL):
+            by_rest[key[:-1]].append(key)
+    for keys in by_rest.values():
+        small, large = [], []
+        for key in sorted(keys, key=lambda k: k[-1]):
+            small += cells_a.get(key, [])
+            large += cells_b.get(key, [])
+            system.at_most(system.variable(view.index, small), system.variable(other.index, large))
+
+
+def link(system: JointSystem, tables: list[PlannedAggregate]) -> None:
+    """Add every link between tables of one source and every declared fact to the joint system."""
+    views = [_View(t, i) for i, t in enumerate(tables)]
+    by_id = {v.table.entry.id: v for v in views}
+    for i, a in enumerate(views):
+        for b in views[i + 1:]:
+            if a.table.derive.source == b.table.derive.source:
+                _link_pair(system, a, b)
+        for relation in a.table.derive.relations:
+            if relation.equal:
+                _equal_fact(system, a, relation.equal)
+            elif relation.at_most.dataset in by_id:
+                other = by_id[relation.at_most.dataset]
+                _at_most_fact(system, a, _View(other.table, other.index), relation.at_most)
