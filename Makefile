@@ -10,8 +10,9 @@ INSTALLED := $(VENV)/.installed
 PORT ?= 8001
 SCALE ?= small
 export PORT
-# Without a configured key, the build pseudonymises with the public development key, which it accepts only for
-# datasets marked synthetic: a real dataset without $$PORTAL_PSEUDONYM_KEY(_FILE) fails the build.
+# Record tables (their sample, row order and pseudonyms) need the secret key in $$PORTAL_PSEUDONYM_KEY or the file
+# named by $$PORTAL_PSEUDONYM_KEY_FILE; `make key` writes one (docs/keys.md). Without a configured key the build uses
+# the public development key, which it accepts only for datasets marked synthetic.
 DEVELOPMENT_KEY := DEVELOPMENT-ONLY-not-secret-sample-build-key-0001
 SAMPLE_KEY := $(if $(PORTAL_PSEUDONYM_KEY)$(PORTAL_PSEUDONYM_KEY_FILE),,PORTAL_PSEUDONYM_KEY=$(DEVELOPMENT_KEY))
 
@@ -66,6 +67,12 @@ bench: setup ## Time the build and the served portal against plain pandas and de
 
 rollback: setup ## Make the previous release current again
 	$(PY) -m scripts.rollback
+
+# A new secret key of 256 random bits, mode 0600, outside the repository; never overwrites one (docs/keys.md).
+# KEY_FILE defaults to ~/.config/open-data-portal/pseudonym.key.
+.PHONY: key
+key: setup
+	$(PY) -m scripts.keygen $(KEY_FILE)
 
 clean: ## Remove builds and generated samples (keeps .venv)
 	rm -rf build data/raw

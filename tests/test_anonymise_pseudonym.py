@@ -1,4 +1,4 @@
-"""Keyed pseudonyms: stable for a key, different across keys, never without a key."""
+"""Keyed pseudonyms: stable for a key, different across keys, never with a short key (keys: test_anonymise_keys)."""
 
 from __future__ import annotations
 
@@ -8,18 +8,10 @@ import hmac
 import pandas as pd
 import pytest
 
-from scripts.anonymise.pseudonym import (
-    DEVELOPMENT_KEY, KEY_FILE_VARIABLE, KEY_VARIABLE, PseudonymKeyMissing, is_development_key, load_key, pseudonymise,
-)
+from scripts.anonymise.pseudonym import PseudonymKeyMissing, keyed_macs, pseudonymise
 
 KEY_A = b"a-secret-key-for-tests-only-0123456789"
 KEY_B = b"another-secret-key-for-tests-987654321"
-
-
-@pytest.fixture
-def no_key(monkeypatch):
-    monkeypatch.delenv(KEY_VARIABLE, raising=False)
-    monkeypatch.delenv(KEY_FILE_VARIABLE, raising=False)
 
 
 def test_pseudonyms_are_stable_for_a_key_and_differ_across_keys():
@@ -55,36 +47,12 @@ def test_unicode_forms_of_the_same_text_share_a_pseudonym():
     assert out[0] == out[1]
 
 
-def test_no_key_is_an_error_and_never_a_plain_hash(no_key):
-    with pytest.raises(PseudonymKeyMissing, match="no fallback"):
-        load_key()
-
-
-def test_a_short_key_is_refused(no_key, monkeypatch):
-    monkeypatch.setenv(KEY_VARIABLE, "too-short")
-    with pytest.raises(PseudonymKeyMissing, match="shorter than 32 bytes"):
-        load_key()
+def test_a_short_key_is_refused():
     with pytest.raises(PseudonymKeyMissing):
         pseudonymise(pd.Series(["x"]), b"too-short")
 
 
-def test_the_key_comes_from_the_environment_or_a_file_outside_the_repository(no_key, monkeypatch, tmp_path):
-    monkeypatch.setenv(KEY_VARIABLE, KEY_A.decode())
-    assert load_key() == KEY_A
-    monkeypatch.delenv(KEY_VARIABLE)
-    key_file = tmp_path / "pseudonym.key"
-    key_file.write_bytes(KEY_B + b"\n")
-    monkeypatch.setenv(KEY_FILE_VARIABLE, str(key_file))
-    assert load_key() == KEY_B
-    monkeypatch.setenv(KEY_FILE_VARIABLE, str(tmp_path / "missing.key"))
-    with pytest.raises(PseudonymKeyMissing, match="cannot read"):
-        load_key()
-    monkeypatch.setenv(KEY_FILE_VARIABLE, "pyproject.toml")
-    with pytest.raises(PseudonymKeyMissing, match="inside the repository"):
-        load_key()
-
-
-def test_the_development_key_is_recognised_so_its_output_can_be_labelled():
-    assert is_development_key(DEVELOPMENT_KEY)
-    assert is_development_key(b"DEVELOPMENT-ONLY-not-secret-another-sample-key")
-    assert not is_development_key(KEY_A)
+def test_keyed_macs_are_the_pseudonyms_bytes():
+    mac = hmac.digest(KEY_A, b"001087001234", "sha256")[:16]
+    assert keyed_macs(pd.Series(["001087001234"]), KEY_A).tobytes() == mac
+    assert keyed_macs(pd.Series([], dtype="string"), KEY_A).shape == (0, 16)

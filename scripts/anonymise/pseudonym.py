@@ -3,60 +3,19 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
-import os
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-KEY_VARIABLE = "PORTAL_PSEUDONYM_KEY"
-KEY_FILE_VARIABLE = "PORTAL_PSEUDONYM_KEY_FILE"
-MIN_KEY_BYTES = 32
-# The sample build's key: public, so its pseudonyms protect nothing and its output is labelled as such.
-DEVELOPMENT_KEY = b"DEVELOPMENT-ONLY-not-secret-sample-build-key-0001"
-DEVELOPMENT_PREFIX = b"DEVELOPMENT-ONLY-"
+# The key itself is read and checked in keys.py; these names stay importable from here for existing callers.
+from .keys import (  # noqa: F401
+    DEVELOPMENT_KEY, KEY_FILE_VARIABLE, KEY_VARIABLE, MIN_KEY_BYTES, PseudonymKeyMissing, is_development_key, load_key,
+)
+
 # 16 bytes of the MAC in lowercase base32: letters and the digits 2-7 only, so a pseudonym can never look
 # like an ID or phone number to the personal-data gate.
 PSEUDONYM_BYTES = 16
 _ALPHABET = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz234567", dtype=np.uint8)
-_REPOSITORY = Path(__file__).resolve().parents[2]
-
-
-class PseudonymKeyMissing(Exception):
-    """No usable key was configured, so no pseudonymised table may be built."""
-
-
-def _read_key_file(path: Path) -> bytes:
-    """The key in a file, which must live outside the repository so that it is never committed."""
-    if path.resolve().is_relative_to(_REPOSITORY):
-        raise PseudonymKeyMissing(f"the pseudonym key file {path} is inside the repository; keep it outside")
-    try:
-        return path.read_bytes().strip()
-    except OSError as error:
-        raise PseudonymKeyMissing(f"cannot read the pseudonym key file {path}: {error.strerror}") from None
-
-
-def load_key() -> bytes:
-    """The key from $PORTAL_PSEUDONYM_KEY or the file named by $PORTAL_PSEUDONYM_KEY_FILE."""
-    if os.environ.get(KEY_VARIABLE):
-        key, origin = os.environ[KEY_VARIABLE].encode(), f"${KEY_VARIABLE}"
-    elif os.environ.get(KEY_FILE_VARIABLE):
-        path = Path(os.environ[KEY_FILE_VARIABLE])
-        key, origin = _read_key_file(path), str(path)
-    else:
-        raise PseudonymKeyMissing(
-            f"pseudonymised tables need a secret key: set ${KEY_VARIABLE} or ${KEY_FILE_VARIABLE} "
-            "(a file outside the repository); there is no fallback to an unkeyed hash"
-        )
-    if len(key) < MIN_KEY_BYTES:
-        raise PseudonymKeyMissing(f"the pseudonym key from {origin} is shorter than {MIN_KEY_BYTES} bytes")
-    return key
-
-
-def is_development_key(key: bytes) -> bool:
-    """Whether the key is a public development key, whose output must be labelled as protecting nothing."""
-    return hmac.compare_digest(key, DEVELOPMENT_KEY) or key.startswith(DEVELOPMENT_PREFIX)
 
 
 def _base32(macs: np.ndarray) -> np.ndarray:
@@ -94,13 +53,21 @@ def _keyed_mac(key: bytes):
     return mac
 
 
-def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
-    """The keyed pseudonym of each value (as text, trimmed, Unicode NFC); missing values stay missing."""
+def keyed_macs(values: pd.Series, key: bytes) -> np.ndarray:
+    """HMAC-SHA256 of each value (as text, trimmed, Unicode NFC), truncated: one row of PSEUDONYM_BYTES per value."""
     if len(key) < MIN_KEY_BYTES:
         raise PseudonymKeyMissing(f"a pseudonym key must be at least {MIN_KEY_BYTES} bytes")
+    text = values.astype(str).str.strip()
+    if not text.str.isascii().all():  # ID numbers are ASCII, and NFC leaves ASCII as it is: skip the slow pass
+        text = text.str.normalize("NFC")
+    text = text.tolist()
+    return np.frombuffer(b"".join(map(_keyed_mac(key), text)), dtype=np.uint8).reshape(-1, PSEUDONYM_BYTES)
+
+
+def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:
+    """The keyed pseudonym of each value (as text, trimmed, Unicode NFC); missing values stay missing."""
     present = values.notna()
-    text = values[present].astype(str).str.strip().str.normalize("NFC").tolist()
-    macs = np.frombuffer(b"".join(map(_keyed_mac(key), text)), dtype=np.uint8).reshape(-1, PSEUDONYM_BYTES)
+    macs = keyed_macs(values[present], key)
     if present.all():
         return pd.Series(_base32(macs), index=values.index, dtype="string")
     out = pd.Series(pd.NA, index=values.index, dtype="string")
