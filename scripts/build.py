@@ -7,17 +7,23 @@ import asyncio
 import datetime as dt
 import json
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 from datasette.cli import inspect_
 
 from . import catalogue, disclosure, metadata, release, release_history
-from .anonymise.pseudonym import load_key
+from .anonymise.keys import secrets_for
+from .failures import describe
 from .gate import scan_frame
 from .load import write_database
 from .manifest import Manifest, ManifestError, load_manifest
 from .prepare import PublishedTable, prepare
 from .steps import BuildFailed, Outcome
+
+# Importing datasette.cli installs Rich tracebacks that print every local variable, rows of personal data
+# included; the build's errors are one plain line (scripts/failures.py), so Python's own hook comes back.
+sys.excepthook = sys.__excepthook__
 
 PUBLIC = "portal"
 RESTRICTED = "restricted"
@@ -84,23 +90,27 @@ def build(data_dir: Path, build_dir: Path, metadata_path: Path) -> tuple[Path, O
     outcome = Outcome()
     manifest = load_manifest(data_dir / "manifest.yml")
     portal_metadata = metadata.load_portal_metadata(metadata_path)
-    tables = prepare(manifest, data_dir, outcome, load_key)
-    with outcome.timed("gate"):
-        gate(tables, outcome)
-    try:
-        with release.exclusive(build_dir):
-            staging = release.new_staging_dir(build_dir)
-            try:
-                name = release.next_name(build_dir)
-                previous = release.current_release(build_dir)  # its history is carried into the new release
-                _write_release(staging, manifest, tables, portal_metadata, outcome, name, previous)
-                with outcome.timed("publish"):
-                    published = release.publish(staging, build_dir, name=name)
-            except BaseException:
-                release.discard(staging)
-                raise
-    except RuntimeError as error:
-        raise BuildFailed(str(error)) from None
+    with ExitStack() as held:
+        try:
+            held.enter_context(release.exclusive(build_dir))
+        except RuntimeError as error:  # another build holds the lock
+            raise BuildFailed(str(error)) from None
+        # The release is named before anything is derived: record tables draw their sample, order and
+        # pseudonyms from secrets of this release (scripts/anonymise/keys.py).
+        name = release.next_name(build_dir)
+        # The release being served: its suppression patterns are kept, so that comparing releases reveals nothing.
+        previous = release.current_release(build_dir)  # its history is carried into the new release too
+        tables = prepare(manifest, data_dir, outcome, secrets_for(name), previous)
+        with outcome.timed("gate"):
+            gate(tables, outcome)
+        staging = release.new_staging_dir(build_dir)
+        try:
+            _write_release(staging, manifest, tables, portal_metadata, outcome, name, previous)
+            with outcome.timed("publish"):
+                published = release.publish(staging, build_dir, name=name)
+        except BaseException:
+            release.discard(staging)
+            raise
     return published, outcome
 
 
@@ -128,13 +138,25 @@ def main(argv: list[str] | None = None) -> int:
     try:
         published, outcome = build(args.data, args.build, args.metadata)
     except (ManifestError, BuildFailed) as error:
-        print(f"build failed, nothing was published:\n{error}", file=sys.stderr)
+        return _failed(str(error))
+    except KeyboardInterrupt:
+        return _failed("interrupted", code=130)
+    except Exception as error:  # noqa: BLE001 - anything else is one plain line too, never a traceback
+        return _failed(describe(error))
+    try:
+        _report(published, outcome)
+        if args.timings_json:
+            record = {"release": published.name, "steps": outcome.timings, "published": outcome.published}
+            args.timings_json.write_text(json.dumps(record, indent=2), encoding="utf-8")
+    except Exception as error:  # noqa: BLE001
+        print(f"release {published.name} is published, but reporting it failed: {describe(error)}", file=sys.stderr)
         return 1
-    _report(published, outcome)
-    if args.timings_json:
-        record = {"release": published.name, "steps": outcome.timings, "published": outcome.published}
-        args.timings_json.write_text(json.dumps(record, indent=2), encoding="utf-8")
     return 0
+
+
+def _failed(reason: str, code: int = 1) -> int:
+    print(f"build failed, nothing was published:\n{reason}", file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":

@@ -1,13 +1,13 @@
-"""Record-level tables from person-level sources: pseudonyms, generalised quasi-identifiers, k and l enforced."""
+"""Record-level tables from person-level sources: keyed sample, k and l over every published column, keyed order."""
 
 from __future__ import annotations
 
-import zlib
-
 import pandas as pd
 
+from .anonymise.draw import identities, keyed_order, keyed_sample
 from .anonymise.kanon import AnonymityUnreachable, Hierarchy, anonymise_records
-from .anonymise.pseudonym import is_development_key, pseudonymise
+from .anonymise.keys import GENERATE_HINT, BuildSecrets
+from .anonymise.pseudonym import pseudonymise
 from .derived_spec import DerivedSpec, Records
 from .disclosure import DisclosureReport
 from .indexes import indexes_for
@@ -18,56 +18,74 @@ from .steps import BuildFailed
 DEVELOPMENT_KEY_NOTE = "development key: pseudonyms of this sample build protect nothing"
 
 
-def _sample(rows: pd.DataFrame, fraction: float, dataset: str) -> pd.DataFrame:
-    """A reproducible random sample, seeded by the dataset id so that each release draws the same rows."""
-    if fraction >= 1:
-        return rows
-    return rows.sample(frac=fraction, random_state=zlib.crc32(dataset.encode()))
+def hierarchies(derive: Records) -> list[Hierarchy]:
+    """The quasi-identifiers, then every kept column as one that cannot be generalised: k counts them all."""
+    declared = [Hierarchy(q.column, q.output, q.levels) for q in derive.quasi_identifiers]
+    return declared + [Hierarchy(name, name, ["identity"]) for name in derive.keep]
 
 
 def derive_records(entry: DatasetEntry, spec: DerivedSpec, source: Spec, frame: pd.DataFrame, key_source):
-    """The k-anonymous (and l-diverse) record table and its disclosure report."""
+    """The k-anonymous (and l-diverse) record table in keyed order, and its disclosure report.
+
+    `key_source` returns the build's secrets (scripts/anonymise/keys.py): the sample, the row order and the
+    pseudonyms are keyed, fresh at every build, so that no release can be matched row by row with another.
+    """
     from .derive import select_rows
 
     derive: Records = spec.derive
-    rows = _sample(select_rows(frame, spec), derive.sample_fraction, entry.id)
-    hierarchies = [Hierarchy(q.column, q.output, q.levels) for q in derive.quasi_identifiers]
+    secrets: BuildSecrets = key_source()
+    if secrets.development and not entry.synthetic:
+        raise BuildFailed(f"dataset '{entry.id}': the public development key may only pseudonymise synthetic "
+                          f"sample data (or draw and order its records); set a real secret key: {GENERATE_HINT}")
+    rows = select_rows(frame, spec)
+    rows = keyed_sample(rows, identities(rows, source.primary_key), derive.sample_fraction, secrets.sample(entry.id))
     l_required = derive.l if derive.sensitive else 1
     try:
-        released = anonymise_records(rows, hierarchies, derive.k, derive.sensitive, l_required,
+        released = anonymise_records(rows, hierarchies(derive), derive.k, derive.sensitive, l_required,
                                      derive.max_suppression)
     except AnonymityUnreachable as error:
-        raise BuildFailed(f"dataset '{entry.id}': {error}") from None
-    kept = rows.loc[released.frame.index]
-    columns = {}
-    pseudonymised = []
-    if derive.pseudonymise:
-        key = key_source()
-        if is_development_key(key) and not entry.synthetic:
-            raise BuildFailed(f"dataset '{entry.id}': the public development key may only pseudonymise synthetic "
-                              "sample data; set a real secret key")
-        for pseudonym in derive.pseudonymise:
-            columns[pseudonym.name] = pseudonymise(kept[pseudonym.column], key)
-            pseudonymised.append(pseudonym.column)
-        if is_development_key(key):
-            pseudonymised.append(DEVELOPMENT_KEY_NOTE)
-    for q in derive.quasi_identifiers:
-        columns[q.output] = released.frame[q.output]
-    for name in derive.sensitive + derive.keep:
-        columns[name] = kept[name].astype("string") if source.column(name).type != "integer" else kept[name]
-    table_frame = pd.DataFrame(columns).reset_index(drop=True)
-    used = {q.column for q in derive.quasi_identifiers} | set(derive.sensitive) | set(derive.keep)
-    report = DisclosureReport(
-        dataset=entry.id, method="records", source=derive.source, rows_in=len(frame), rows_out=len(table_frame),
-        k=released.k, l_diversity=released.l_diversity if derive.sensitive else None,
-        suppressed_share=round(released.suppressed_share, 4),
-        columns_dropped=[c.name for c in source.columns if c.name not in used and c.name not in pseudonymised],
-        columns_generalised={c: level for c, level in released.levels.items() if level != "identity"},
-        columns_pseudonymised=pseudonymised,
-    )
+        raise BuildFailed(f"dataset '{entry.id}': {error}; generalise further (more levels, or 'withheld' as the "
+                          "last level of a column) or allow more suppression in its spec") from None
+    # Rows are written in an order drawn from the build's secret: neither the source's order (by commune, by
+    # date) nor the sampler's survives into rowids.
+    order = released.frame.index[keyed_order(len(released.frame), secrets.order(entry.id))]
+    taken = [p.column for p in derive.pseudonymise] + derive.sensitive + derive.keep
+    generalised, kept = released.frame.loc[order], rows.loc[order, taken]
+    table_frame = pd.DataFrame(_columns(entry, derive, source, generalised, kept, secrets)).reset_index(drop=True)
+    report = _report(entry, derive, source, frame, table_frame, released, secrets)
     types = {name: (int if pd.api.types.is_integer_dtype(series) else str) for name, series in table_frame.items()}
     table = TableToLoad(
         name=entry.id, frame=table_frame, types=types, primary_key=[],
         indexes=indexes_for(spec.facets, spec.sortable, len(table_frame)),
     )
     return table, report
+
+
+def _columns(entry: DatasetEntry, derive: Records, source: Spec, generalised: pd.DataFrame, kept: pd.DataFrame,
+             secrets: BuildSecrets) -> dict[str, pd.Series]:
+    """The published columns: pseudonyms, generalised quasi-identifiers, sensitive and kept columns."""
+    columns = {}
+    for pseudonym in derive.pseudonymise:
+        columns[pseudonym.name] = pseudonymise(kept[pseudonym.column], secrets.pseudonym(entry.id, derive.link))
+    for q in derive.quasi_identifiers:
+        columns[q.output] = generalised[q.output]
+    for name in derive.sensitive + derive.keep:
+        columns[name] = kept[name].astype("string") if source.column(name).type != "integer" else kept[name]
+    return columns
+
+
+def _report(entry: DatasetEntry, derive: Records, source: Spec, frame: pd.DataFrame, table_frame: pd.DataFrame,
+            released, secrets: BuildSecrets) -> DisclosureReport:
+    pseudonymised = [p.column for p in derive.pseudonymise]
+    used = {q.column for q in derive.quasi_identifiers} | set(derive.sensitive) | set(derive.keep)
+    return DisclosureReport(
+        dataset=entry.id, method="records", source=derive.source, rows_in=len(frame), rows_out=len(table_frame),
+        k=released.k, l_diversity=released.l_diversity if derive.sensitive else None,
+        suppressed_share=round(released.suppressed_share, 4),
+        columns_dropped=[c.name for c in source.columns if c.name not in used and c.name not in pseudonymised],
+        columns_generalised={c: level for c, level in released.levels.items()
+                             if level != "identity" and c not in derive.keep},
+        columns_pseudonymised=pseudonymised + ([DEVELOPMENT_KEY_NOTE] if pseudonymised and secrets.development
+                                               else []),
+        pseudonym_link=derive.link if pseudonymised else None,
+    )

@@ -10,7 +10,7 @@ import pytest
 from pycanon import anonymity
 
 from scripts.anonymise.generalise import to_area
-from scripts.anonymise.kanon import AnonymityUnreachable, Hierarchy, anonymise_records
+from scripts.anonymise.kanon import WITHHELD, AnonymityUnreachable, Hierarchy, anonymise_records
 
 AREA = Hierarchy("commune", "commune", ["identity", "whole_province"])
 SEX = Hierarchy("sex", "sex", ["identity"])
@@ -120,3 +120,12 @@ def test_the_least_generalised_level_is_chosen():
                 fixed = [Hierarchy("birth_date", "age_band", [age]), SEX, Hierarchy("commune", "commune", [area])]
                 with pytest.raises(AnonymityUnreachable):
                     anonymise_records(data, fixed, k=10, sensitive=["ethnicity"], l=3)
+
+
+def test_a_column_is_withheld_entirely_when_k_cannot_keep_it():
+    data = people([("00001", "F", 30), ("00001", "M", 30)])
+    data["procedure"] = [f"1.{i % 20:03d}" for i in range(60)]  # 20 procedures of 3 records: below k = 5
+    procedure = Hierarchy("procedure", "procedure", ["identity", "withheld"])
+    released = anonymise_records(data, [AREA, SEX, procedure], k=5, max_suppression=0)
+    assert released.levels == {"commune": "identity", "sex": "identity", "procedure": "withheld"}
+    assert set(released.frame["procedure"]) == {WITHHELD} and released.k == 30

@@ -24,6 +24,7 @@ MIN_K = 5
 MIN_K_SENSITIVE = 10
 MIN_L = 3
 UNKNOWN = "Không rõ"
+WITHHELD = "Không công bố"
 
 Level = Union[str, Callable[..., pd.Series], Mapping]
 
@@ -57,6 +58,15 @@ class Released:
     rows_out: int = 0
 
 
+def withheld(values: pd.Series, at: pd.Series | None = None) -> pd.Series:
+    """Every value hidden: the top level of a published column that k may need to give up entirely."""
+    return pd.Series(WITHHELD, index=values.index, dtype="string")
+
+
+# The levels a record table may declare: the shared generalisers and the record tables' own top level.
+LEVELS = GENERALISERS | {"withheld": withheld}
+
+
 def level_name(level: Level) -> str:
     """How a level is reported: its registry name, else the function's name, else `mapping`."""
     if isinstance(level, str):
@@ -68,7 +78,7 @@ def level_name(level: Level) -> str:
 
 def _apply(level: Level, values: pd.Series, at: pd.Series | None) -> pd.Series:
     if isinstance(level, str):
-        return GENERALISERS[level](values, at)
+        return LEVELS[level](values, at)
     if isinstance(level, Mapping):
         return to_area(values, level)
     return level(values, at) if at is not None else level(values)
