@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,7 +122,9 @@ def _parse(path: Path, data: bytes) -> pd.DataFrame:
     except pd.errors.ParserError as error:
         if "invalid UTF8" in str(error):
             _strict_utf8(path, data)  # raises with the line and column of the first bad byte
-        raise ExtractError(f"{path}: malformed CSV: {error}") from None
+        # Arrow's message goes on to quote the offending record, which may hold personal data: cut it there.
+        summary = re.match(r"(.*?)(?::\s|$)", str(error).removeprefix("CSV parse error: ")).group(1)
+        raise ExtractError(f"{path}: malformed CSV: {summary} (record not shown)") from None
 
 
 def read_csv(path: Path) -> RawTable:

@@ -10,9 +10,11 @@ import pandas as pd
 
 from .extract import RawTable
 from .manifest import Column, Spec
+from .masking import shape
 
 # How many problems to print per column before summarising: a bad column must not print a million lines.
 MAX_PROBLEMS_PER_COLUMN = 5
+MASKED = " (value masked: personal data; see the file at this line)"
 
 TRUE_WORDS = {"có", "co", "x", "1", "true", "yes", "đúng"}
 FALSE_WORDS = {"không", "khong", "", "0", "false", "no", "sai"}
@@ -59,9 +61,12 @@ class _Column:
     def fail(self, mask: pd.Series, explain) -> None:
         mask = self.rows(mask)
         bad = mask[mask].index
+        # A value of a personal column is shown by its shape only: messages reach terminals and logs.
+        personal = self.column.role != "attribute"
         for index in bad[:MAX_PROBLEMS_PER_COLUMN]:
             value = self.raw.frame.at[index, self.column.header]
-            message = f"column '{self.column.header}' ({self.column.name}): {explain(value)}"
+            shown = explain(shape(value)) + MASKED if personal else explain(value)
+            message = f"column '{self.column.header}' ({self.column.name}): {shown}"
             self.result.problems.append(Problem(str(self.raw.path), int(self.raw.lines[index]), self.position, message))
         if len(bad) > MAX_PROBLEMS_PER_COLUMN:
             first = int(self.raw.lines[bad[0]])
@@ -150,9 +155,18 @@ PARSERS = {
 def _check_headers(raw: RawTable, spec: Spec, result: Checked) -> None:
     expected = [c.header for c in spec.columns]
     missing = [h for h in expected if h not in raw.headers]
+    unknown = [h for h in raw.headers if h not in expected]
+    if len(unknown) > len(raw.headers) / 2:
+        # Most names unknown: line 1 is probably a record (the header row is missing), so none is quoted.
+        result.problems.append(Problem(
+            str(raw.path), 1, 1, f"{len(unknown)} of the {len(raw.headers)} column names on line 1 are not in the "
+            "spec: is the header row missing? (names not shown: line 1 may hold personal data)"))
+        return
     for position, header in enumerate(raw.headers, start=1):
         if header in expected:
             continue
+        if any(c.isdigit() or c == "@" for c in header):
+            header = shape(header)  # a number or an address where a column name belongs: never quoted
         guess = difflib.get_close_matches(header, missing, n=1, cutoff=0.5)
         hint = f"; was '{guess[0]}' renamed?" if guess else ""
         result.problems.append(
