@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .anonymise.cellkey import cell_keys, record_keys
 from .anonymise.cube import TOTAL, CubeShape, count_cube
 from .anonymise.generalise import GENERALISERS
 from .anonymise.partners import SuppressionFailed
@@ -54,6 +55,7 @@ class PlannedAggregate:
     tried: list[Tried] = field(default_factory=list)
     targets_met: bool = True
     group_maps: dict[str, dict] = field(default_factory=dict)  # dimension -> category -> its declared group
+    cell_keys: np.ndarray | None = None  # for tables published with the cell key method
 
     @property
     def derive(self) -> Aggregate:
@@ -198,9 +200,23 @@ def plan_aggregate(entry: DatasetEntry, spec: DerivedSpec, source: Spec, frame: 
             continue
         planned.targets_met = planned.utility().meets(derive.targets)
         if planned.targets_met or not context.require_targets:
+            if derive.perturbation:
+                planned.cell_keys = _cell_keys(planned, rows, micro, context)
             return planned
         break
     raise BuildFailed(_no_level_message(entry, derive, tried))
+
+
+def _cell_keys(planned: PlannedAggregate, rows: pd.DataFrame, micro: pd.DataFrame, context) -> np.ndarray:
+    """Each cell's key: the sum of its persons' record keys, drawn afresh for every build."""
+    perturbation = planned.derive.perturbation
+    identifiers = [c.name for c in planned.source.columns if c.role == "direct_identifier"]
+    column = perturbation.identifier or (identifiers[0] if len(identifiers) == 1 else None)
+    if column is None or column not in rows:
+        raise BuildFailed(f"dataset '{planned.entry.id}': {planned.entry.spec}: perturbation needs 'identifier', the "
+                          f"source column naming the person (one of {identifiers})")
+    keys = record_keys(rows[column], context.key_source().cell_key())
+    return cell_keys(micro, list(micro.columns), keys)
 
 
 def _no_level_message(entry: DatasetEntry, derive: Aggregate, tried: list[Tried]) -> str:

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from .anonymise.cellkey import CellKeyParameters
 from .manifest import SNAKE_CASE, Bilingual, Spec, Strict
 
 # Statistical practice: cells of 1-9 are suppressed; a threshold below 3 is never safe.
@@ -166,6 +167,7 @@ class Aggregate(Strict):
     threshold: int = Field(default=DEFAULT_THRESHOLD, ge=MIN_THRESHOLD)
     relations: list[Relation] = []
     targets: Targets = Targets()
+    perturbation: CellKeyParameters | None = None
 
 
 class Records(Strict):

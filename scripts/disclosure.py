@@ -29,6 +29,7 @@ class DisclosureReport:
     cells_hidden_share: float | None = None
     persons_hidden_share: float | None = None
     levels_chosen: str | None = None
+    perturbation: str | None = None
     k: int | None = None
     l_diversity: int | None = None
     suppressed_share: float | None = None
@@ -53,6 +54,8 @@ COLUMNS = {
     "cells_hidden_share": ("Tỷ lệ ô bị ẩn", "Share of the non-empty cells (totals excluded) that are hidden"),
     "persons_hidden_share": ("Tỷ lệ người bị ẩn", "Share of the persons counted that fall in hidden cells"),
     "levels_chosen": ("Mức chi tiết được chọn", "Level of each dimension and why it was chosen"),
+    "perturbation": ("Nhiễu ngẫu nhiên", "Cell key method parameters when published counts carry small noise (JSON); "
+                     "empty when counts are exact"),
     "k": ("k đạt được", "Smallest group of records sharing the same quasi-identifiers"),
     "l_diversity": ("l đạt được", "Fewest distinct sensitive values in any such group"),
     "suppressed_share": ("Tỷ lệ bản ghi bị loại", "Share of records removed to reach k and l"),

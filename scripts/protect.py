@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .aggregate import SECONDARY_PROTECTION, PlannedAggregate
+from .anonymise.cellkey import perturb
 from .anonymise.cube import TOTAL, cube_frame
 from .anonymise.joint import Block, JointSystem, protect_jointly
 from .anonymise.partners import SuppressionFailed
@@ -133,7 +134,11 @@ def materialise(planned: PlannedAggregate, original_spec) -> tuple[TableToLoad, 
     """The published cube and its disclosure report."""
     derive = planned.derive
     secondary = planned.hidden & ~planned.primary
-    cube = cube_frame(planned.shape, planned.counts, planned.primary, secondary, reasons=False)
+    published = planned.counts
+    if derive.perturbation:
+        # Hidden cells were chosen on the true counts; what is shown of the others carries the cell's noise.
+        published = perturb(planned.counts, planned.cell_keys, derive.perturbation.ptable())
+    cube = cube_frame(planned.shape, published, planned.primary, secondary, reasons=False)
     cube = cube.rename(columns={"count": derive.count.name})
     dims = [d.output for d in derive.dimensions]
     used = {d.column for d in derive.dimensions}
@@ -145,6 +150,7 @@ def materialise(planned: PlannedAggregate, original_spec) -> tuple[TableToLoad, 
         columns_generalised={d.column: d.level_name for d in derive.dimensions if d.level_name != "as delivered"},
         cells_hidden_share=round(figures.cells_hidden, 4), persons_hidden_share=round(figures.persons_hidden, 4),
         levels_chosen=_levels_note(planned), rules_version=rules_version(original_spec),
+        perturbation=derive.perturbation.model_dump_json(exclude_none=True) if derive.perturbation else None,
     )
     types = {d: str for d in dims} | {derive.count.name: int, "suppression": str}
     table = TableToLoad(

@@ -172,6 +172,10 @@ class BuildSecrets:
     def order(self, dataset: str) -> bytes:
         return self._secret("order", dataset)
 
+    def cell_key(self) -> bytes:
+        """Record keys of the cell key method: one per person for every table of this build, none across builds."""
+        return self._secret("cellkey", "all")
+
 
 def secrets_for(release: str):
     """A loader of the build's secrets for `release`: reads the key at first use, then returns the same secrets."""
