@@ -28,6 +28,9 @@ UNKNOWN = "Không rõ"
 # A cell hidden only to protect small ones holds at least the threshold: it must not be recoverable exactly,
 # but need not stay as uncertain as a small cell, which must look like any value across a threshold-wide range.
 SECONDARY_PROTECTION = 1
+# When no option meets the targets, this many of those hiding the fewest persons before secondary suppression
+# are protected in full, and the best is published.
+FALLBACK_OPTIONS = 4
 
 
 @dataclass
@@ -180,31 +183,52 @@ def plan_aggregate(entry: DatasetEntry, spec: DerivedSpec, source: Spec, frame: 
         ranked.append((figures.persons_hidden, figures.cells_hidden, len(ranked), concrete, micro, shape, counts))
     # Primary suppression alone is a lower bound of what is hidden: only options meeting the targets with it
     # are protected, in order, until one meets them after secondary suppression too.
-    hopeful = [r for r, t in zip(ranked, tried) if t.figures.meets(derive.targets)]
-    fallback = sorted((r for r, t in zip(ranked, tried) if not t.figures.meets(derive.targets)), key=lambda r: r[:3])
     previous = context.previous(entry.id)
-    for met, (_, _, position, concrete, micro, shape, counts) in [(True, r) for r in hopeful] + \
-            [(False, r) for r in fallback]:
-        hidden = previously_hidden(shape, previous)
-        try:
-            primary, secondary = protect(shape, counts, derive.threshold, derive.threshold, hidden=hidden,
-                                         secondary_protection=SECONDARY_PROTECTION)
-        except SuppressionFailed as error:
-            tried[position].failed = str(error)
-            continue
-        groups = {d.output: categories.groups(d) for d in concrete.derive.dimensions if d.groups or d.groups_from}
-        planned = PlannedAggregate(entry, concrete, source, shape, counts, primary, primary | secondary,
-                                   rows_in=len(frame), tried=tried, group_maps=groups)
-        tried[position] = Tried(tried[position].levels, planned.utility(), protected=True)
-        if met and not planned.utility().meets(derive.targets):
-            continue
-        planned.targets_met = planned.utility().meets(derive.targets)
-        if planned.targets_met or not context.require_targets:
-            if derive.perturbation:
-                planned.cell_keys = _cell_keys(planned, rows, micro, context)
-            return planned
-        break
-    raise BuildFailed(_no_level_message(entry, derive, tried))
+    for _, _, position, concrete, micro, shape, counts in (r for r, t in zip(ranked, tried)
+                                                          if t.figures.meets(derive.targets)):
+        planned = _protected(entry, concrete, source, shape, counts, previous, frame, categories, tried, position)
+        if planned is not None and planned.utility().meets(derive.targets):
+            return _finish(planned, rows, micro, context)
+    if context.require_targets:
+        raise BuildFailed(_no_level_message(entry, derive, tried))
+    # None meets them: of the options hiding the fewest persons before secondary suppression, publish the one
+    # that hides the fewest after it.
+    best = None
+    for _, _, position, concrete, micro, shape, counts in sorted(ranked, key=lambda r: r[:3])[:FALLBACK_OPTIONS]:
+        planned = _protected(entry, concrete, source, shape, counts, previous, frame, categories, tried, position)
+        if planned is not None and (best is None or _cost(planned) < _cost(best[0])):
+            best = (planned, micro)
+    if best is None:
+        raise BuildFailed(_no_level_message(entry, derive, tried))
+    best[0].targets_met = False
+    return _finish(best[0], rows, best[1], context)
+
+
+def _cost(planned: PlannedAggregate) -> tuple[float, float]:
+    figures = planned.utility()
+    return figures.persons_hidden, figures.cells_hidden
+
+
+def _protected(entry, concrete, source, shape, counts, previous, frame, categories, tried, position):
+    """One option protected on its own, its figures recorded; None when suppression cannot protect it."""
+    try:
+        primary, secondary = protect(shape, counts, concrete.derive.threshold, concrete.derive.threshold,
+                                     hidden=previously_hidden(shape, previous),
+                                     secondary_protection=SECONDARY_PROTECTION)
+    except SuppressionFailed as error:
+        tried[position].failed = str(error)
+        return None
+    groups = {d.output: categories.groups(d) for d in concrete.derive.dimensions if d.groups or d.groups_from}
+    planned = PlannedAggregate(entry, concrete, source, shape, counts, primary, primary | secondary,
+                               rows_in=len(frame), tried=tried, group_maps=groups)
+    tried[position] = Tried(tried[position].levels, planned.utility(), protected=True)
+    return planned
+
+
+def _finish(planned: PlannedAggregate, rows: pd.DataFrame, micro: pd.DataFrame, context) -> PlannedAggregate:
+    if planned.derive.perturbation:
+        planned.cell_keys = _cell_keys(planned, rows, micro, context)
+    return planned
 
 
 def _cell_keys(planned: PlannedAggregate, rows: pd.DataFrame, micro: pd.DataFrame, context) -> np.ndarray:

@@ -91,8 +91,9 @@ class _View:
                 if code == 0:
                     key.append(TOTAL)
                     continue
-                fine, coarse = _level(dim)[0], common[column][0]
-                key.append(coarsen(shape.levels[i][code - 1], fine, coarse, self.table.group_maps.get(dim.output)))
+                # Both sides map through the coarser side's groups (a grouped side's labels map to themselves).
+                (coarse, _, _), group_map = common[column]
+                key.append(coarsen(shape.levels[i][code - 1], _level(dim)[0], coarse, group_map))
             groups[tuple(key)].append(int(cell))
         return groups
 
@@ -134,10 +135,13 @@ def _link_pair(system: JointSystem, a: _View, b: _View) -> None:
         if column in slice_a or column in slice_b:
             continue
         la, lb = _level(a.dims[column][1]), _level(b.dims[column][1])
+        ga, gb = (v.table.group_maps.get(v.dims[column][1].output) for v in (a, b))
+        if la[2] and lb[2] and ga != gb:
+            la = (la[0], la[1], "other groups")  # grouped differently: they do not nest
         if _coarser(la, lb):
-            common[column] = lb
+            common[column] = (lb, gb)
         elif _coarser(lb, la):
-            common[column] = la
+            common[column] = (la, ga)
         else:
             raise BuildFailed(f"datasets '{a.table.entry.id}' and '{b.table.entry.id}' publish '{column}' at levels "
                               "that do not nest, so the joint audit cannot relate them; use nested levels")
@@ -180,8 +184,8 @@ def _at_most_fact(system: JointSystem, view: _View, other: _View, fact) -> None:
         return
     la, lb = _level(time_a[1]), _level(time_b[1])
     coarse = lb if _coarser(la, lb) else la
-    common = {c: _level(view.dims[c][1]) for c in view.dims if c != fact.cumulative and c in other.dims}
-    common[fact.cumulative] = coarse
+    common = {c: (_level(view.dims[c][1]), None) for c in view.dims if c != fact.cumulative and c in other.dims}
+    common[fact.cumulative] = (coarse, None)
     cells_a = view.cells(common, {})
     other.dims[fact.cumulative] = other.dims.pop(fact.matching)  # the other table's date plays the same part
     cells_b = other.cells(common, {})

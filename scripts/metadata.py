@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import html
+import json
 from pathlib import Path
 
 import yaml
@@ -106,6 +107,17 @@ SUPPRESSION_COLUMN = (
 )
 
 
+def _perturbed_html(parameters: str) -> str:
+    most = json.loads(parameters)["max"]
+    return (
+        f'<p lang="vi">Số liệu được cộng thêm nhiễu ngẫu nhiên nhỏ (không quá ±{most}, trung bình bằng 0) để không '
+        "thể so sánh các bảng hoặc các lần phát hành mà suy ra một người; vì vậy các ô có thể không cộng đúng bằng "
+        "dòng Tổng.</p>"
+        f'<p lang="en">Counts carry small random noise (at most ±{most}, mean 0) so that comparing tables or releases '
+        "cannot single out a person; cells may therefore not add up exactly to their totals.</p>"
+    )
+
+
 def disclosure_html(report) -> str:
     """A short, plain summary of how the table was protected."""
     if report.method == "aggregate":
@@ -118,6 +130,7 @@ def disclosure_html(report) -> str:
             f"Cells of 1 to {report.threshold - 1} are hidden, with more so that none can be worked back out from "
             f"totals or other tables: {report.cells_hidden} cells, {report.cells_hidden_share:.1%} of cells and "
             f"{report.persons_hidden_share:.1%} of persons. Levels: {_escape(report.levels_chosen or '')}.</p>"
+            + (_perturbed_html(report.perturbation) if report.perturbation else "")
         )
     return (
         f'<p lang="vi">Bản ghi đã ẩn danh: k = {report.k}, l = {report.l_diversity}, '
