@@ -71,7 +71,7 @@ rollback: setup ## Make the previous release current again
 # A new secret key of 256 random bits, mode 0600, outside the repository; never overwrites one (docs/keys.md).
 # KEY_FILE defaults to ~/.config/open-data-portal/pseudonym.key.
 .PHONY: key
-key: setup
+key: setup ## Write a new secret key to a private file outside the repository (KEY_FILE= overrides the path)
 	$(PY) -m scripts.keygen $(KEY_FILE)
 
 clean: ## Remove builds and generated samples (keeps .venv)

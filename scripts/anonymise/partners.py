@@ -53,7 +53,10 @@ def _pick(lines: Lines, want_lines, groups, counts, suppressed, threshold, cost:
     ok = ~suppressed[cell] & (counts[cell] >= threshold) & (cell != 0)
     group, cell = group[ok], cell[ok]
     if cost == "persons":
-        order = np.lexsort((cell, -score[cell], counts[cell], group))
+        # The persons a cell hides, halved for each lone-cell line it also closes and doubled for each untouched
+        # line it opens: a cheap cell that starts a cascade is not cheap.
+        weighted = counts[cell] * np.exp2(-score[cell].astype(float))
+        order = np.lexsort((cell, -score[cell], weighted, group))
     else:
         order = np.lexsort((cell, counts[cell], -score[cell], group))
     group, cell = group[order], cell[order]
