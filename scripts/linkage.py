@@ -92,8 +92,9 @@ class _View:
                     key.append(TOTAL)
                     continue
                 # Both sides map through the coarser side's groups (a grouped side's labels map to themselves).
-                (coarse, _, _), group_map = common[column]
-                key.append(coarsen(shape.levels[i][code - 1], _level(dim)[0], coarse, group_map))
+                (coarse, _, _), group_maps = common[column]
+                key.append(coarsen(shape.levels[i][code - 1], _level(dim)[0], coarse,
+                                   (group_maps or {}).get(self.index)))
             groups[tuple(key)].append(int(cell))
         return groups
 
@@ -113,6 +114,28 @@ def _slices(conditions, other: _View) -> dict[str, set] | None:
         else:
             out[condition.column] = {lab for lab in labels if (lab != UNKNOWN) == condition.present}
     return out
+
+
+def _common_grouping(a: "_View", ga: dict | None, b: "_View", gb: dict | None, column: str) -> dict:
+    """For each table, its categories mapped to the classes of the finest partition both groupings refine into."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    members = {}
+    for view, grouping in ((a, ga), (b, gb)):
+        labels = view.table.shape.levels[view.dims[column][0]]
+        by_label = {label: [base for base, group in grouping.items() if group == label] if grouping else [label]
+                    for label in labels}
+        members[view.index] = by_label
+        for bases in by_label.values():
+            for base in bases[1:]:
+                parent[find(base)] = find(bases[0])
+    return {index: {label: find(bases[0]) if bases else label for label, bases in by_label.items()}
+            for index, by_label in members.items()}
 
 
 def _link_pair(system: JointSystem, a: _View, b: _View) -> None:
@@ -136,12 +159,13 @@ def _link_pair(system: JointSystem, a: _View, b: _View) -> None:
             continue
         la, lb = _level(a.dims[column][1]), _level(b.dims[column][1])
         ga, gb = (v.table.group_maps.get(v.dims[column][1].output) for v in (a, b))
-        if la[2] and lb[2] and ga != gb:
-            la = (la[0], la[1], "other groups")  # grouped differently: they do not nest
-        if _coarser(la, lb):
-            common[column] = (lb, gb)
+        if (la[2] or lb[2]) and la[:2] == lb[:2]:
+            # Groupings of the same categories: both seen through the finest grouping coarser than each.
+            common[column] = ((la[0], la[1], True), _common_grouping(a, ga, b, gb, column))
+        elif _coarser(la, lb):
+            common[column] = (lb, {a.index: gb, b.index: gb})
         elif _coarser(lb, la):
-            common[column] = (la, ga)
+            common[column] = (la, {a.index: ga, b.index: ga})
         else:
             raise BuildFailed(f"datasets '{a.table.entry.id}' and '{b.table.entry.id}' publish '{column}' at levels "
                               "that do not nest, so the joint audit cannot relate them; use nested levels")

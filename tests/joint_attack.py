@@ -23,14 +23,18 @@ class JointAttack:
     def __init__(self):
         self.keys: list[tuple] = []  # (table, dimension values) per cell
         self.values: list[float] = []
+        self.noise: list[int] = []  # the largest perturbation a published value may carry
         self.index: dict[tuple, int] = {}
         self.dims: dict[str, list[str]] = {}
         self.thresholds: dict[str, int] = {}
         self.equalities: list[tuple[dict, float]] = []  # {cell: coefficient} = value
         self.inequalities: list[tuple[dict, float]] = []  # {cell: coefficient} <= value
 
-    def add_table(self, name: str, frame: pd.DataFrame, dims: list[str], count: str, threshold: int) -> None:
+    def add_table(self, name: str, frame: pd.DataFrame, dims: list[str], count: str, threshold: int,
+                  noise: int = 0) -> None:
+        """A published table; with `noise`, each shown value is the truth give or take that much."""
         self.dims[name], self.thresholds[name] = dims, threshold
+        self.noise += [noise] * len(frame)
         frame = frame.reset_index(drop=True)
         first = len(self.keys)
         for row, values in enumerate(frame[dims].astype(str).itertuples(index=False, name=None)):
@@ -93,41 +97,45 @@ class JointAttack:
 
     def ranges(self, rounds: int = 20) -> pd.DataFrame:
         """Min and max of every hidden cell over all tables published consistently with everything known."""
-        values = np.array(self.values)
-        hidden = np.flatnonzero(np.isnan(values))
-        hidden_index = {c: i for i, c in enumerate(hidden)}
-        a_eq, b_eq = self._system(self.equalities, hidden_index)
-        a_ub, b_ub = self._system(self.inequalities, hidden_index) if self.inequalities else (None, None)
+        values, noise = np.array(self.values), np.array(self.noise)
+        hidden = np.isnan(values)
+        # Unknowns: the hidden cells, and the true values behind perturbed ones.
+        unknown = np.flatnonzero(hidden | (noise > 0))
+        index = {c: i for i, c in enumerate(unknown)}
+        a_eq, b_eq = self._system(self.equalities, index)
+        a_ub, b_ub = self._system(self.inequalities, index) if self.inequalities else (None, None)
         # Zeros are always published, so a hidden count is at least 1; a cap keeps every LP bounded.
         cap = 2 * np.nanmax(values) + 1
-        bounds = [(1, cap)] * len(hidden)
+        bounds = [(1, cap) if hidden[c] else (max(0.0, values[c] - noise[c]), values[c] + noise[c]) for c in unknown]
 
         def solve(c):
             result = linprog(c, A_eq=a_eq, b_eq=b_eq, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs")
             assert result.status == 0, f"the published tables contradict what is known: {result.message}"
             return result.x
 
-        thresholds = np.array([self.thresholds[self.keys[c][0]] for c in hidden])
-        low, high = np.full(len(hidden), np.inf), np.full(len(hidden), -np.inf)
+        target = hidden[unknown]
+        thresholds = np.array([self.thresholds[self.keys[c][0]] for c in unknown])
+        low, high = np.full(len(unknown), np.inf), np.full(len(unknown), -np.inf)
         rng = np.random.default_rng(0)
-        undecided = np.ones(len(hidden), dtype=bool)
+        undecided = target.copy()
         for _ in range(rounds):
-            direction = np.where(undecided, rng.normal(size=len(hidden)), 0.0)
+            direction = np.where(undecided, rng.normal(size=len(unknown)), 0.0)
             for sign in (1, -1):
                 x = solve(sign * direction)
                 low, high = np.minimum(low, x), np.maximum(high, x)
             before = undecided.sum()
-            undecided = _narrow(low, high, thresholds)
+            undecided = target & _narrow(low, high, thresholds)
             if not undecided.any() or undecided.sum() == before:
                 break
         for i in np.flatnonzero(undecided):
-            c = np.zeros(len(hidden))
+            c = np.zeros(len(unknown))
             c[i] = 1
             low[i] = solve(c)[i]
             high[i] = solve(-c)[i]
+        cells = unknown[target]
         return pd.DataFrame({
-            "table": [self.keys[c][0] for c in hidden], "cell": [self.keys[c][1] for c in hidden],
-            "min": np.round(low, 6), "max": np.round(high, 6), "threshold": thresholds,
+            "table": [self.keys[c][0] for c in cells], "cell": [self.keys[c][1] for c in cells],
+            "min": np.round(low[target], 6), "max": np.round(high[target], 6), "threshold": thresholds[target],
         })
 
 

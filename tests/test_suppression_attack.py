@@ -46,8 +46,10 @@ def test_published_totals_are_the_sums_of_their_children():
 @pytest.mark.slow
 def test_the_published_sample_aggregates_resist_the_attack(sample_release):
     db = sqlite3.connect(sample_release.release / "portal.db")
-    reports = db.execute("select dataset, threshold from disclosure_report where method = 'aggregate'").fetchall()
-    assert reports
+    # Perturbed tables do not add up exactly: tests/test_joint_attack.py attacks them with their noise bound.
+    reports = db.execute("select dataset, threshold from disclosure_report where method = 'aggregate' "
+                         "and perturbation is null").fetchall()
+    assert len(reports) >= 5
     for table, threshold in reports:
         cube = pd.read_sql(f"select * from [{table}]", db)
         count = [c for c in cube.columns if c not in ("suppression",)][-1]
