@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 
 from .anonymise.cellkey import cell_keys, record_keys
-from .anonymise.cube import TOTAL, CubeShape, count_cube
+from .anonymise.cube import TOTAL, CubeShape, _natural, count_cube
 from .anonymise.generalise import GENERALISERS
+from .anonymise.joint import Block, JointSystem, protect_jointly
 from .anonymise.partners import SuppressionFailed
-from .anonymise.suppress import protect
 from .anonymise.utility import Utility, utility
 from .derived_spec import Aggregate, DerivedSpec, Dimension
 from .manifest import DatasetEntry, Spec
@@ -57,6 +57,7 @@ class PlannedAggregate:
     rows_in: int
     tried: list[Tried] = field(default_factory=list)
     targets_met: bool = True
+    met_alone: bool = True  # the targets were met before the joint audit hid more
     group_maps: dict[str, dict] = field(default_factory=dict)  # dimension -> category -> its declared group
     cell_keys: np.ndarray | None = None  # for tables published with the cell key method
 
@@ -119,25 +120,32 @@ class Categories:
     def check(self, dim: Dimension, values: pd.Series, index: int) -> None:
         """Fail on any value outside the allow-list, naming how many and where, never the value itself."""
         allowed = self.allowed(dim)
-        if allowed is None:
+        if allowed is None or set(values.cat.categories) <= allowed:
             return
         outside = ~values.isin(allowed)
-        if outside.any():
-            first = int(np.flatnonzero(outside.to_numpy())[0]) + 1
-            raise BuildFailed(
-                f"{self.where}: dimensions[{index}] ('{dim.column}'): {int(outside.sum())} source rows hold values "
-                f"that are not among its declared categories (the first is source record {first}); add the "
-                "category to the spec if it is meant to be published, or correct the source")
+        first = int(np.flatnonzero(outside.to_numpy())[0]) + 1
+        raise BuildFailed(
+            f"{self.where}: dimensions[{index}] ('{dim.column}'): {int(outside.sum())} source rows hold values "
+            f"that are not among its declared categories (the first is source record {first}); add the "
+            "category to the spec if it is meant to be published, or correct the source")
 
     def apply_groups(self, dim: Dimension, values: pd.Series, index: int) -> pd.Series:
         mapping = self.groups(dim)
         if mapping is None:
             return values
-        missing = sorted(set(values.unique()) - set(mapping) - {UNKNOWN})
+        missing = sorted(set(values.cat.categories) - set(mapping) - {UNKNOWN})
         if missing:
             raise BuildFailed(f"{self.where}: dimensions[{index}] ('{dim.column}') at level '{dim.output}': the "
                               f"groups miss {len(missing)} categories, e.g. {missing[:3]}; add them to a group")
-        return values.map(lambda v: mapping.get(v, v)).astype("string")
+        # Grouping renames categories: computed once per category, then applied to the codes.
+        grouped = [mapping.get(c, c) for c in values.cat.categories]
+        return _coded(pd.Series(np.array(grouped, dtype=object)[values.cat.codes.to_numpy()], index=values.index))
+
+
+def _coded(values: pd.Series) -> pd.Series:
+    """Text values as a categorical in natural order, so that counting them needs no lookup per row."""
+    categories = sorted(pd.unique(values), key=_natural)
+    return values.astype(pd.CategoricalDtype(categories))
 
 
 def _level_values(rows: pd.DataFrame, dims: list[Dimension], categories: Categories) -> list[list[pd.Series]]:
@@ -146,7 +154,7 @@ def _level_values(rows: pd.DataFrame, dims: list[Dimension], categories: Categor
     for index, dim in enumerate(dims):
         levels = []
         for level in dim.levels:
-            values = generalised(rows, level.column, level.generalise, level.at)
+            values = _coded(generalised(rows, level.column, level.generalise, level.at))
             if not levels:
                 categories.check(dim, values, index)
             levels.append(categories.apply_groups(level, values, index))
@@ -157,7 +165,7 @@ def _level_values(rows: pd.DataFrame, dims: list[Dimension], categories: Categor
 def _options(spec: DerivedSpec, values: list[list[pd.Series]]):
     """Every combination of levels, finest first: the most cells spanned, then the lowest levels."""
     choices = list(itertools.product(*(range(len(levels)) for levels in values)))
-    sizes = {c: np.prod([values[d][i].nunique() + 1 for d, i in enumerate(c)]) for c in choices}
+    sizes = {c: np.prod([len(values[d][i].cat.categories) + 1 for d, i in enumerate(c)]) for c in choices}
     return sorted(choices, key=lambda c: (-sizes[c], sum(c), c))
 
 
@@ -210,17 +218,26 @@ def _cost(planned: PlannedAggregate) -> tuple[float, float]:
 
 
 def _protected(entry, concrete, source, shape, counts, previous, frame, categories, tried, position):
-    """One option protected on its own, its figures recorded; None when suppression cannot protect it."""
+    """One option protected on its own with the facts it declares about itself, its figures recorded; None when
+    suppression cannot protect it."""
+    from .linkage import own_facts  # linkage reads planned tables; a table plans with its own facts
+
+    threshold = concrete.derive.threshold
+    primary = (counts >= 1) & (counts < threshold)
+    hidden = previously_hidden(shape, previous)
+    start = primary | (hidden & (counts > 0) if hidden is not None else False)
+    groups = {d.output: categories.groups(d) for d in concrete.derive.dimensions if d.groups or d.groups_from}
+    planned = PlannedAggregate(entry, concrete, source, shape, counts, primary, start, rows_in=len(frame),
+                               tried=tried, group_maps=groups)
+    block = Block(entry.id, shape, counts, threshold, threshold, start, secondary_protection=SECONDARY_PROTECTION)
+    system = JointSystem([block])
+    own_facts(system, planned)
     try:
-        primary, secondary = protect(shape, counts, concrete.derive.threshold, concrete.derive.threshold,
-                                     hidden=previously_hidden(shape, previous),
-                                     secondary_protection=SECONDARY_PROTECTION)
+        protect_jointly(system, audit_all=True)
     except SuppressionFailed as error:
         tried[position].failed = str(error)
         return None
-    groups = {d.output: categories.groups(d) for d in concrete.derive.dimensions if d.groups or d.groups_from}
-    planned = PlannedAggregate(entry, concrete, source, shape, counts, primary, primary | secondary,
-                               rows_in=len(frame), tried=tried, group_maps=groups)
+    planned.hidden = block.hidden
     tried[position] = Tried(tried[position].levels, planned.utility(), protected=True)
     return planned
 

@@ -225,6 +225,14 @@ def _at_most_fact(system: JointSystem, view: _View, other: _View, fact) -> None:
             system.at_most(system.variable(view.index, small), system.variable(other.index, large))
 
 
+def own_facts(system: JointSystem, table: PlannedAggregate) -> None:
+    """The facts a table declares about its own cells (equal counts), for protecting it on its own."""
+    view = _View(table, 0)
+    for relation in table.derive.relations:
+        if relation.equal:
+            _equal_fact(system, view, relation.equal)
+
+
 def link(system: JointSystem, tables: list[PlannedAggregate]) -> None:
     """Add every link between tables of one source and every declared fact to the joint system."""
     views = [_View(t, i) for i, t in enumerate(tables)]

@@ -98,7 +98,7 @@ class ProtectedCounts:
             self.frame[count.column] = truth.mask(hidden)
 
 
-def protect_database(planned: list[PlannedAggregate], as_delivered: list) -> None:
+def protect_database(planned: list[PlannedAggregate], as_delivered: list, require_targets: bool = True) -> None:
     """Audit one database's count tables together and hide more until nothing hidden can be narrowed."""
     if not planned:
         for item in as_delivered:
@@ -120,6 +120,14 @@ def protect_database(planned: list[PlannedAggregate], as_delivered: list) -> Non
         raise BuildFailed(f"the joint audit of {len(planned)} count tables cannot hide enough: {error}") from None
     for p, block in zip(planned, blocks):
         p.hidden = block.hidden
+        if p.targets_met and not p.utility().meets(p.derive.targets):
+            p.targets_met = p.met_alone = False
+    missed = [p for p in planned if not p.met_alone]
+    if missed and require_targets:
+        raise BuildFailed("\n".join(
+            f"dataset '{p.entry.id}': {p.entry.spec}: meets the utility targets alone, but hides {p.utility()} once "
+            "audited with the other tables and the facts declared; add coarser levels to it or to the tables it is "
+            "linked to" for p in missed))
     for declared in counts:
         declared.fill()
 
@@ -165,9 +173,14 @@ def _levels_note(planned: PlannedAggregate) -> str:
     chosen = ", ".join(f"{d.output} ({d.level_name})" for d in planned.derive.dimensions)
     targets = planned.derive.targets
     finer = [t for t in planned.tried if t.figures.cells > planned.utility().cells]
-    why = (f"the finest of {len(planned.tried)} combinations that hides at most {targets.cells_hidden:.0%} of "
-           f"cells and {targets.persons_hidden:.0%} of persons" if planned.targets_met else
-           f"no combination of {len(planned.tried)} meets the targets ({targets.cells_hidden:.0%} of cells, "
-           f"{targets.persons_hidden:.0%} of persons); this one hides the fewest persons")
+    if planned.targets_met:
+        why = (f"the finest of {len(planned.tried)} combinations that hides at most {targets.cells_hidden:.0%} of "
+               f"cells and {targets.persons_hidden:.0%} of persons")
+    elif not planned.met_alone:
+        why = (f"the finest of {len(planned.tried)} combinations meeting the targets on its own; audited with the "
+               f"other tables it hides {planned.utility()}")
+    else:
+        why = (f"no combination of {len(planned.tried)} meets the targets ({targets.cells_hidden:.0%} of cells, "
+               f"{targets.persons_hidden:.0%} of persons); this one hides the fewest persons")
     rejected = "; ".join(f"{', '.join(t.levels.values())}: {t.figures}" for t in finer[:3])
     return f"{chosen}: {why}" + (f". Finer levels rejected: {rejected}" if rejected else "")

@@ -90,7 +90,10 @@ def count_cube(microdata: pd.DataFrame, dims: list[str], levels: dict | None = N
         labels = tuple(str(c) for c in cats)
         if TOTAL in labels or len(set(labels)) != len(labels):
             raise ValueError(f"column {dim!r}: categories must be distinct and not {TOTAL!r}")
-        codes = pd.Index(list(cats)).get_indexer(values).astype(np.int64)
+        if isinstance(values.dtype, pd.CategoricalDtype) and tuple(values.cat.categories) == tuple(cats):
+            codes = values.cat.codes.to_numpy(np.int64)  # already coded: a million rows without a lookup
+        else:
+            codes = pd.Index(list(cats)).get_indexer(values).astype(np.int64)
         if (codes < 0).any():
             unknown = sorted(map(str, values[codes < 0].unique()))[:5]
             raise ValueError(f"column {dim!r} has values outside its categories: {unknown}")

@@ -111,19 +111,29 @@ def _linked_cells(system: JointSystem, incidence, suppressed) -> np.ndarray:
     return suppressed & np.isin(block, labels[labels >= 0])
 
 
-def _across_links(system: JointSystem, incidence, suppressed, exposed, truth, eligible,
-                  reach: bool = False) -> np.ndarray:
-    """The smallest published eligible cell of each link or fact row holding an exposed cell, in whatever table
-    it is; with `reach`, of each row reaching the exposed cells' part of the attacker's LP."""
-    if reach:
-        block = components(incidence, suppressed)
-        reached = np.unique(block[exposed])
-        touches = lambda variables: np.isin(block[variables], reached).any()  # noqa: E731
-    else:
-        touches = lambda variables: np.isin(variables, exposed).any()  # noqa: E731
+def _across_links(rows: sparse.csc_matrix, suppressed, exposed, truth, eligible) -> tuple[np.ndarray, np.ndarray]:
+    """For each link or fact row holding an exposed cell, its smallest published eligible cell, in whatever table;
+    and which exposed cells such a row serves."""
+    held = rows[:, exposed].tocoo()  # (row, position in `exposed`) for every exposed cell in a row
+    touched = np.unique(held.row)
+    entries = rows.tocsr()[touched].tocoo()
+    ok = ~suppressed[entries.col] & eligible[entries.col]
+    row, col = touched[entries.row[ok]], entries.col[ok]
+    order = np.lexsort((truth[col], row))
+    row, col = row[order], col[order]
+    first = np.unique(row, return_index=True)[1]
+    served = np.zeros(len(exposed), dtype=bool)
+    served[held.col[np.isin(held.row, row[first])]] = True
+    return np.unique(col[first]), served
+
+
+def _reaching(system: JointSystem, incidence, suppressed, exposed, truth, eligible) -> np.ndarray:
+    """The smallest published eligible cell of each row reaching the exposed cells' part of the attacker's LP."""
+    block = components(incidence, suppressed)
+    reached = np.unique(block[exposed])
     chosen = []
     for variables, _ in system.rows:
-        if not touches(variables):
+        if not np.isin(block[variables], reached).any():
             continue
         candidates = variables[~suppressed[variables] & eligible[variables]]
         if candidates.size:
@@ -154,6 +164,7 @@ def protect_jointly(system: JointSystem, cost: str = "persons", audit_all: bool 
     eligible = real & (truth >= np.concatenate([np.full(b.shape.n_cells, b.threshold) for b in blocks]
                                                + [np.full(n_extra, np.inf)]))
     eligible[offsets[:-1]] = False
+    extra_rows = incidence[incidence.shape[0] - len(system.rows):].tocsc()
     while True:
         for i, block in enumerate(blocks):
             added = close_single_lines(lines[i], block.counts, views[i], block.threshold, cost)
@@ -165,21 +176,20 @@ def protect_jointly(system: JointSystem, cost: str = "persons", audit_all: bool 
             break
         check[:] = False
         check[exposed] = True
-        # What pins a cell through a link or a fact is often published in the other table: hide there too.
-        linked = _across_links(system, incidence, suppressed, exposed, truth, eligible)
+        # A cell pinned through a link or a fact is freed by hiding the row's published cell, in whatever table;
+        # only cells no such row can free get partners on their own table's lines.
+        linked, served = _across_links(extra_rows, suppressed, exposed, truth, eligible)
         suppressed[linked] = True
         check[linked] = True
         for i, block in enumerate(blocks):
-            mine = exposed[(exposed >= offsets[i]) & (exposed < offsets[i + 1])] - offsets[i]
+            mine = exposed[~served & (exposed >= offsets[i]) & (exposed < offsets[i + 1])] - offsets[i]
             if not mine.size:
                 continue
             try:
                 chosen = offsets[i] + widen(lines[i], mine, block.counts, views[i], block.threshold, cost)
             except SuppressionFailed:
-                if linked.size:
-                    continue
                 # Nothing left to hide in its own table: what pins it is published in a linked one.
-                chosen = _across_links(system, incidence, suppressed, offsets[i] + mine, truth, eligible, reach=True)
+                chosen = _reaching(system, incidence, suppressed, offsets[i] + mine, truth, eligible)
                 if chosen.size == 0:
                     raise
             suppressed[chosen] = True
