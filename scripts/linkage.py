@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 import numpy as np
+import pandas as pd
 
 from .aggregate import UNKNOWN, PlannedAggregate
 from .anonymise.cube import TOTAL
@@ -247,3 +248,36 @@ def link(system: JointSystem, tables: list[PlannedAggregate]) -> None:
             elif relation.at_most.dataset in by_id:
                 other = by_id[relation.at_most.dataset]
                 _at_most_fact(system, a, _View(other.table, other.index), relation.at_most)
+
+
+def sample_bounds(system: JointSystem, tables: list[PlannedAggregate], sample) -> None:
+    """A published record sample counts people too: each of its groups is at least that many people of a count
+    table of the same source, summed over the table's cells inside the group."""
+    derive = sample.spec.derive
+    if derive.filter:
+        return  # a subset of the source: its groups bound no count table the audit can name
+    levels = {q.column: sample.report.columns_generalised.get(q.column, "identity") for q in derive.quasi_identifiers}
+    outputs = {q.column: q.output for q in derive.quasi_identifiers}
+    for index, table in enumerate(tables):
+        if table.derive.source != derive.source or table.derive.filter:
+            continue
+        view, common = _View(table, index), {}
+        for column, level in levels.items():
+            if level == "withheld" or column not in view.dims:
+                continue  # the group holds every value of it: the table's total over it
+            fine, published = _level(view.dims[column][1]), (level, view.dims[column][1].at, False)
+            if _coarser(fine, published):
+                common[column] = (published, None)
+            elif _coarser(published, fine):
+                common[column] = (fine, None)
+            else:
+                break  # levels that do not nest: no cell of one lies inside a group of the other
+        else:
+            cells = view.cells(common, {})
+            frame = sample.table.frame
+            keys = pd.DataFrame({c: frame[outputs[c]].astype(str).map(
+                lambda label, c=c: coarsen(label, levels[c], common[c][0][0])) for c in common})
+            for key, persons in keys.groupby(list(common), observed=True).size().items():
+                key = key if isinstance(key, tuple) else (key,)
+                if key in cells:
+                    system.at_least(system.variable(index, cells[key]), float(persons))

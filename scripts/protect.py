@@ -20,7 +20,7 @@ from .anonymise.joint import Block, JointSystem, protect_jointly
 from .anonymise.partners import SuppressionFailed
 from .disclosure import RULES_VERSION, DisclosureReport
 from .indexes import indexes_for
-from .linkage import link
+from .linkage import link, sample_bounds
 from .load import TableToLoad
 from .steps import BuildFailed
 
@@ -77,8 +77,7 @@ class ProtectedCounts:
             self.frame[count.column] = part.mask(hide)
             for cell, value, hidden in zip(cells, part, hide):
                 if cell is not None and not hidden and value > 0:
-                    variable = system.variable(index_of[target.entry.id], [cell])
-                    system.at_most(system._extra(float(value), hidden=False), variable)
+                    system.at_least(system.variable(index_of[target.entry.id], [cell]), float(value))
 
     def fill(self) -> None:
         """Counts equal to a protected cell are published as that cell is: its value, or nothing when hidden."""
@@ -98,7 +97,8 @@ class ProtectedCounts:
             self.frame[count.column] = truth.mask(hidden)
 
 
-def protect_database(planned: list[PlannedAggregate], as_delivered: list, require_targets: bool = True) -> None:
+def protect_database(planned: list[PlannedAggregate], as_delivered: list, require_targets: bool = True,
+                     samples: list = ()) -> None:
     """Audit one database's count tables together and hide more until nothing hidden can be narrowed."""
     if not planned:
         for item in as_delivered:
@@ -110,6 +110,8 @@ def protect_database(planned: list[PlannedAggregate], as_delivered: list, requir
                     secondary_protection=SECONDARY_PROTECTION) for p in planned]
     system = JointSystem(blocks)
     link(system, planned)
+    for sample in samples:
+        sample_bounds(system, planned, sample)
     by_id = {p.entry.id: p for p in planned}
     counts = [ProtectedCounts(item, by_id) for item in as_delivered if item.spec.protected_counts]
     for declared in counts:

@@ -82,6 +82,10 @@ class JointSystem:
         slack = self._extra(truth[large].sum() - truth[small].sum(), hidden=True)
         self.rows.append((np.r_[large, small, slack], np.r_[np.ones(large.size), -np.ones(small.size), -1.0]))
 
+    def at_least(self, cells, value: float) -> None:
+        """The cells sum to at least a number published elsewhere."""
+        self.at_most(self._extra(value, hidden=False), cells)
+
     def known(self, cells, value: float) -> None:
         """The cells sum to a number published elsewhere."""
         constant = self._extra(value, hidden=False)
