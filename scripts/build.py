@@ -33,7 +33,8 @@ def gate(tables: list[PublishedTable], outcome: Outcome) -> None:
     """Scan every value about to be published; any personal data fails the build."""
     findings = []
     for item in tables:
-        report = scan_frame(item.table.name, item.table.frame, known_names=outcome.known_names, allow=item.allow)
+        report = scan_frame(item.table.name, item.table.frame, known_names=outcome.known_names,
+                            known_addresses=outcome.known_addresses, allow=item.allow)
         if not report.ok:
             findings.append(f"dataset '{item.entry.id}' ({item.database}.db): {report}")
     if findings:
@@ -123,6 +124,8 @@ def _report(published: Path, outcome: Outcome) -> None:
         print(repair)
     for change in outcome.changes:
         print(f"release history: {change['dataset']} version {change['version']}: {change['summary_en']}")
+    for line in outcome.disclosure:
+        print(line)
     steps = ", ".join(f"{step} {seconds:.2f}s" for step, seconds in outcome.timings.items())
     print(f"release {published.name} is now current ({steps})")
 

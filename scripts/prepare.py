@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,7 +65,8 @@ class Sources:
     """Reads and validates each source file set once, however many published tables derive from it.
 
     A source is dropped once the last dataset that uses it is prepared, so that a province-scale build holds
-    one large source at a time, not all of them; the names the gate looks for are collected as it is read.
+    one large source at a time, not all of them; the names and addresses the gate looks for are collected as it
+    is read.
     """
 
     def __init__(self, data_dir: Path, outcome: Outcome, entries: list[DatasetEntry]):
@@ -72,12 +74,14 @@ class Sources:
         self.uses = Counter(tuple(entry.source.files) for entry in entries)  # datasets still to prepare, by files
         self._cache: dict[tuple, SourceData] = {}
         self.known_names: set[str] = set()
+        self.known_addresses: set[str] = set()
 
     def read(self, dataset: str, spec: Spec, files: list[str]) -> SourceData:
         key = (id(spec), tuple(files))
         if key not in self._cache:
             self._cache[key] = SourceData(spec, self._extract_and_validate(dataset, spec, files))
             self.known_names |= known_names(self._cache[key])
+            self.known_addresses |= known_addresses(self._cache[key])
         return self._cache[key]
 
     def done_with(self, files: list[str]) -> None:
@@ -165,7 +169,8 @@ def prepare(manifest: Manifest, data_dir: Path, outcome: Outcome, key_source,
             previous_release: Path | None = None) -> list[PublishedTable]:
     """Every publishable table of the manifest; others are reported; any problem fails the whole build.
 
-    `key_source` returns the pseudonym key; it is only called when a spec asks for pseudonyms. Count tables
+    `key_source` returns the build's secrets (scripts/anonymise/keys.py); it is called only for record tables
+    and perturbed count tables, so a build without them needs no key. Count tables
     are audited together once all are planned, each database on its own.
     """
     specs, sources = SpecLoader(data_dir), Sources(data_dir, outcome, manifest.datasets)
@@ -184,20 +189,27 @@ def prepare(manifest: Manifest, data_dir: Path, outcome: Outcome, key_source,
     if failures:
         raise BuildFailed("\n".join(failures))
     with outcome.timed("protect"):
-        _protect_jointly(tables, manifest, specs)
+        _protect_jointly(tables, manifest, specs, outcome)
     outcome.known_names = frozenset(sources.known_names)
+    outcome.known_addresses = frozenset(sources.known_addresses)
     return tables
 
 
-def _protect_jointly(tables: list[PublishedTable], manifest: Manifest, specs: "SpecLoader") -> None:
+def _protect_jointly(tables: list[PublishedTable], manifest: Manifest, specs: "SpecLoader", outcome: Outcome) -> None:
     """The joint audit of each database's count tables, then their rows, reports and metadata."""
     for database in DATABASE_OF_TIER.values():
         mine = [t for t in tables if t.database == database]
-        protect_database([t.planned for t in mine if t.planned], [t for t in mine if isinstance(t.spec, Spec)])
+        protect_database([t.planned for t in mine if t.planned], [t for t in mine if isinstance(t.spec, Spec)],
+                         require_targets=manifest.disclosure.when_targets_unmet == "fail",
+                         samples=[t for t in mine if t.report and t.report.method == "records"])
     for item in tables:
         if item.planned is None:
             continue
         item.table, item.report = materialise(item.planned, item.spec)
+        levels = ", ".join(f"{d.output} ({d.level_name})" for d in item.planned.derive.dimensions)
+        outcome.disclosure.append(
+            f"disclosure {item.entry.id}: {levels}; {item.planned.utility()}"
+            + ("" if item.planned.targets_met else " (utility targets missed: see its disclosure report)"))
         source_spec = specs.load(f"specs/{item.spec.derive.source}.yml", item.entry.id)
         item.metadata = metadata.derived_table_metadata(item.entry, item.planned.spec, source_spec, manifest,
                                                         item.report)
@@ -259,9 +271,25 @@ def known_names(source: SourceData) -> set[str]:
     """Every value of a direct-identifier text column that looks like a person's full name."""
     names: set[str] = set()
     for column in source.spec.columns:
-        if column.role != "direct_identifier" or column.type != "text":
+        if column.role != "direct_identifier" or column.type != "text" or _holds_addresses(column):
             continue
         values = pd.Series(source.frame[column.name].dropna().unique(), dtype=source.frame[column.name].dtype)
         looks_like_name = values.str.fullmatch(r"[^\d,;/@]+") & (values.str.count(r"\s+") >= 1)
         names.update(values[looks_like_name].tolist())
     return names
+
+
+def known_addresses(source: SourceData) -> set[str]:
+    """Every value of a direct-identifier text column that holds addresses (the gate keeps those with a house
+    number)."""
+    addresses: set[str] = set()
+    for column in source.spec.columns:
+        if column.role == "direct_identifier" and column.type == "text" and _holds_addresses(column):
+            addresses.update(source.frame[column.name].dropna().unique().tolist())
+    return addresses
+
+
+def _holds_addresses(column) -> bool:
+    """Whether a column's name or English label says it holds addresses ('address', 'dia_chi')."""
+    return bool(re.search(r"(?:^|_)(?:address|dia_chi|diachi)(?:_|$)", column.name)) or (
+        "address" in column.label.en.lower())

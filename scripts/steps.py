@@ -20,7 +20,9 @@ class Outcome:
     repairs: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     known_names: frozenset[str] = frozenset()
+    known_addresses: frozenset[str] = frozenset()  # the sources' addresses, for the gate
     changes: list[dict] = field(default_factory=list)  # the entries this build added to the release history
+    disclosure: list[str] = field(default_factory=list)  # per count table: levels published and what they hide
 
     @contextmanager
     def timed(self, step: str):

@@ -1,4 +1,5 @@
-"""Scan every value of a frame for personal data, one column at a time, each distinct value once."""
+"""Scan every value of a frame for personal data, one column at a time, each distinct value once, then each pair
+of neighbouring columns joined."""
 
 from __future__ import annotations
 
@@ -7,14 +8,18 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 import pandas as pd
 
+from .addresses import address_index_for
+from .adjacent import Edges, scan_pair
 from .allow import AllowRule, allowed_values
 from .context import column_context, shape_context
 from .crossfield import People
 from .detect import Hit, detect
-from .names import index_for
+from .names import PhraseIndex, index_for
+from .normalise import scan_forms
 from .patterns import CANDIDATE
 from .report import Finding, ScanReport, mask
 from .values import distinct_texts
+from .words import folded_cells
 
 # Findings shown per (column, kind); the rest are only counted, so a bad column does not print a million lines.
 LIMIT = 5
@@ -25,19 +30,29 @@ def scan_frame(
     frame: pd.DataFrame,
     *,
     known_names: frozenset[str] = frozenset(),
+    known_addresses: frozenset[str] = frozenset(),
     allow: Sequence[AllowRule] = (),
     limit: int = LIMIT,
 ) -> ScanReport:
     """Every cell of the frame that holds personal data, as a report of capped findings and full counts."""
-    names = index_for(frozenset(known_names)) if known_names else None
+    indexes: list[PhraseIndex] = [
+        index
+        for index in (
+            index_for(frozenset(known_names)) if known_names else None,
+            address_index_for(frozenset(known_addresses)) if known_addresses else None,
+        )
+        if index
+    ]
     people = People.from_frame(frame)
     findings: list[Finding] = []
     counts: dict[tuple[str, str], int] = {}
     allowed: dict[AllowRule, int] = {rule: 0 for rule in allow}
+    edges: list[Edges | None] = []
     for position, label in enumerate(frame.columns):
         column = str(label)
         distinct = distinct_texts(frame.iloc[:, position])
         if distinct is None:
+            edges.append(None)
             continue
         codes, texts = distinct.codes, distinct.texts
         rules = [rule for rule in allow if rule.applies_to(column)]
@@ -46,26 +61,60 @@ def scan_frame(
             for rule, hits in zip(rules, per_rule):
                 allowed[rule] += int(np.isin(codes, texts.index[hits]).sum())
             texts = texts[~exempt]
+        context = column_context(column)
         bare = texts[texts.str.fullmatch(r"[0-9]{8,12}")].tolist()
-        hits = _detect_column(texts, column_context(column) | shape_context(bare))
-        if names is not None and not distinct.numeric:
-            for index, name in names.search(texts).items():
-                hits.setdefault(index, {})["person_name"] = Hit("person_name", name)
+        forms = scan_forms(texts)
+        hits = _detect_column(texts, forms, context | shape_context(bare))
+        folded = None
+        if not distinct.numeric and indexes:
+            folded = folded_cells(texts.to_numpy())
+            for index in indexes:
+                for value, phrase in index.search(texts, folded).items():
+                    hits.setdefault(value, {})[index.kind] = Hit(index.kind, phrase)
         for kind, rows, masked in _rows_by_kind(codes, hits, people, limit):
             counts[column, kind] = rows.size
             findings.extend(Finding(table, column, int(row) + 1, kind, text) for row, text in zip(rows, masked))
+        edges.append(_edges(frame.iloc[:, position], distinct, texts, forms, folded, context))
+    for (left, a), (right, b) in zip(zip(frame.columns, edges), zip(frame.columns[1:], edges[1:])):
+        if a is None or b is None:
+            continue
+        column = f"{left}+{right}"
+        for kind, rows, matched in scan_pair(a, b, indexes):
+            counts[column, kind] = rows.size
+            findings.extend(
+                Finding(table, column, int(row) + 1, kind, mask(text)) for row, text in zip(rows[:limit], matched)
+            )
     return ScanReport(table, tuple(findings), counts, allowed)
 
 
-def _detect_column(texts: pd.Series, context: frozenset[str]) -> dict[int, dict[str, Hit]]:
-    """Hits per distinct value (by index), looking closely only at values that could hold a number or address."""
+def _edges(
+    series: pd.Series, distinct, texts: pd.Series, forms: pd.Series, folded: list | None, context: frozenset[str]
+) -> Edges:
+    """What the column's cells start and end with, for the joined scan of neighbouring columns."""
+    if distinct.numeric:
+        # Every whole number, however short, may end one: '0203' | 3835123 is a landline once joined.
+        every = distinct_texts(series, every_number=True)
+        return Edges.of(every.codes, every.texts, every.texts.iloc[:0], None, context, opens=False)
+    # Values an allow rule exempted have left `texts`: their rows join nothing.
+    codes = np.where(np.isin(distinct.codes, texts.index), distinct.codes, -1)
+    return Edges.of(codes, texts, forms, folded, context)
+
+
+def _detect_column(texts: pd.Series, forms: pd.Series, context: frozenset[str]) -> dict[int, dict[str, Hit]]:
+    """Hits per distinct value (by index), looking closely only at values that could hold a number or address;
+    a value is read as written and, when it reads differently, in its scan form too."""
     hits: dict[int, dict[str, Hit]] = {}
-    if not len(texts):
-        return hits
-    candidates = texts[texts.str.contains(CANDIDATE)]
-    for index, text in zip(candidates.index, candidates.to_numpy()):
-        if found := detect(text, context):
-            hits[index] = found
+    for values in (texts, forms):
+        if not len(values):
+            continue
+        candidates = values[values.str.contains(CANDIDATE)]
+        for index, text in zip(candidates.index, candidates.to_numpy()):
+            if found := detect(text, context):
+                current = hits.setdefault(index, {})
+                for kind, hit in found.items():
+                    # An unconditional hit replaces one that needed the row's sex and birth year.
+                    if kind not in current or (current[kind].needs is not None and hit.needs is None):
+                        current[kind] = hit
     return hits
 
 

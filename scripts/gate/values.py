@@ -25,15 +25,18 @@ class Distinct:
     numeric: bool
 
 
-def distinct_texts(series: pd.Series) -> Distinct | None:
-    """The column's distinct values as text, or None when the column's type cannot hold personal data."""
+def distinct_texts(series: pd.Series, *, every_number: bool = False) -> Distinct | None:
+    """The column's distinct values as text, or None when the column's type cannot hold personal data.
+
+    Numbers too short to be an identifier are left out unless `every_number` asks for them (a number may be
+    part of one written across two columns)."""
     dtype = series.dtype
     if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_datetime64_any_dtype(dtype):
         return None
     if pd.api.types.is_timedelta64_dtype(dtype) or isinstance(dtype, pd.PeriodDtype):
         return None
     if pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_float_dtype(dtype):
-        return _distinct_numbers(series)
+        return _distinct_numbers(series, 0 if every_number else _SMALLEST_ID)
     codes, uniques = pd.factorize(series)
     values = np.asarray(uniques, dtype=object)
     if pd.api.types.is_string_dtype(uniques.dtype) and uniques.dtype != object:
@@ -43,16 +46,16 @@ def distinct_texts(series: pd.Series) -> Distinct | None:
     return Distinct(codes, texts, numeric=False)
 
 
-def _distinct_numbers(series: pd.Series) -> Distinct:
-    """Whole numbers long enough to be identifiers, as digit strings; every other cell gets code -1."""
+def _distinct_numbers(series: pd.Series, smallest: int) -> Distinct:
+    """Whole numbers from `smallest` on, as digit strings; every other cell gets code -1."""
     values = series.to_numpy(dtype="float64", na_value=np.nan) if series.hasnans else series.to_numpy()
     if values.dtype.kind == "f":
-        whole = np.isfinite(values) & (values >= _SMALLEST_ID) & (values < _LARGEST_ID)
+        whole = np.isfinite(values) & (values >= smallest) & (values < _LARGEST_ID)
         whole[whole] = np.floor(values[whole]) == values[whole]
         keep = np.flatnonzero(whole)
         kept = values[keep].astype(np.uint64)
     else:
-        keep = np.flatnonzero(values >= _SMALLEST_ID)
+        keep = np.flatnonzero(values >= smallest)
         kept = values[keep]
     codes = np.full(len(values), -1, dtype=np.intp)
     if not keep.size:
