@@ -15,7 +15,7 @@ import pandas as pd
 
 from .anonymise.cellkey import cell_keys, record_keys
 from .anonymise.cube import TOTAL, CubeShape, _natural, count_cube
-from .anonymise.generalise import GENERALISERS
+from .anonymise.generalise import GENERALISERS, NESTED, UNKNOWN, coarsen
 from .anonymise.joint import Block, JointSystem, protect_jointly
 from .anonymise.partners import SuppressionFailed
 from .anonymise.utility import Utility, utility
@@ -23,8 +23,6 @@ from .derived_spec import Aggregate, DerivedSpec, Dimension
 from .manifest import DatasetEntry, Spec
 from .steps import BuildFailed
 
-# A missing value of a grouping column is published as its own category rather than dropped.
-UNKNOWN = "Không rõ"
 # A cell hidden only to protect small ones holds at least the threshold: it must not be recoverable exactly,
 # but need not stay as uncertain as a small cell, which must look like any value across a threshold-wide range.
 SECONDARY_PROTECTION = 1
@@ -137,9 +135,15 @@ class Categories:
         if missing:
             raise BuildFailed(f"{self.where}: dimensions[{index}] ('{dim.column}') at level '{dim.output}': the "
                               f"groups miss {len(missing)} categories, e.g. {missing[:3]}; add them to a group")
-        # Grouping renames categories: computed once per category, then applied to the codes.
-        grouped = [mapping.get(c, c) for c in values.cat.categories]
-        return _coded(pd.Series(np.array(grouped, dtype=object)[values.cat.codes.to_numpy()], index=values.index))
+        return _relabelled(values, lambda c: mapping.get(c, c))
+
+
+def _relabelled(values: pd.Series, relabel) -> pd.Series:
+    """A coded column with its categories renamed (several may merge): once per category, then by code."""
+    labels = np.array([relabel(c) for c in values.cat.categories], dtype=object)
+    categories = sorted(set(labels), key=_natural)
+    codes = pd.Index(categories).get_indexer(labels)[values.cat.codes.to_numpy()]
+    return pd.Series(pd.Categorical.from_codes(codes, categories=categories), index=values.index)
 
 
 def _coded(values: pd.Series) -> pd.Series:
@@ -154,7 +158,13 @@ def _level_values(rows: pd.DataFrame, dims: list[Dimension], categories: Categor
     for index, dim in enumerate(dims):
         levels = []
         for level in dim.levels:
-            values = _coded(generalised(rows, level.column, level.generalise, level.at))
+            finer = dim.levels[len(levels) - 1] if levels else None
+            if finer is not None and (finer.generalise, level.generalise) in NESTED and not finer.groups \
+                    and not finer.groups_from:
+                # A coarser level of the same dates or ages: relabel the finer level's categories, not every row.
+                values = _relabelled(levels[-1], lambda c: coarsen(c, finer.generalise, level.generalise))
+            else:
+                values = _coded(generalised(rows, level.column, level.generalise, level.at))
             if not levels:
                 categories.check(dim, values, index)
             levels.append(categories.apply_groups(level, values, index))

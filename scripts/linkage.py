@@ -15,16 +15,11 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
-from .aggregate import UNKNOWN, PlannedAggregate
+from .aggregate import PlannedAggregate
 from .anonymise.cube import TOTAL
-from .anonymise.generalise import WHOLE_PROVINCE
+from .anonymise.generalise import NESTED, UNKNOWN, coarsen
 from .anonymise.joint import JointSystem
 from .steps import BuildFailed
-
-_ORDER = ["identity", "month", "quarter", "year"]
-_NESTED = {("month", "quarter"), ("month", "year"), ("quarter", "year"), ("age_band_5y", "age_band_10y"),
-           ("age_band_5y", "age_band_20y"), ("age_band_10y", "age_band_20y")}
-
 
 def _level(dim) -> tuple:
     return (dim.generalise or "identity", dim.at, bool(dim.groups or dim.groups_from))
@@ -37,29 +32,7 @@ def _coarser(fine, coarse) -> bool:
         return True
     if at_f != at_c or grouped_f:
         return fine == coarse
-    return gf == gc or (gf, gc) in _NESTED or (gf in (None, "identity") and grouped_c)
-
-
-def coarsen(label: str, fine: str, coarse: str, groups: dict | None = None) -> str:
-    """A category of a finer level as the category of a coarser level that contains it."""
-    if label == UNKNOWN:
-        return UNKNOWN
-    if coarse == "whole_province":
-        return WHOLE_PROVINCE
-    if groups is not None:
-        label = groups.get(label, label)
-    if fine == coarse:
-        return label
-    if fine == "month":
-        year, month = label.split("-")
-        return f"{year}-Q{(int(month) - 1) // 3 + 1}" if coarse == "quarter" else year
-    if fine == "quarter":
-        return label[:4]
-    if label.endswith("+"):
-        return label
-    width = int(coarse.removeprefix("age_band_").removesuffix("y"))
-    low = int(label.split("-")[0]) // width * width
-    return f"{low}-{min(low + width - 1, 89)}"
+    return gf == gc or (gf, gc) in NESTED or (gf in (None, "identity") and grouped_c)
 
 
 class _View:

@@ -15,6 +15,11 @@ import pandas as pd
 REFERENCE_DATE = pd.Timestamp("2024-06-30")
 TOP_CODED_AGE = 90
 WHOLE_PROVINCE = "Toàn tỉnh"
+# A missing value of a grouping column is published as its own category rather than dropped.
+UNKNOWN = "Không rõ"
+# Pairs (finer, coarser) of generalisers whose categories nest: each finer category lies inside one coarser one.
+NESTED = {("month", "quarter"), ("month", "year"), ("quarter", "year"), ("age_band_5y", "age_band_10y"),
+          ("age_band_5y", "age_band_20y"), ("age_band_10y", "age_band_20y")}
 
 
 def _dates(values: pd.Series) -> pd.Series:
@@ -105,3 +110,25 @@ GENERALISERS = {
     "year": year,
     "whole_province": whole_province,
 }
+
+
+def coarsen(label: str, fine: str, coarse: str, groups: dict | None = None) -> str:
+    """A category of a finer level as the category of a coarser level that contains it."""
+    if label == UNKNOWN:
+        return UNKNOWN
+    if coarse == "whole_province":
+        return WHOLE_PROVINCE
+    if groups is not None:
+        label = groups.get(label, label)
+    if fine == coarse:
+        return label
+    if fine == "month":
+        year, month = label.split("-")
+        return f"{year}-Q{(int(month) - 1) // 3 + 1}" if coarse == "quarter" else year
+    if fine == "quarter":
+        return label[:4]
+    if label.endswith("+"):
+        return label
+    width = int(coarse.removeprefix("age_band_").removesuffix("y"))
+    low = int(label.split("-")[0]) // width * width
+    return f"{low}-{min(low + width - 1, TOP_CODED_AGE - 1)}"
