@@ -148,8 +148,12 @@ def _relabelled(values: pd.Series, relabel) -> pd.Series:
 
 def _coded(values: pd.Series) -> pd.Series:
     """Text values as a categorical in natural order, so that counting them needs no lookup per row."""
-    categories = sorted(pd.unique(values), key=_natural)
-    return values.astype(pd.CategoricalDtype(categories))
+    codes, uniques = pd.factorize(values)
+    order = sorted(range(len(uniques)), key=lambda i: _natural(uniques[i]))
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    categories = [uniques[i] for i in order]
+    return pd.Series(pd.Categorical.from_codes(rank[codes], categories=categories), index=values.index)
 
 
 def _level_values(rows: pd.DataFrame, dims: list[Dimension], categories: Categories) -> list[list[pd.Series]]:
@@ -266,8 +270,11 @@ def _cell_keys(planned: PlannedAggregate, rows: pd.DataFrame, micro: pd.DataFram
     if column is None or column not in rows:
         raise BuildFailed(f"dataset '{planned.entry.id}': {planned.entry.spec}: perturbation needs 'identifier', the "
                           f"source column naming the person (one of {identifiers})")
-    keys = record_keys(rows[column], context.key_source().cell_key())
-    return cell_keys(micro, list(micro.columns), keys)
+    # Tables of one source share their persons' keys: computed once per source column and filter.
+    memo = (id(planned.source), column, tuple(c.model_dump_json() for c in planned.derive.filter), len(rows))
+    if memo not in context.memo:
+        context.memo[memo] = record_keys(rows[column], context.key_source().cell_key())
+    return cell_keys(micro, list(micro.columns), context.memo[memo])
 
 
 def _no_level_message(entry: DatasetEntry, derive: Aggregate, tried: list[Tried]) -> str:

@@ -51,6 +51,7 @@ class BuildContext:
     lookup: object  # Reference -> the referenced dataset's column, indexed by its group column when asked
     previous: object  # dataset id -> the table as the previous release published it, or None
     require_targets: bool = True
+    memo: dict = field(default_factory=dict)  # work shared by tables of one source (record keys)
 
 
 @dataclass
