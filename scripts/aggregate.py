@@ -176,7 +176,7 @@ def _level_values(rows: pd.DataFrame, dims: list[Dimension], categories: Categor
     return out
 
 
-def _options(spec: DerivedSpec, values: list[list[pd.Series]]):
+def _options(values: list[list[pd.Series]]):
     """Every combination of levels, finest first: the most cells spanned, then the lowest levels."""
     choices = list(itertools.product(*(range(len(levels)) for levels in values)))
     sizes = {c: np.prod([len(values[d][i].cat.categories) + 1 for d, i in enumerate(c)]) for c in choices}
@@ -187,14 +187,15 @@ def _levels_text(spec: DerivedSpec) -> dict[str, str]:
     return {d.column: f"{d.output}: {d.level_name}" for d in spec.derive.dimensions}
 
 
-def plan_aggregate(entry: DatasetEntry, spec: DerivedSpec, source: Spec, frame: pd.DataFrame, context) -> PlannedAggregate:
+def plan_aggregate(entry: DatasetEntry, spec: DerivedSpec, source: Spec, frame: pd.DataFrame,
+                   context) -> PlannedAggregate:
     """The table at the finest levels that meet its utility targets, protected on its own."""
     derive: Aggregate = spec.derive
     rows = select_rows(frame, spec)
     categories = Categories(entry, entry.spec, context.lookup)
     values = _level_values(rows, derive.dimensions, categories)
     tried, ranked = [], []
-    for choice in _options(spec, values):
+    for choice in _options(values):
         concrete = spec.at_levels(choice)
         micro = pd.DataFrame({d.output: values[i][c] for i, (d, c) in enumerate(zip(concrete.derive.dimensions,
                                                                                      choice))})

@@ -62,8 +62,8 @@ COLUMNS = {
     "columns_dropped": ("Cột bị loại bỏ", "Source columns not published (JSON list)"),
     "columns_generalised": ("Cột được khái quát hóa", "Generalisation applied per column (JSON object)"),
     "columns_pseudonymised": ("Cột được mã hóa bí danh", "Columns replaced by keyed pseudonyms (JSON list)"),
-    "pseudonym_link": ("Liên kết bí danh", "Declared link: tables with the same link share pseudonyms and can be joined "
-                       "per person; empty: pseudonyms hold in this table and release only"),
+    "pseudonym_link": ("Liên kết bí danh", "Declared link: tables with the same link share pseudonyms and can be "
+                       "joined per person; empty: pseudonyms hold in this table and release only"),
     "rules_version": ("Phiên bản quy tắc", "Version of the rule set: code version and spec digest"),
 }
 

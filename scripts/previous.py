@@ -24,7 +24,7 @@ class PreviousRelease:
             if not path.exists():
                 continue
             with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-                found = db.execute("select 1 from sqlite_master where type = 'table' and name = ?", [dataset]).fetchone()
-                if found:
+                found = db.execute("select 1 from sqlite_master where type = 'table' and name = ?", [dataset])
+                if found.fetchone():
                     return pd.read_sql_query(f'select * from "{dataset}"', db, dtype=str)
         return None

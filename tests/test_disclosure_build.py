@@ -172,8 +172,8 @@ def add_notes(data_dir: Path, remark) -> None:
     write(data_dir / "raw" / "notes.csv", "\ufeffMã,Nhận xét\r\n" + rows)
     write(data_dir / "specs" / "notes.yml", NOTES_SPEC)
     manifest = data_dir / "manifest.yml"
-    manifest.write_text(manifest.read_text(encoding="utf-8") + ENTRY.format(id="notes", access="public", synthetic="true")
-                        .replace("raw/people.csv", "raw/notes.csv"), encoding="utf-8")
+    entry = ENTRY.format(id="notes", access="public", synthetic="true").replace("raw/people.csv", "raw/notes.csv")
+    manifest.write_text(manifest.read_text(encoding="utf-8") + entry, encoding="utf-8")
 
 
 @pytest.mark.parametrize(

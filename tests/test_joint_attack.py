@@ -116,7 +116,8 @@ def _cube(seed: int) -> tuple[pd.DataFrame, list[str]]:
         for month in ("2024-01", "2024-02", "2024-03"):
             couples = int(rng.integers(2, 25))
             rows += [(commune, month, "Kết hôn", sex) for _ in range(couples) for sex in ("Nam", "Nữ")]
-            rows += [(commune, month, "Khai sinh", sex) for sex in ("Nam", "Nữ") for _ in range(int(rng.integers(1, 30)))]
+            births = {sex: int(rng.integers(1, 30)) for sex in ("Nam", "Nữ")}
+            rows += [(commune, month, "Khai sinh", sex) for sex, n in births.items() for _ in range(n)]
     return pd.DataFrame(rows, columns=["commune", "month", "event_type", "sex"]), ["commune", "month", "event_type",
                                                                                    "sex"]
 

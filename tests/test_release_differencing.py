@@ -58,7 +58,7 @@ columns:
      label: {vi: "Thủ tục", en: "Procedure"}, description: {vi: "x", en: "x"}}
 """
 
-COUNT = "count: {name: applications, label: {vi: \"Số hồ sơ\", en: \"Applications\"}, description: {vi: \"x\", en: \"x\"}}"
+COUNT = 'count: {name: applications, label: {vi: "Số hồ sơ", en: "Applications"}, description: {vi: "x", en: "x"}}'
 CHANNELS = ["Trực tiếp", "Cổng tỉnh", "Cổng quốc gia", "Bưu chính"]
 STATUSES = ["Đúng hạn", "Trễ hạn"]
 PROCEDURES = [f"P{i:02d}" for i in range(12)]

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
 
 from scripts.extract import read_csv
 from scripts.manifest import load_manifest, load_spec

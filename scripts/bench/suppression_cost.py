@@ -60,7 +60,8 @@ def render(rows: list[dict]) -> str:
     for row in rows:
         c, p = row["cells"], row["persons"]
         lines.append(f"| {row['dataset']} | {row['levels']} | {c['hidden']} ({c['cells_hidden']:.1%}) | "
-                     f"{c['persons_hidden']:.2%} | {p['hidden']} ({p['cells_hidden']:.1%}) | {p['persons_hidden']:.2%} |")
+                     f"{c['persons_hidden']:.2%} | {p['hidden']} ({p['cells_hidden']:.1%}) | "
+                     f"{p['persons_hidden']:.2%} |")
     return "\n".join(lines)
 
 
