@@ -65,6 +65,12 @@ sample-if-missing: setup
 bench: setup ## Time the build and the served portal against plain pandas and default Datasette (SCALE=province|small)
 	$(PY) -m scripts.bench --scale $(if $(filter file,$(origin SCALE)),province,$(SCALE))
 
+# A new dataset's spec, drafted from its delivered file with a suggested role per column; the build refuses it until
+# every role is confirmed (docs/manifest.md).
+.PHONY: spec
+spec: setup ## Draft data/specs/ID.yml from a delivered file: SOURCE=data/raw/file.csv ID=dataset_id (FORCE=1 overwrites)
+	$(PY) -m scripts.draft_spec --source '$(SOURCE)' --id '$(ID)' $(if $(FORCE),--force)
+
 rollback: setup ## Make the previous release current again
 	$(PY) -m scripts.rollback
 

@@ -108,6 +108,7 @@ class Manifest(Strict):
 
 ColumnType = Literal["text", "code", "integer", "number", "date", "boolean"]
 Role = Literal["attribute", "direct_identifier", "quasi_identifier", "sensitive", "free_text"]
+UNCONFIRMED = "unconfirmed"  # a role `make spec` suggested and no admin has confirmed yet
 
 
 class Column(Strict):
@@ -116,7 +117,9 @@ class Column(Strict):
     type: ColumnType
     width: int | None = Field(default=None, ge=1)
     required: bool = False
-    role: Role
+    role: Role | Literal["unconfirmed"]
+    suggested_role: Role | None = None  # written by `make spec`, with the evidence for it
+    evidence: str | None = None
     label: Bilingual
     description: Bilingual
     unit: str | None = None
@@ -251,10 +254,16 @@ def load_manifest(path: Path) -> Manifest:
 
 
 def load_spec(path: Path, dataset_id: str) -> Spec:
-    """Read and check one dataset's spec file."""
+    """Read and check one dataset's spec file; a drafted spec is refused until every role is confirmed."""
     raw = _read_yaml(path)
     try:
-        return Spec.model_validate(raw)
+        spec = Spec.model_validate(raw)
     except ValidationError as error:
         described = _describe(error, raw, path)
         raise ManifestError(re.sub(r"^", f"dataset '{dataset_id}': ", described, flags=re.M)) from None
+    unconfirmed = [(i, c) for i, c in enumerate(spec.columns) if c.role == UNCONFIRMED]
+    if unconfirmed:
+        raise ManifestError("\n".join(
+            f"dataset '{dataset_id}': {path}: columns[{i}] ('{c.name}'): role is unconfirmed; set 'role' to the "
+            f"confirmed role (suggested: {c.suggested_role}, because {c.evidence})" for i, c in unconfirmed))
+    return spec
