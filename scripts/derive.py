@@ -6,16 +6,13 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .aggregate import PlannedAggregate, plan_aggregate, select_rows
+from .aggregate import PlannedAggregate, plan_aggregate
 from .derived_spec import DerivedSpec, Records
 from .disclosure import DisclosureReport
 from .load import TableToLoad
 from .manifest import DatasetEntry, Spec
 from .protect import rules_version
 from .records import derive_records
-
-
-__all__ = ["Derived", "derive", "select_rows"]
 
 
 @dataclass

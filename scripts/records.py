@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .aggregate import select_rows
 from .anonymise.draw import identities, keyed_order, keyed_sample
 from .anonymise.kanon import AnonymityUnreachable, Hierarchy, anonymise_records
 from .anonymise.keys import GENERATE_HINT, BuildSecrets
@@ -30,8 +31,6 @@ def derive_records(entry: DatasetEntry, spec: DerivedSpec, source: Spec, frame: 
     `key_source` returns the build's secrets (scripts/anonymise/keys.py): the sample, the row order and the
     pseudonyms are keyed, fresh at every build, so that no release can be matched row by row with another.
     """
-    from .derive import select_rows
-
     derive: Records = spec.derive
     secrets: BuildSecrets = key_source()
     if secrets.development and not entry.synthetic:
