@@ -31,14 +31,20 @@ _HOUSE_FIRST = re.compile(r"\W*(?:(?:số|so|nhà|nha|số nhà)\.?\s*)*\d", re.
 _MIN_WORDS = 3
 
 
+# Everything from an address's first administrative unit to its end, on many addresses joined by a NUL.
+_FROM_UNIT = re.compile(_UNIT.pattern + r"[^\x00]*", re.IGNORECASE)
+
+
 def house_parts(addresses: Iterable[str]) -> Iterator[tuple[list[str], list[str]]]:
     """The words (spelled, folded) of each address up to its administrative units, without filler words, if it
     has a house number."""
-    heads = []
-    for address in addresses:
-        if _HOUSE_FIRST.match(address):
-            unit = _UNIT.search(address)
-            heads.append(address[: unit.start()] if unit else address)
+    housed = [address for address in addresses if _HOUSE_FIRST.match(address)]
+    joined = "\x00".join(housed)
+    if joined.count("\x00") == len(housed) - 1:
+        # One pass over a province's addresses rather than one search each (a NUL is in no address).
+        heads = _FROM_UNIT.sub("", joined).split("\x00") if housed else []
+    else:
+        heads = [address[: unit.start()] if (unit := _UNIT.search(address)) else address for address in housed]
     for written, folded in spelled_and_folded_many(heads, drop=FILLER):
         if len(folded) >= _MIN_WORDS and folded[0][0].isdigit():
             yield written, folded
