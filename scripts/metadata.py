@@ -118,18 +118,25 @@ def _perturbed_html(parameters: str) -> str:
     )
 
 
+def percent_vi(share: float) -> str:
+    """A share as Vietnamese writes it: a decimal comma."""
+    return f"{share:.1%}".replace(".", ",")
+
+
 def disclosure_html(report) -> str:
     """A short, plain summary of how the table was protected."""
     if report.method == "aggregate":
         return (
             f'<p lang="vi">Bảng tổng hợp từ {report.rows_in:,} bản ghi cá nhân; dòng có giá trị "Tổng" là tổng cộng. '
             f"Ô có giá trị từ 1 đến {report.threshold - 1} bị ẩn, cùng các ô ẩn thêm để không thể suy ngược từ "
-            f"các tổng và các bảng khác: {report.cells_hidden} ô, {report.cells_hidden_share:.1%} số ô và "
-            f"{report.persons_hidden_share:.1%} số người.</p>"
+            f"các tổng và các bảng khác: {report.cells_hidden} ô, {percent_vi(report.cells_hidden_share)} số ô và "
+            f"{percent_vi(report.persons_hidden_share)} số người. Mức chi tiết: "
+            f"{_escape((report.levels_chosen or '').split(' · ')[0])}.</p>"
             f'<p lang="en">Counts from {report.rows_in:,} person records; rows labelled "Tổng" are totals. '
             f"Cells of 1 to {report.threshold - 1} are hidden, with more so that none can be worked back out from "
             f"totals or other tables: {report.cells_hidden} cells, {report.cells_hidden_share:.1%} of cells and "
-            f"{report.persons_hidden_share:.1%} of persons. Levels: {_escape(report.levels_chosen or '')}.</p>"
+            f"{report.persons_hidden_share:.1%} of persons. Levels: "
+            f"{_escape((report.levels_chosen or '').split(' · ')[-1])}.</p>"
             + (_perturbed_html(report.perturbation) if report.perturbation else "")
         )
     return (

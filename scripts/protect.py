@@ -21,6 +21,7 @@ from .anonymise.partners import SuppressionFailed
 from .disclosure import RULES_VERSION, DisclosureReport
 from .indexes import indexes_for
 from .linkage import link, sample_bounds
+from .metadata import percent_vi
 from .load import TableToLoad
 from .steps import BuildFailed
 
@@ -170,8 +171,34 @@ def materialise(planned: PlannedAggregate, original_spec) -> tuple[TableToLoad, 
     return table, report
 
 
+_LEVEL_VI = {None: "như bản giao", "identity": "như bản giao", "month": "tháng", "quarter": "quý", "year": "năm",
+             "birth_year": "năm sinh", "age_band_5y": "nhóm tuổi 5 năm", "age_band_10y": "nhóm tuổi 10 năm",
+             "age_band_20y": "nhóm tuổi 20 năm", "whole_province": "toàn tỉnh"}
+
+
 def _levels_note(planned: PlannedAggregate) -> str:
-    """Which levels were published and why, in words an admin and a reader can follow."""
+    """Which levels were published and why, in Vietnamese then English, for admins and readers alike."""
+    return f"{_levels_note_vi(planned)} · {_levels_note_en(planned)}"
+
+
+def _levels_note_vi(planned: PlannedAggregate) -> str:
+    dims = planned.derive.dimensions
+    chosen = ", ".join(f"{d.label.vi if d.label else d.output} ({_LEVEL_VI.get(d.generalise, d.generalise)}"
+                       f"{', gộp nhóm' if d.groups or d.groups_from else ''})" for d in dims)
+    targets, n, figures = planned.derive.targets, len(planned.tried), planned.utility()
+    limits = f"{targets.cells_hidden:.0%} số ô và {targets.persons_hidden:.0%} số người"
+    if planned.targets_met:
+        why = f"mức chi tiết nhất trong {n} tổ hợp mà chỉ ẩn tối đa {limits}"
+    elif not planned.met_alone:
+        why = (f"mức chi tiết nhất đạt mục tiêu khi xét riêng; kiểm tra cùng các bảng khác, bảng ẩn "
+               f"{percent_vi(figures.cells_hidden)} số ô và {percent_vi(figures.persons_hidden)} số người")
+    else:
+        why = f"không tổ hợp nào trong {n} tổ hợp chỉ ẩn tối đa {limits}; tổ hợp này ẩn ít người nhất"
+    finer = sum(t.figures.cells > figures.cells for t in planned.tried)
+    return f"{chosen}: {why}" + (f". Đã loại {finer} tổ hợp chi tiết hơn" if finer else "")
+
+
+def _levels_note_en(planned: PlannedAggregate) -> str:
     chosen = ", ".join(f"{d.output} ({d.level_name})" for d in planned.derive.dimensions)
     targets = planned.derive.targets
     finer = [t for t in planned.tried if t.figures.cells > planned.utility().cells]

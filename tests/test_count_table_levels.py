@@ -53,7 +53,9 @@ def test_the_finest_levels_meeting_the_targets_are_published(people_dir, portal_
     assert published(release, "people_by_age") == ["area", "age_band", "residents", "suppression"]
     cells, persons, why = report(release, "people_by_age")
     assert cells <= 0.05 and persons <= 0.01
-    assert why.startswith("area (whole_province), age_band (age_band_5y): the finest of 4 combinations")
+    vi, en = why.split(" · ")
+    assert vi.startswith("area (toàn tỉnh), age_band (nhóm tuổi 5 năm): mức chi tiết nhất trong 4 tổ hợp")
+    assert en.startswith("area (whole_province), age_band (age_band_5y): the finest of 4 combinations")
     assert "Finer levels rejected: commune_code: as delivered, age_band: age_band_5y" in why
     assert any(line.startswith("disclosure people_by_age: area") for line in outcome.disclosure)
 
