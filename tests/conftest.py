@@ -28,6 +28,29 @@ datasets:
     spec: specs/tasks.yml
 """
 
+# A manifest of one's own for builds that need no `tasks` dataset: publishers and themes, no dataset yet.
+MANIFEST_HEAD = MANIFEST.split("datasets:")[0] + "datasets:\n"
+
+
+def manifest_entry(dataset: str, files: str, spec: str | None = None, access: str = "public",
+                   synthetic: bool = True) -> str:
+    """One approved dataset entry of the manifest, reading raw/<files>.csv through specs/<spec or dataset>.yml."""
+    return f"""\
+  - id: {dataset}
+    title: {{vi: "Bảng {dataset}", en: "Table {dataset}"}}
+    description: {{vi: "Mẫu", en: "Sample"}}
+    publisher: so-khcn
+    theme: chuyen-doi-so
+    licence: CC-BY-4.0
+    update_frequency: monthly
+    access: {access}
+    synthetic: {str(synthetic).lower()}
+    approval: {{status: approved, decision: "46/KH-UBND", date: 2023-02-19, approver: "Chủ tịch UBND tỉnh"}}
+    source: {{files: [raw/{files}.csv]}}
+    spec: specs/{spec or dataset}.yml
+"""
+
+
 SPEC = """\
 primary_key: [code]
 columns:

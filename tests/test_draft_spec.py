@@ -12,7 +12,7 @@ import yaml
 from scripts.build import build
 from scripts.draft_spec import draft, write_draft
 from scripts.steps import BuildFailed
-from tests.conftest import REPO, write
+from tests.conftest import REPO, manifest_entry, write
 
 PEOPLE = (
     "\ufeffSố định danh cá nhân,Họ và tên,Ngày sinh,Giới tính,Mã xã,Địa chỉ thường trú,Số điện thoại,Ghi chú,Số con\r\n"
@@ -43,7 +43,8 @@ def test_each_column_gets_a_suggested_role_with_its_evidence(people_file):
     assert "mobile phone" in columns["Số điện thoại"]["evidence"]
     assert {c["role"] for c in columns.values()} == {"unconfirmed"}
     types = {header: (c["type"], c.get("width")) for header, c in columns.items()}
-    assert types["Ngày sinh"] == ("date", None) and types["Mã xã"] == ("code", 5) and types["Số con"] == ("integer", None)
+    assert types["Ngày sinh"] == ("date", None) and types["Mã xã"] == ("code", 5)
+    assert types["Số con"] == ("integer", None)
 
 
 def test_the_draft_shows_no_value_and_is_not_overwritten(people_file, tmp_path):
@@ -67,20 +68,7 @@ def test_the_build_refuses_a_drafted_spec_until_every_role_is_confirmed(data_dir
     write(data_dir / "raw" / "people.csv", PEOPLE)
     spec = write_draft(data_dir / "raw" / "people.csv", "people", data_dir / "specs" / "people.yml")
     manifest = data_dir / "manifest.yml"
-    manifest.write_text(manifest.read_text(encoding="utf-8") + """\
-  - id: people
-    title: {vi: "Dân cư", en: "People"}
-    description: {vi: "Mẫu", en: "Sample"}
-    publisher: so-khcn
-    theme: chuyen-doi-so
-    licence: CC-BY-4.0
-    update_frequency: monthly
-    access: public
-    synthetic: true
-    approval: {status: approved, decision: "46/KH-UBND", date: 2023-02-19, approver: "Chủ tịch UBND tỉnh"}
-    source: {files: [raw/people.csv]}
-    spec: specs/people.yml
-""", encoding="utf-8")
+    manifest.write_text(manifest.read_text(encoding="utf-8") + manifest_entry("people", "people"), encoding="utf-8")
     with pytest.raises(BuildFailed) as failure:
         build(data_dir, tmp_path / "build", portal_metadata)
     message = str(failure.value)

@@ -11,31 +11,12 @@ import pandas as pd
 import pytest
 
 from scripts.build import build
-from tests.conftest import write
+from tests.conftest import MANIFEST_HEAD, manifest_entry, write
 from tests.joint_attack import disclosed
 from tests.test_joint_attack import attack_release
 
-MANIFEST = """\
-portal_list: {decision: "1234/QĐ-UBND", date: 2024-03-15, approver: "Chủ tịch UBND tỉnh"}
-disclosure: {when_targets_unmet: publish_best}  # by procedure on purpose: its small cells are what the list prints
-publishers: [{id: vp, vi: "Văn phòng UBND tỉnh", en: "Office"}]
-themes: [{id: cchc, vi: "Cải cách hành chính", en: "Administrative reform"}]
-datasets:
-"""
-ENTRY = """\
-  - id: {id}
-    title: {{vi: "Bảng {id}", en: "Table {id}"}}
-    description: {{vi: "Mẫu", en: "Sample"}}
-    publisher: vp
-    theme: cchc
-    licence: CC-BY-4.0
-    update_frequency: monthly
-    access: public
-    synthetic: true
-    approval: {{status: approved, decision: "46/KH-UBND", date: 2023-02-19, approver: "Chủ tịch UBND tỉnh"}}
-    source: {{files: [raw/{file}.csv]}}
-    spec: specs/{spec}.yml
-"""
+# By procedure on purpose: its small cells are what the list prints.
+MANIFEST = MANIFEST_HEAD.replace("datasets:", "disclosure: {when_targets_unmet: publish_best}\ndatasets:")
 APPLICATIONS = """\
 primary_key: [dossier]
 columns:
@@ -92,10 +73,8 @@ def release(root: Path, tied: bool) -> Path:
     frame = applications()
     in_2024 = frame[frame["Ngày tiếp nhận"].str.endswith("2024")]
     listed = in_2024.groupby("Mã thủ tục").size().reindex(frame["Mã thủ tục"].unique(), fill_value=0)
-    write(data / "manifest.yml", MANIFEST + ENTRY.format(id="online_procedures", file="procedures",
-                                                          spec="online_procedures")
-          + ENTRY.format(id="online_applications_by_procedure_year", file="applications",
-                         spec="online_applications_by_procedure_year"))
+    write(data / "manifest.yml", MANIFEST + manifest_entry("online_procedures", "procedures")
+          + manifest_entry("online_applications_by_procedure_year", "applications"))
     write(data / "specs" / "applications.yml", APPLICATIONS)
     write(data / "specs" / "online_applications_by_procedure_year.yml", BY_YEAR)
     write(data / "specs" / "online_procedures.yml", PROCEDURES + (TIED if tied else ""))

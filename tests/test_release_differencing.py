@@ -16,30 +16,10 @@ import pytest
 
 from scripts.anonymise.cube import TOTAL
 from scripts.build import build
-from tests.conftest import write
+from tests.conftest import MANIFEST_HEAD, manifest_entry, write
 
-MANIFEST = """\
-portal_list: {decision: "1234/QĐ-UBND", date: 2024-03-15, approver: "Chủ tịch UBND tỉnh"}
-disclosure: {when_targets_unmet: publish_best}  # small cells on purpose: they are what flips between releases
-publishers: [{id: so-tt, vi: "Sở Thông tin", en: "Department of Information"}]
-themes: [{id: cai-cach, vi: "Cải cách hành chính", en: "Administrative reform"}]
-datasets:
-"""
-
-ENTRY = """\
-  - id: {id}
-    title: {{vi: "Bảng {id}", en: "Table {id}"}}
-    description: {{vi: "Mẫu", en: "Sample"}}
-    publisher: so-tt
-    theme: cai-cach
-    licence: CC-BY-4.0
-    update_frequency: monthly
-    access: public
-    synthetic: true
-    approval: {{status: approved, decision: "46/KH-UBND", date: 2023-02-19, approver: "Chủ tịch UBND tỉnh"}}
-    source: {{files: [raw/applications.csv]}}
-    spec: specs/{id}.yml
-"""
+# Small cells on purpose: they are what flips between releases.
+MANIFEST = MANIFEST_HEAD.replace("datasets:", "disclosure: {when_targets_unmet: publish_best}\ndatasets:")
 
 SOURCE = """\
 primary_key: [dossier]
@@ -104,7 +84,8 @@ def applications(rows: int = 1500, seed: int = 5) -> pd.DataFrame:
 
 def write_data(root: Path, frame: pd.DataFrame) -> Path:
     data = root / "data"
-    write(data / "manifest.yml", MANIFEST + "".join(ENTRY.format(id=i) for i in ("by_channel", "by_procedure")))
+    write(data / "manifest.yml", MANIFEST + "".join(manifest_entry(i, "applications")
+                                                    for i in ("by_channel", "by_procedure")))
     write(data / "specs" / "applications.yml", SOURCE)
     write(data / "specs" / "by_channel.yml", BY_CHANNEL)
     write(data / "specs" / "by_procedure.yml", BY_PROCEDURE)
