@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.conftest import write
+from tests.conftest import manifest_entry, write
 
 RESIDENTS_SPEC = """\
 primary_key: [personal_id]
@@ -45,21 +45,6 @@ columns:
      label: {vi: "Kênh nộp", en: "Channel"}, description: {vi: "x", en: "x"}}
   - {name: procedure_code, header: "Mã thủ tục", type: text, required: true, role: attribute,
      label: {vi: "Mã thủ tục", en: "Procedure"}, description: {vi: "x", en: "x"}}
-"""
-
-ENTRY = """\
-  - id: {id}
-    title: {{vi: "Bảng {id}", en: "Table {id}"}}
-    description: {{vi: "Mẫu", en: "Sample"}}
-    publisher: so-khcn
-    theme: chuyen-doi-so
-    licence: CC-BY-4.0
-    update_frequency: monthly
-    access: {access}
-    synthetic: {synthetic}
-    approval: {{status: approved, decision: "46/KH-UBND", date: 2023-02-19, approver: "Chủ tịch UBND tỉnh"}}
-    source: {{files: [raw/{source}.csv]}}
-    spec: specs/{id}.yml
 """
 
 COMMUNES = {"06658": 0.35, "06661": 0.25, "06664": 0.15, "06667": 0.12, "06670": 0.08, "06673": 0.05}
@@ -122,5 +107,5 @@ def add_dataset(data_dir: Path, dataset: str, source: str, spec: str, access: st
                 synthetic: bool = True) -> None:
     write(data_dir / "specs" / f"{dataset}.yml", spec)
     manifest = data_dir / "manifest.yml"
-    manifest.write_text(manifest.read_text(encoding="utf-8") + ENTRY.format(
-        id=dataset, source=source, access=access, synthetic=str(synthetic).lower()), encoding="utf-8")
+    entry = manifest_entry(dataset, source, access=access, synthetic=synthetic)
+    manifest.write_text(manifest.read_text(encoding="utf-8") + entry, encoding="utf-8")

@@ -11,7 +11,7 @@ import pytest
 from scripts.anonymise.pseudonym import DEVELOPMENT_KEY, KEY_VARIABLE
 from scripts.build import build
 from scripts.steps import BuildFailed
-from tests.conftest import write
+from tests.conftest import manifest_entry, write
 
 PEOPLE_SPEC = """\
 primary_key: [personal_id]
@@ -57,21 +57,6 @@ derive:
   k: 5
 """
 
-ENTRY = """\
-  - id: {id}
-    title: {{vi: "Bảng {id} mẫu", en: "Table {id} sample"}}
-    description: {{vi: "Mẫu", en: "Sample"}}
-    publisher: so-khcn
-    theme: chuyen-doi-so
-    licence: CC-BY-4.0
-    update_frequency: monthly
-    access: {access}
-    synthetic: {synthetic}
-    approval: {{status: approved, decision: "46/KH-UBND", date: 2023-02-19, approver: "Chủ tịch UBND tỉnh"}}
-    source: {{files: [raw/people.csv]}}
-    spec: specs/{id}.yml
-"""
-
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng"]
 GIVEN = ["Văn An", "Thị Bình", "Minh Châu", "Thu Hà", "Quốc Huy", "Ngọc Lan"]
 
@@ -99,8 +84,8 @@ def people_dir(data_dir: Path) -> Path:
 def add_dataset(data_dir: Path, dataset: str, spec: str, access: str = "public", synthetic: bool = True) -> None:
     write(data_dir / "specs" / f"{dataset}.yml", spec)
     manifest = data_dir / "manifest.yml"
-    manifest.write_text(manifest.read_text(encoding="utf-8") + ENTRY.format(
-        id=dataset, access=access, synthetic=str(synthetic).lower()), encoding="utf-8")
+    entry = manifest_entry(dataset, "people", access=access, synthetic=synthetic)
+    manifest.write_text(manifest.read_text(encoding="utf-8") + entry, encoding="utf-8")
 
 
 @pytest.fixture
@@ -172,7 +157,7 @@ def add_notes(data_dir: Path, remark) -> None:
     write(data_dir / "raw" / "notes.csv", "\ufeffMã,Nhận xét\r\n" + rows)
     write(data_dir / "specs" / "notes.yml", NOTES_SPEC)
     manifest = data_dir / "manifest.yml"
-    entry = ENTRY.format(id="notes", access="public", synthetic="true").replace("raw/people.csv", "raw/notes.csv")
+    entry = manifest_entry("notes", "notes")
     manifest.write_text(manifest.read_text(encoding="utf-8") + entry, encoding="utf-8")
 
 
