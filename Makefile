@@ -69,7 +69,7 @@ bench: setup ## Time the build and the served portal against plain pandas and de
 # every role is confirmed (docs/manifest.md).
 .PHONY: spec
 spec: setup ## Draft data/specs/ID.yml from a delivered file: SOURCE=data/raw/file.csv ID=dataset_id (FORCE=1 overwrites)
-	$(PY) -m scripts.draft_spec --source '$(SOURCE)' --id '$(ID)' $(if $(FORCE),--force)
+	$(PY) -m scripts.draft_spec --source '$(SOURCE)' --id '$(ID)' $(if $(filter 1 yes true,$(FORCE)),--force)
 
 rollback: setup ## Make the previous release current again
 	$(PY) -m scripts.rollback

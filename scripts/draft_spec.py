@@ -1,9 +1,9 @@
 """`make spec SOURCE=data/raw/<file>.csv ID=<dataset>`: draft a dataset spec from a delivered file.
 
-Every column gets its header, an inferred type, and a role suggested from what the personal-data gate finds in its
-values and what its header says, with the evidence as shares and pattern names (never a value). Each role is
-written `unconfirmed`: the build refuses the spec until an admin has confirmed every one, so nothing is
-published from a guess.
+Every column gets its header, the type the build's parsers read it as, and a role suggested from what the
+personal-data gate's detectors find in its values and what its header says, with the evidence as shares and
+pattern names (never a value). Each role is written `unconfirmed`: the build refuses the spec until an admin has
+confirmed every one, so nothing is published from a guess.
 """
 
 from __future__ import annotations
@@ -11,137 +11,163 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from collections import Counter
 from pathlib import Path
 
-import pandas as pd
 import yaml
 
-from .extract import ExtractError, read_csv
-from .gate.context import column_context
+from .drafting.column_types import infer
+from .drafting.headers import names_a_code, topic_of
+from .drafting.measures import ColumnMeasures, Communes, KnownPeople, measure
+from .drafting.render import DraftColumn, render
+from .drafting.roles import COMMUNES, Suggestion, identifies, suggest, trait
+from .extract import ExtractError, RawTable, read_csv
+from .gate.context import snake
 from .gate.detect import detect
-from .gate.words import fold
+from .manifest import Spec
 
-SAMPLE = 2000  # distinct values looked at per column: enough for a share, quick on a province's file
-MAJORITY = 0.5
-# Header words (folded) and the role they suggest, first match wins.
-HEADER_ROLES = [
-    (r"\b(ho va ten|ho ten|ten nguoi|chu thue bao)\b", "direct_identifier", "a person's name"),
-    (r"\b(so dinh danh|cccd|cmnd|can cuoc|so dien thoai|dien thoai|email|ho chieu|ma so thue|so the)\b",
-     "direct_identifier", "an identifier"),
-    (r"\b(dia chi)\b", "direct_identifier", "an address"),
-    (r"\b(ngay sinh|nam sinh|gioi tinh|ma xa|xa phuong|nghe nghiep)\b", "quasi_identifier",
-     "a quasi-identifier (birth date, sex, commune, occupation)"),
-    (r"\b(dan toc|ton giao|benh|khuyet tat|tro cap)\b", "sensitive", "a sensitive attribute"),
-    (r"\b(ghi chu|nhan xet|noi dung|mo ta)\b", "free_text", "free text"),
-]
-KIND_NAMES = {"citizen_id": "the 12-digit citizen ID", "old_id_card": "the 9-digit ID card",
-              "mobile_phone": "a mobile phone number", "landline": "a landline number", "email": "an e-mail address",
-              "health_insurance": "a health-insurance card", "social_insurance": "a social-insurance number",
-              "tax_code": "a tax code", "passport": "a passport number", "bank_card": "a bank card number",
-              "imei": "an IMEI"}
-_DATE = re.compile(r"\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{2}-\d{2}")
-_INTEGER = re.compile(r"-?\d{1,3}([.,]\d{3})*|-?\d+")
-_NAME = re.compile(r"[^\W\d_]+(?: [^\W\d_]+){1,4}")
+# Widths that bring back the leading zeros a spreadsheet dropped, by what the values are.
+WIDTHS = {"citizen_id": 12, "mobile_phone": 10}
+COMMUNE_CODE_WIDTH = 5
+_BLANK_HEADER = re.compile(r"Unnamed: \d+")  # what the CSV reader calls a column with no header
+# A date, an e-mail or a long number where a column name belongs (a year, '2024', may head a column of counts).
+_LOOKS_LIKE_A_VALUE = re.compile(r"\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{2}-\d{2}|@|\d{5}")
 
 
 class DraftRefused(Exception):
     """The draft cannot be written; the message says why and what to do."""
 
 
-def snake(header: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", fold(header)).strip("_") or "column"
+def _check_header_row(raw: RawTable) -> None:
+    """Refuse a file whose first line is a record: its 'headers' would be a person's values, written into the spec."""
+    suspect = sum(bool(_LOOKS_LIKE_A_VALUE.search(h) or detect(h)) for h in raw.headers)
+    if suspect:
+        raise DraftRefused(f"{raw.path}:1:1: {suspect} of the {len(raw.headers)} column names on line 1 look like "
+                           "values (numbers, dates, identifiers): is the header row missing? (names not shown)")
 
 
-def infer_type(values: pd.Series) -> tuple[str, int | None]:
-    """The column type the values read as, and a code's width."""
-    if values.empty:
-        return "text", None
-    share = lambda pattern: values.str.fullmatch(pattern).mean()  # noqa: E731
-    if share(_DATE) >= 0.9:
-        return "date", None
-    if values.isin(["Có", "Không", "có", "không"]).mean() >= 0.9:
-        return "boolean", None
-    if share(r"\d+") >= 0.9 and (values.str.len() > 1).all() and values.str.match(r"0\d").any():
-        # Digits with leading zeros (IDs, commune codes): text padded back to their width, not a number.
-        return "code", int(values.str.len().max())
-    if share(_INTEGER) >= 0.9:
-        return "integer", None
-    return "text", None
+def _names(headers: list[str]) -> list[str]:
+    """A unique snake_case name per header; blank headers and those without a letter get their position."""
+    names: list[str] = []
+    for position, header in enumerate(headers, start=1):
+        name = snake(header)
+        if _BLANK_HEADER.fullmatch(header) or not re.match(r"[a-z]", name):
+            name = f"column_{position}"
+        while name in names:
+            name = f"{name}_{position}"
+        names.append(name)
+    return names
 
 
-def suggest_role(header: str, values: pd.Series) -> tuple[str, str]:
-    """A role and its evidence: what the gate finds in the values first, then what the header says."""
-    distinct = values[values != ""].drop_duplicates().head(SAMPLE)
-    if len(distinct):
-        context = column_context(snake(header))
-        kinds = Counter(kind for text in distinct for kind in detect(text, context))
-        if kinds:
-            kind, hits = kinds.most_common(1)[0]
-            if hits / len(distinct) >= MAJORITY:
-                return "direct_identifier", f"{hits / len(distinct):.0%} of {len(distinct)} distinct values match " \
-                                            f"{KIND_NAMES.get(kind, kind)}"
-    folded = fold(header)
-    for pattern, role, what in HEADER_ROLES:
-        if re.search(pattern, folded):
-            return role, f"the header reads as {what}"
-    if len(distinct) and distinct.str.fullmatch(_NAME).mean() >= 0.9 and distinct.nunique() > 0.5 * len(distinct) \
-            and distinct.str.split().str.len().mean() >= 2.5:
-        return "direct_identifier", f"{len(distinct)} distinct values shaped like people's names"
-    return "attribute", "no personal data found in the values or the header"
+def _width_hint(m: ColumnMeasures) -> int | None:
+    if m.sampled_present and m.commune_codes / m.sampled_present >= COMMUNES:
+        return COMMUNE_CODE_WIDTH
+    top = max(m.kinds, key=m.kinds.get, default=None)
+    return WIDTHS.get(top) if top and m.kinds[top] * 2 >= m.sampled_present else None
 
 
-def draft(source: Path, dataset: str) -> dict:
-    """The spec of one delivered file, every role unconfirmed."""
-    raw = read_csv(source)
+def _about_people(headers: list[str], direct: dict, topics: dict, measures: dict) -> str | None:
+    """Why the file is about people (a column identifies one, or is a trait only a person has), or None."""
+    if direct:
+        return f"the file is about people ('{next(iter(direct))}' identifies one)"
+    traits = [h for h in headers if trait(topics[h], measures[h])]
+    return f"the file is about people ('{traits[0]}' is a trait of a person)" if traits else None
+
+
+def _primary_key(raw: RawTable, names: list[str]) -> tuple[str, str]:
+    """The first column with every value present and distinct, and what the admin should check about it."""
+    for header, name in zip(raw.headers, names):
+        values = raw.frame[header]
+        if (values != "").all() and values.is_unique:
+            return name, f"the first column whose {len(values):,} values are all present and distinct"
+    return names[0], "no column has all its values present and distinct: declare the columns that together are"
+
+
+def draft(source: Path | RawTable, dataset: str, known: KnownPeople | None = None,
+          communes: Communes | None = None) -> str:
+    """The spec of one delivered file as YAML text, every role unconfirmed; `known`: the portal's people, if any."""
+    raw = source if isinstance(source, RawTable) else read_csv(source)
+    _check_header_row(raw)
+    communes = communes or Communes.of_the_province()
+    measures = measure(raw.frame, known or KnownPeople(), communes)
+    topics = {header: topic_of(header) for header in raw.headers}
+    direct = {h: s for h in raw.headers if (s := identifies(topics[h], measures[h]))}
+    about_people = _about_people(raw.headers, direct, topics, measures)
+    names = _names(raw.headers)
     columns = []
-    for header in raw.headers:
-        values = raw.frame[header].fillna("").astype(str).str.strip()
-        kind, width = infer_type(values[values != ""])
-        role, evidence = suggest_role(header, values)
-        column = {"name": snake(header), "header": header, "type": kind}
-        if width:
-            column["width"] = width
-        column |= {"role": "unconfirmed", "suggested_role": role, "evidence": evidence,
-                   "label": {"vi": header, "en": "TO REVIEW"}, "description": {"vi": "TO REVIEW", "en": "TO REVIEW"}}
-        columns.append(column)
-    return {"primary_key": [columns[0]["name"]], "columns": columns}
+    for header, name in zip(raw.headers, names):
+        m = measures[header]
+        code_like = names_a_code(header) or _width_hint(m) is not None
+        guess = infer(raw.frame[header], code_like, _width_hint(m))
+        suggestion: Suggestion = direct.get(header) or suggest(topics[header], m, guess.type, about_people,
+                                                               communes.province)
+        blank = bool(_BLANK_HEADER.fullmatch(header))
+        columns.append(DraftColumn(
+            name=name, header=header, type=guess.type, width=guess.width,
+            required=bool(m.present) and m.present == m.rows, suggested_role=suggestion.role,
+            evidence=suggestion.evidence, type_note=guess.note,
+            name_note="the column has no header in the file: name it there, or drop the column" if blank else None))
+    key, key_note = _primary_key(raw, names)
+    notes = [f"{about_people}: its dates and communes are suggested as quasi-identifiers" if about_people
+             else "no column identifies a person or is a trait of one: dates and communes are suggested as attributes"]
+    text = render(str(raw.path), dataset, len(raw.frame), columns, key, key_note, notes)
+    Spec.model_validate(yaml.safe_load(text))  # the draft is a spec the build can read (and will refuse as such)
+    return text
 
 
-HEADER = """\
-# Drafted by `make spec` from {source} for dataset '{dataset}'.
-# Before the build accepts it: set each column's `role` (attribute, direct_identifier, quasi_identifier, sensitive,
-# free_text), guided by `suggested_role` and `evidence`, and fill in the labels and descriptions marked TO REVIEW.
-# Check the primary key. Direct identifiers and free text are never published as values (docs/manifest.md).
-"""
-
-
-def write_draft(source: Path, dataset: str, out: Path, force: bool = False) -> Path:
+def write_draft(source: Path | RawTable, dataset: str, out: Path, force: bool = False,
+                known: KnownPeople | None = None, communes: Communes | None = None) -> Path:
+    """Write the draft to `out`, never over an existing spec unless forced."""
     if out.exists() and not force:
         raise DraftRefused(f"{out} exists; remove it or run again with FORCE=1 to overwrite it")
-    spec = draft(source, dataset)
+    text = draft(source, dataset, known, communes)
     out.parent.mkdir(parents=True, exist_ok=True)
-    text = yaml.safe_dump(spec, allow_unicode=True, sort_keys=False, width=120)
-    out.write_text(HEADER.format(source=source, dataset=dataset) + text, encoding="utf-8")
+    out.write_text(text, encoding="utf-8")
     return out
 
 
+def _summary(out: Path) -> list[str]:
+    """One line per column for the terminal: header, type and suggested role (no value)."""
+    spec = yaml.safe_load(out.read_text(encoding="utf-8"))
+    width = max(len(c["header"]) for c in spec["columns"])
+    lines = []
+    for column in spec["columns"]:
+        kind = column["type"] + (f"({column['width']})" if column.get("width") else "")
+        lines.append(f"  {column['header']:<{width}}  {kind:<10} suggested {column['suggested_role']}")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--source", type=Path, required=True)
-    parser.add_argument("--id", required=True, help="the dataset id (snake_case)")
-    parser.add_argument("--specs", type=Path, default=Path("data/specs"))
-    parser.add_argument("--force", action="store_true")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--source", default="", help="the delivered CSV file")
+    parser.add_argument("--id", default="", help="the dataset id (snake_case): the spec is data/specs/<id>.yml")
+    parser.add_argument("--data", type=Path, default=Path("data"), help="the data directory (manifest, specs)")
+    parser.add_argument("--force", action="store_true", help="overwrite an existing spec")
     args = parser.parse_args(argv)
+    if not args.source or not args.id:
+        print("usage: make spec SOURCE=data/raw/<file>.csv ID=<dataset_id> [FORCE=1]", file=sys.stderr)
+        return 2
     if not re.fullmatch(r"[a-z][a-z0-9_]*", args.id):
         print(f"ID '{args.id}' must be snake_case (lower-case letters, digits, underscores)", file=sys.stderr)
         return 2
+    out = args.data / "specs" / f"{args.id}.yml"
     try:
-        out = write_draft(args.source, args.id, args.specs / f"{args.id}.yml", args.force)
+        if out.exists() and not args.force:
+            raise DraftRefused(f"{out} exists; remove it or run again with FORCE=1 to overwrite it")
+        raw = read_csv(Path(args.source))  # a file that cannot be read is said before the portal's sources are
+        from .drafting.known_people import portal_people  # reads the portal's sources: only when drafting
+
+        known, unread = portal_people(args.data)
+        for line in unread:
+            print(f"note: {line}", file=sys.stderr)
+        write_draft(raw, args.id, out, args.force, known)
     except (ExtractError, DraftRefused) as error:
         print(f"no spec drafted: {error}", file=sys.stderr)
         return 1
-    print(f"drafted {out}: confirm every column's role and fill in the labels before `make build`")
+    except OSError as error:
+        print(f"no spec drafted: {error.filename}: {error.strerror}", file=sys.stderr)
+        return 1
+    print(f"drafted {out} from {args.source}:", *_summary(out), sep="\n")
+    print("confirm every column's role (set `role:`) and review the lines marked TO REVIEW before `make build`")
     return 0
 
 

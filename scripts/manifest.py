@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -263,7 +263,21 @@ def load_spec(path: Path, dataset_id: str) -> Spec:
         raise ManifestError(re.sub(r"^", f"dataset '{dataset_id}': ", described, flags=re.M)) from None
     unconfirmed = [(i, c) for i, c in enumerate(spec.columns) if c.role == UNCONFIRMED]
     if unconfirmed:
+        lines = _role_lines(path)
+        roles = ", ".join(get_args(Role))
         raise ManifestError("\n".join(
-            f"dataset '{dataset_id}': {path}: columns[{i}] ('{c.name}'): role is unconfirmed; set 'role' to the "
-            f"confirmed role (suggested: {c.suggested_role}, because {c.evidence})" for i, c in unconfirmed))
+            f"dataset '{dataset_id}': {path}{lines.get(i, '')}: column '{c.name}' (columns[{i}], header "
+            f"'{c.header}'): role is unconfirmed; set 'role:' to the role you confirm, one of {roles} "
+            f"(suggested: {c.suggested_role or 'none'})" for i, c in unconfirmed))
     return spec
+
+
+def _role_lines(path: Path) -> dict[int, str]:
+    """':line' of each column's `role:` value in a spec file, by column index, to point the admin at it."""
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=_Loader)
+        columns = next(value for key, value in root.value if key.value == "columns")
+        return {i: f":{value.start_mark.line + 1}" for i, column in enumerate(columns.value)
+                for key, value in column.value if key.value == "role"}
+    except (AttributeError, StopIteration, TypeError, ValueError, yaml.YAMLError):
+        return {}  # the spec was read above; without its lines the message still names the column
