@@ -7,14 +7,15 @@ once per visitor. Quick queries are kept too: each one Datasette runs waits for 
 runs a dozen (rows, schema lookups: Datasette 0.65.5 resolves a table's name with one for every permission check,
 over a hundred for a home page). Results are kept within a memory budget, least recently used first out; the
 schema answers (keys, columns, foreign keys, search tables) are few and kept for the life of the process.
-Mutable databases (the tokens database) are never cached.
+Mutable databases (the tokens database) are never cached, nor is SQL a visitor wrote (`?sql=`, canned queries,
+`?_where=`): it may read the clock or random() however it likes (portal_site/user_sql.py), so only the SQL that
+Datasette's views and the portal's plugins generate is kept.
 
 The cache sits below Datasette's permission checks: a view runs a query only for an actor allowed to see its
 database and table, so a kept result is only ever handed to a caller that could have run the query itself.
 """
 
 import copy
-import re
 import sys
 from collections import OrderedDict
 from pathlib import Path
@@ -23,7 +24,8 @@ from datasette import hookimpl
 from datasette.database import Database
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site.chaining import wrap_once  # noqa: E402
+from portal_site import user_sql
+from portal_site.chaining import wrap_once
 
 MARK = "portal_query_cache"
 
@@ -71,16 +73,8 @@ class ResultCache:
             self.used -= dropped
 
 
-# The data never changes, but these answer differently each time: a query that uses one is never kept.
-VOLATILE = re.compile(r"random|'now'|current_(?:time|date|timestamp)|julianday|strftime|unixepoch|changes\s*\(",
-                      re.IGNORECASE)
-
-
 def _key(database: Database, sql: str, params, truncate: bool, page_size) -> tuple | None:
-    """The query's identity, or None when it may answer differently each time or its parameters cannot be compared
-    (never seen from Datasette's views)."""
-    if VOLATILE.search(sql):
-        return None
+    """The query's identity, or None when its parameters cannot be compared (never seen from Datasette's views)."""
     if isinstance(params, dict):
         frozen = tuple(sorted(params.items()))
     else:
@@ -101,7 +95,7 @@ def _cached(run):
 
     async def execute(self, sql, params=None, truncate=False, custom_time_limit=None, page_size=None,
                       log_sql_errors=True):
-        key = None if self.is_mutable else _key(self, sql, params, truncate, page_size)
+        key = None if self.is_mutable or user_sql.running() else _key(self, sql, params, truncate, page_size)
         if key is not None:
             found = CACHE.get(key)
             if found is not None:
@@ -142,6 +136,7 @@ def _remembered(name: str, asked):
 def startup(datasette):
     # Patched once for the process, around whatever other plugins made of these methods (plugins/stable_sort.py
     # wraps execute too).
+    user_sql.mark_user_sql_views()
     wrap_once(Database, "execute", MARK, _cached)
     for name in SCHEMA_QUESTIONS:
         wrap_once(Database, name, MARK, lambda asked, name=name: _remembered(name, asked))

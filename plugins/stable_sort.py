@@ -2,7 +2,9 @@
 
 Datasette 0.65 orders the first page of a sorted table by the sort column alone and adds the primary key as a
 tie-breaker only on later pages (`_next`), so rows that tie on the sort column can be repeated or skipped
-when a client follows `next`. This adds the same tie-breaker to the first page's SQL.
+when a client follows `next`. This adds the same tie-breaker to the first page's SQL. Only SQL that Datasette's
+table view generates is touched: SQL a visitor wrote (`?sql=`, canned queries, a table page with `?_where=`) runs
+exactly as written, whatever it looks like (a compound SELECT's ORDER BY may name only its result columns).
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from datasette.database import Database
 from datasette.utils import escape_sqlite
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site.chaining import wrap_once  # noqa: E402
+from portal_site import user_sql
+from portal_site.chaining import wrap_once
 
 IDENTIFIER = r'(?:\[[^\]]+\]|"(?:[^"]|"")+"|\w+)'
 TABLE_PAGE_SQL = re.compile(
@@ -53,6 +56,8 @@ def _tie_broken(run):
     """`Database.execute` adding the tie-breaker, then running `run` (the execute it wraps)."""
 
     async def execute(self, sql, *args, **kwargs):
+        if not user_sql.table_page():
+            return await run(self, sql, *args, **kwargs)
         return await run(self, await with_tie_breaker(self, sql), *args, **kwargs)
 
     return execute
@@ -62,4 +67,5 @@ def _tie_broken(run):
 def startup(datasette):
     # Patched once for the process, around whatever other plugins made of execute (plugins/query_cache.py): every
     # database gets the same, idempotent rewrite.
+    user_sql.mark_user_sql_views()
     wrap_once(Database, "execute", "portal_stable_sort", _tie_broken)

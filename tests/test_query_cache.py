@@ -1,6 +1,10 @@
-"""Query results and schema answers on immutable databases are reused, within a budget; mutable databases never are."""
+"""Query results and schema answers on immutable databases are reused, within a budget; mutable databases and SQL a
+visitor wrote never are."""
 
 from __future__ import annotations
+
+import asyncio
+import json
 
 import pytest
 from datasette.plugins import pm
@@ -83,14 +87,41 @@ async def test_schema_answers_are_kept_for_immutable_databases_only(portal, cach
     assert await scratch.table_columns("t") == ["v", "w"]
 
 
-async def test_the_cache_and_the_sort_tie_breaker_both_wrap_execute_once(portal):
-    from datasette.database import Database
+async def test_each_start_up_leaves_one_cache_and_one_tie_breaker_in_front_of_sqlite(data_dir, portal_metadata,
+                                                                                      tmp_path, monkeypatch):
+    """A process makes many Datasette objects (the tests do) and each start-up runs the plugins again: the SQL that
+    reaches SQLite is still looked up in one cache once, kept the first time, and a sorted page still pages right."""
+    from datasette.tracer import capture_traces
 
-    await portal.invoke_startup()
-    execute = Database.execute
-    await portal.invoke_startup()
-    assert Database.execute is execute  # a second start-up wraps nothing again
-    assert getattr(execute, "portal_query_cache", False) and getattr(execute, "portal_stable_sort", False)
+    from scripts import serve
+    from scripts.build import build
+
+    release, _ = build(data_dir, tmp_path / "build", portal_metadata)
+    for _ in range(3):
+        await serve.app(release).invoke_startup()
+    portal = serve.app(release)
+    cache = fresh_cache(monkeypatch)
+
+    def reaching_sqlite(traces: list[dict]) -> list[str]:
+        """The SQL run on the release's immutable database: Datasette traces it inside the execute it ships."""
+        return [trace["sql"] for trace in traces if trace["type"] == "sql" and trace["database"] == "portal"]
+
+    page = "/portal/tasks.json?_shape=objects&_sort=unit&_size=1"
+    first, second = [], []
+    with capture_traces(first):
+        seen = await portal.client.get(page)
+    with capture_traces(second):
+        again = await portal.client.get(page)
+    ran = reaching_sqlite(first)
+    assert any(sql.endswith("from tasks order by unit, code limit 2") for sql in ran), ran  # the tie-breaker
+    assert cache.misses == len(ran)  # one lookup per query: a cache wrapped twice would miss twice
+    assert reaching_sqlite(second) == [] and again.json()["rows"] == seen.json()["rows"]
+    codes, url = [], page
+    while url:
+        data = (await portal.client.get(url)).json()
+        codes += [row["code"] for row in data["rows"]]
+        url = f"{page}&_next={data['next']}" if data["next"] else None
+    assert sorted(codes) == ["001", "002", "003"]  # rows that tie on the unit: each once
 
 
 async def test_queries_that_answer_differently_each_time_are_never_kept(portal, cache):
@@ -100,3 +131,46 @@ async def test_queries_that_answer_differently_each_time_are_never_kept(portal, 
         answers.add(rows[0]["r"])
     assert len(answers) > 1
     assert not any("random()" in key[2] for key in cache.entries)
+
+
+async def test_sql_a_visitor_wrote_is_run_again_each_time(portal, cache):
+    # time() reads the clock with no tell-tale word in the SQL: only not keeping user SQL at all is safe.
+    url = "/portal.json?sql=select+time()+as+t&_shape=array"
+    first = (await portal.client.get(url)).json()[0]["t"]
+    await asyncio.sleep(1.05)  # time() counts whole seconds
+    second = (await portal.client.get(url)).json()[0]["t"]
+    assert first != second
+    assert not any("time()" in key[2] for key in cache.entries)
+
+
+@pytest.fixture
+def portal_with_canned_query(data_dir, portal_metadata, tmp_path):
+    """The tiny build served with a canned query that reads the clock, as an administrator could declare one."""
+    from scripts import serve
+    from scripts.build import build
+
+    release, _ = build(data_dir, tmp_path / "build", portal_metadata)
+    metadata = json.loads((release / "metadata.json").read_text(encoding="utf-8"))
+    database = metadata.setdefault("databases", {}).setdefault("portal", {})
+    database.setdefault("queries", {})["clock"] = {"sql": "select time() as t, :unit as unit"}
+    (release / "metadata.json").write_text(json.dumps(metadata), encoding="utf-8")
+    return serve.app(release)
+
+
+async def test_a_canned_query_is_run_again_each_time(portal_with_canned_query, monkeypatch):
+    app = portal_with_canned_query
+    await app.invoke_startup()
+    cache = fresh_cache(monkeypatch)
+    url = "/portal/clock.json?_shape=array&unit=x"
+    first = (await app.client.get(url)).json()[0]["t"]
+    await asyncio.sleep(1.05)
+    assert (await app.client.get(url)).json()[0]["t"] != first
+    assert not any("time()" in key[2] for key in cache.entries)
+
+
+async def test_a_table_page_with_sql_of_the_visitor_in_where_is_not_kept(portal, cache):
+    response = await portal.client.get("/portal/tasks.json?_shape=array&_where=deadline+<+date()")
+    assert response.status_code == 200
+    assert not any("date()" in key[2] for key in cache.entries)
+    await portal.client.get("/portal/tasks.json?_shape=array")
+    assert any("tasks" in key[2] for key in cache.entries)  # the same table's own pages still are
