@@ -2,12 +2,16 @@
 
 import json
 import sqlite3
+import sys
+from pathlib import Path
 from urllib.parse import quote
 
-import datasette.handle_exception as datasette_errors
 from datasette import hookimpl
-from datasette.utils.asgi import Base400, BadRequest
-from datasette.views.base import DatasetteError
+from datasette.utils.asgi import BadRequest, Base400
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
+from portal_site import compat
+from portal_site.compat import DatasetteError
 
 # Datasette 0.65 raises these with its default status, 500, although the request is at fault.
 CLIENT_MESSAGES = ("Cannot sort table by ", "Cannot use _sort and _sort_desc at the same time", "Invalid _through")
@@ -25,7 +29,7 @@ SQLITE_REFUSALS = [
 # about half a second of the event loop's time per error (measured: one client sending bad SQL slowed every other
 # client's pages to seconds), and request headers, API tokens among them, written to the log. Without rich it
 # prints a plain traceback, and only for errors of the server.
-datasette_errors.rich = None
+compat.quiet_error_tracebacks()
 
 
 def _is_integer(value: str) -> bool:
@@ -87,9 +91,9 @@ def handle_exception(datasette, request, exception):
         exception.status = 400  # Datasette's own handler then answers it, and logs nothing
         return None
     if message:
-        return datasette_errors.handle_exception(datasette, request, BadRequest(message))
+        return compat.error_response(datasette, request, BadRequest(message))
     # An error of ours: the log has the details, the visitor gets no internals.
-    return datasette_errors.handle_exception(datasette, request, DatasetteError(INTERNAL_ERROR, status=500))
+    return compat.error_response(datasette, request, DatasetteError(INTERNAL_ERROR, status=500))
 
 
 @hookimpl(tryfirst=True)

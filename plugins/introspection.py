@@ -1,9 +1,13 @@
 """/-/databases and /-/metadata show each visitor only the databases and tables it may view."""
 
 import copy
+import sys
+from pathlib import Path
 
 from datasette import hookimpl
-from datasette.views.special import JsonDataView
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
+from portal_site import compat
 
 CONFIG = "restricted-tier"
 # Plugin settings that describe how tokens are checked; nobody needs them from the outside.
@@ -42,13 +46,13 @@ async def visible_metadata(datasette, actor) -> dict:
 async def visible_databases(datasette, actor) -> list[dict]:
     """Datasette's list of connected databases, without those the actor may not view."""
     visible = await _visible_databases(datasette, actor)
-    return [database for database in datasette._connected_databases() if database["name"] in visible]
+    return [database for database in compat.connected_databases(datasette) if database["name"] in visible]
 
 
 def _json_view(datasette, filename, describe):
     async def view(request, send):
         data = await describe(datasette, request.actor)
-        return await JsonDataView.as_view(datasette, filename, lambda: data)(request, send)
+        return await compat.json_data_view(datasette, filename, lambda: data)(request, send)
 
     return view
 

@@ -4,25 +4,21 @@ Datasette 0.65.5 works them out by deep-copying the whole metadata on every `vie
 metadata describes every column of every table (about 60 KB), which makes a check cost about 2 ms, and the home
 page checks every table: on the province build, some 100 ms of each home page went on it. The metadata of a served
 release never changes while it is served, so the answer for a (database, table) pair never changes either; when a
-plugin supplies metadata at run time (`get_metadata`), it might, and Datasette's own behaviour is kept.
+plugin supplies metadata at run time (`get_metadata`), it might, and Datasette's own behaviour is kept
+(`compat.remember_table_permissions`).
 """
 
-import functools
+import sys
+from pathlib import Path
 
 from datasette import hookimpl
-from datasette.plugins import pm
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
+from portal_site import compat
 
 TABLES_REMEMBERED = 4096  # table names come from URLs: bounded, whatever visitors type
 
 
 @hookimpl
 def startup(datasette):
-    if pm.hook.get_metadata.get_hookimpls():
-        return
-    worked_out = datasette._table_permission_allows
-
-    @functools.lru_cache(maxsize=TABLES_REMEMBERED)
-    def remembered(database, table):
-        return tuple(worked_out(database, table))  # a tuple: no caller can change what the next one sees
-
-    datasette._table_permission_allows = remembered
+    compat.remember_table_permissions(datasette, TABLES_REMEMBERED)

@@ -13,14 +13,17 @@ import ipaddress
 import json
 import logging
 import math
+import sys
 import time
 from collections import OrderedDict
+from pathlib import Path
 
 from datasette import hookimpl
-from datasette.database import Database
-from datasette.plugins import pm
 from datasette.utils import await_me_maybe
 from datasette.utils.asgi import Request
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
+from portal_site import compat
 
 CONFIG = "rate-limit"
 DEFAULTS = {
@@ -158,7 +161,7 @@ async def token_actor(datasette, scope) -> str | None:
     if not any(name == b"authorization" for name, _ in scope.get("headers") or []):
         return None
     try:
-        for actor in pm.hook.actor_from_request(datasette=datasette, request=Request(scope, None)):
+        for actor in compat.actors_from_request(datasette, Request(scope, None)):
             actor = await await_me_maybe(actor)
             if isinstance(actor, dict) and actor.get("id") is not None:
                 return str(actor["id"])
@@ -184,30 +187,30 @@ async def too_many_requests(send, headers: list, retry_after: int, message: str)
     await send({"type": "http.response.body", "body": body})
 
 
-_original_execute_fn = Database.execute_fn
+def _timing(execute_fn):
+    async def timed_execute_fn(self, fn):
+        spent = _sql_seconds.get()
+        if spent is None:
+            return await execute_fn(self, fn)
 
+        def timed(conn):
+            # Timed in the SQL thread: the wait for a free thread is not the client's doing.
+            started = time.perf_counter()
+            try:
+                return fn(conn)
+            finally:
+                spent[0] += time.perf_counter() - started
 
-async def _timed_execute_fn(self, fn):
-    spent = _sql_seconds.get()
-    if spent is None:
-        return await _original_execute_fn(self, fn)
+        return await execute_fn(self, timed)
 
-    def timed(conn):
-        # Timed in the SQL thread: the wait for a free thread is not the client's doing.
-        started = time.perf_counter()
-        try:
-            return fn(conn)
-        finally:
-            spent[0] += time.perf_counter() - started
-
-    return await _original_execute_fn(self, timed)
+    return timed_execute_fn
 
 
 @hookimpl
 def startup(datasette):
     settings(datasette.plugin_config(CONFIG))
-    # Patched once for the process; requests outside the limiter (no context) are not timed.
-    Database.execute_fn = _timed_execute_fn
+    # Wrapped once for the process; requests outside the limiter (no context) are not timed.
+    compat.wrap_database_method("execute_fn", "portal_sql_time", _timing)
 
 
 @hookimpl

@@ -1,11 +1,15 @@
 """Who may read the restricted database: only partner-agency tokens, only the tables they were issued; default deny."""
 
 import re
+import sys
+from pathlib import Path
 
 from datasette import hookimpl
 from datasette.utils import tilde_decode
 from datasette.utils.asgi import Forbidden
-from datasette.views.table import TableView
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
+from portal_site import compat
 
 CONFIG = "restricted-tier"
 TOKEN_ACTOR_PREFIX = "token:"
@@ -64,7 +68,7 @@ def register_routes(datasette):
     if not config:
         return []
     databases = "|".join(re.escape(config[key]) for key in ("database", "tokens_database"))
-    table_view = TableView.as_view(datasette)
+    table_view = compat.table_view(datasette)
 
     async def table_after_permission_check(request, send):
         database = tilde_decode(request.url_vars["database"])

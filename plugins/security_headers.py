@@ -8,12 +8,16 @@ such as one injected into a page, does not run.
 import base64
 import hashlib
 import re
+import sys
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from datasette import hookimpl
-from datasette.plugins import pm
 from datasette.utils import await_me_maybe
 from jinja2 import Template
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
+from portal_site import compat
 
 INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 # table.html writes one inline script from a variable: whether facets may be added, true or false.
@@ -56,7 +60,7 @@ def template_scripts(jinja_env) -> set[str]:
 
 def plugin_sources(datasette) -> dict[str, list[str]]:
     """What the installed page plugins load from elsewhere, or need, beyond 'self'."""
-    installed = {getattr(plugin, "__name__", None) for plugin in pm.get_plugins()}
+    installed = compat.installed_plugin_modules()
     sources = {"script_src": [], "img_src": []}
     if "datasette_vega" in installed:
         sources["script_src"].append("'unsafe-eval'")  # Vega 4 compiles chart expressions with Function()
@@ -90,7 +94,7 @@ def extra_body_script(request):
     outcome = yield
     scripts = request.scope.get(SCOPE_KEY) if request is not None else None
     if scripts is not None:
-        outcome.force_result([_recorded(result, scripts) for result in outcome.get_result()])
+        compat.replace_hook_results(outcome, [_recorded(result, scripts) for result in outcome.get_result()])
 
 
 @hookimpl(trylast=True)

@@ -12,10 +12,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 
-from datasette.views.database import QueryView
-from datasette.views.table import TableView
-
-from .chaining import wrap_once
+from . import compat
 
 MARK = "portal_user_sql"
 USER, TABLE = "user", "table"
@@ -46,6 +43,5 @@ def _marked(data, kind):
 def mark_user_sql_views() -> None:
     """Wrap the two views once per process (each plugin that relies on the mark calls this at start-up)."""
     # A canned query's URL reaches TableView.data, which hands it to QueryView.data: the inner mark wins.
-    wrap_once(QueryView, "data", MARK, lambda data: _marked(data, lambda request: USER))
-    wrap_once(TableView, "data", MARK, lambda data: _marked(data, lambda request: USER if "_where" in request.args
-                                                            else TABLE))
+    compat.wrap_sql_views(MARK, lambda data: _marked(data, lambda request: USER),
+                          lambda data: _marked(data, lambda request: USER if "_where" in request.args else TABLE))
