@@ -21,11 +21,9 @@ from collections import OrderedDict
 from pathlib import Path
 
 from datasette import hookimpl
-from datasette.database import Database
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site import user_sql
-from portal_site.chaining import wrap_once
+from portal_site import compat, user_sql
 
 MARK = "portal_query_cache"
 
@@ -73,7 +71,7 @@ class ResultCache:
             self.used -= dropped
 
 
-def _key(database: Database, sql: str, params, truncate: bool, page_size) -> tuple | None:
+def _key(database: "compat.Database", sql: str, params, truncate: bool, page_size) -> tuple | None:
     """The query's identity, or None when its parameters cannot be compared (never seen from Datasette's views)."""
     if isinstance(params, dict):
         frozen = tuple(sorted(params.items()))
@@ -137,6 +135,6 @@ def startup(datasette):
     # Patched once for the process, around whatever other plugins made of these methods (plugins/stable_sort.py
     # wraps execute too).
     user_sql.mark_user_sql_views()
-    wrap_once(Database, "execute", MARK, _cached)
+    compat.wrap_database_method("execute", MARK, _cached)
     for name in SCHEMA_QUESTIONS:
-        wrap_once(Database, name, MARK, lambda asked, name=name: _remembered(name, asked))
+        compat.wrap_database_method(name, MARK, lambda asked, name=name: _remembered(name, asked))

@@ -14,12 +14,10 @@ import sys
 from pathlib import Path
 
 from datasette import hookimpl
-from datasette.database import Database
 from datasette.utils import escape_sqlite
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site import user_sql
-from portal_site.chaining import wrap_once
+from portal_site import compat, user_sql
 
 IDENTIFIER = r'(?:\[[^\]]+\]|"(?:[^"]|"")+"|\w+)'
 TABLE_PAGE_SQL = re.compile(
@@ -37,7 +35,7 @@ def _unquote(identifier: str) -> str:
     return identifier
 
 
-async def with_tie_breaker(database: Database, sql: str) -> str:
+async def with_tie_breaker(database: compat.Database, sql: str) -> str:
     """The SQL of a table page with its primary key appended to a single-column ORDER BY."""
     match = TABLE_PAGE_SQL.match(sql)
     if not match:
@@ -68,4 +66,4 @@ def startup(datasette):
     # Patched once for the process, around whatever other plugins made of execute (plugins/query_cache.py): every
     # database gets the same, idempotent rewrite.
     user_sql.mark_user_sql_views()
-    wrap_once(Database, "execute", "portal_stable_sort", _tie_broken)
+    compat.wrap_database_method("execute", "portal_stable_sort", _tie_broken)
