@@ -30,7 +30,8 @@ setup: $(INSTALLED) ## Create .venv and install the pinned dependencies
 
 run: setup sample-if-missing build serve ## Set up, generate the sample if missing, build, serve on 127.0.0.1:$(PORT)
 
-test: setup ## Run the whole test suite
+test: setup ## Lint with ruff (pyproject.toml), then run the whole test suite
+	$(PY) -m ruff check .
 	$(PY) -m pytest
 
 build: setup ## Republish every approved dataset from data/ as a new release in build/
@@ -71,7 +72,7 @@ bench: setup ## Time the build and the served portal against plain pandas and de
 spec: setup ## Draft data/specs/ID.yml from a delivered file: SOURCE=data/raw/file.csv ID=dataset_id (FORCE=1 overwrites)
 	$(PY) -m scripts.draft_spec --source '$(SOURCE)' --id '$(ID)' $(if $(filter 1 yes true,$(FORCE)),--force)
 
-rollback: setup ## Make the previous release current again
+rollback: setup ## Make the release that was current before current again
 	$(PY) -m scripts.rollback
 
 # A new secret key of 256 random bits, mode 0600, outside the repository; never overwrites one (docs/keys.md).
