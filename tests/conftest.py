@@ -1,11 +1,44 @@
-"""Shared fixtures: a tiny inline data/ directory that the real pipeline can build."""
+"""Shared fixtures: a tiny inline data/ directory that the real pipeline can build; the outside tools tests need."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import textwrap
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
+
+
+def in_ci() -> bool:
+    """True under CI (`.ci/run` sets CI=1): there a missing tool fails its tests instead of skipping them."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def require_tool(name: str, install: str, places: Iterable[str | Path] = ()) -> Path:
+    """The executable `name`, found on PATH or at one of `places`. When it is missing the test is skipped, or fails
+    under CI, saying what to install (`install`)."""
+    found = shutil.which(name)
+    if found:
+        return Path(found)
+    for place in places:
+        if os.access(place, os.X_OK) and Path(place).is_file():
+            return Path(place)
+    message = f"{name} is not installed; install it with: {install}"
+    if in_ci():
+        pytest.fail(f"{message} (.ci/run installs it; under CI a missing tool is a failure, not a skip)",
+                    pytrace=False)
+    pytest.skip(message)
+
+
+CHROMIUM_INSTALL = "apt-get install -y chromium (Debian's package, as root)"
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """Debian's Chromium for the browser tests (Playwright cannot download its own browser here)."""
+    return require_tool("chromium", CHROMIUM_INSTALL, ["/usr/bin/chromium"])
 
 MANIFEST = """\
 portal_list: {decision: "1234/QĐ-UBND", date: 2024-03-15, approver: "Chủ tịch UBND tỉnh"}

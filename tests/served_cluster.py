@@ -18,11 +18,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
-from scripts.cluster.setup import ensure_nginx
+from scripts.cluster.setup import SYSTEM_PATHS
 from scripts.loopback import free_port
-from tests.conftest import CSV, REPO
+from tests.conftest import CSV, REPO, require_tool
 
 MARKERS = {"0001": "Nhiem vu ban mot", "0002": "Nhiem vu ban hai", "0003": "Nhiem vu ban ba"}
 # A page and JSON that nginx caches, one query no cache can answer ({n} is new every time), and readiness.
@@ -34,12 +32,10 @@ PATHS = [
 ]
 
 
-def nginx_or_skip() -> Path:
-    """nginx's binary; installed first when missing and we are root (as in CI), else the test is skipped."""
-    nginx = ensure_nginx(install=True)
-    if nginx is None:
-        pytest.skip("nginx is not installed and cannot be installed without root: `sudo make cluster-setup`")
-    return nginx
+def require_nginx() -> Path:
+    """nginx's binary. Tests install nothing: missing, the test is skipped, or fails under CI (.ci/run installs it)."""
+    return require_tool("nginx", "apt-get install -y nginx (Debian's package, as root; `sudo make cluster-setup`)",
+                        SYSTEM_PATHS)
 
 
 def publish(data: Path, build: Path, metadata: Path, release: str) -> None:

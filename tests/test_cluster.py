@@ -22,7 +22,7 @@ import httpx
 import pytest
 
 from scripts.cluster import load
-from tests.served_cluster import PATHS, cluster, consistent, nginx_or_skip, publish
+from tests.served_cluster import PATHS, cluster, consistent, publish, require_nginx
 
 pytestmark = pytest.mark.slow
 
@@ -55,7 +55,7 @@ def _replica_of(address: str, status: dict, log: list[str]) -> dict:
 
 
 def test_a_rolling_release_and_a_killed_replica_fail_no_request(data_dir, portal_metadata, tmp_path):
-    nginx_or_skip()
+    require_nginx()
     rows = _rows_for(SLOW_SECONDS)
     build = tmp_path / "build"
     publish(data_dir, build, portal_metadata, "0001")

@@ -12,14 +12,14 @@ import pytest
 
 from plugins.rate_limit import DEFAULTS
 from tests.conftest import MANIFEST, SPEC, write
-from tests.served_cluster import MARKERS, cluster, nginx_or_skip, publish
+from tests.served_cluster import MARKERS, cluster, publish, require_nginx
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory):
-    nginx_or_skip()
+    require_nginx()
     root = tmp_path_factory.mktemp("proxy")
     write(root / "data" / "manifest.yml", MANIFEST)
     write(root / "data" / "specs" / "tasks.yml", SPEC)

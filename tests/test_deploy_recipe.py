@@ -17,6 +17,7 @@ import urllib.request
 from importlib import metadata
 from pathlib import Path
 
+import kubernetes_validate
 import pytest
 import yaml
 from packaging.requirements import Requirement
@@ -339,13 +340,58 @@ def test_the_kustomization_lists_every_manifest_and_sets_the_release_image():
     assert image.DOCKER_TAG.fullmatch(str(kustomization["images"][0]["newTag"]))
 
 
-@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
-def test_kubectl_renders_the_manifests_with_the_release_image():
-    rendered = subprocess.run(["kubectl", "kustomize", str(K8S)], capture_output=True, text=True, check=True).stdout
-    objects = list(yaml.safe_load_all(rendered))
+# What `kubectl apply -k` reads: the resources and the image substitution of kustomization.yaml, no other feature.
+KUSTOMIZATION_KEYS = {"apiVersion", "kind", "resources", "images"}
+# The oldest Kubernetes the manifests are meant for (autoscaling/v2 and policy/v1 are GA there) and the newest
+# whose schemas kubernetes-validate bundles.
+KUBERNETES_VERSIONS = ["1.29", kubernetes_validate.latest_version()]
+
+
+def kustomize(directory: Path) -> list[dict]:
+    """The objects `kubectl kustomize` renders from the directory: every resource, each image set by `images`."""
+    kustomization = yaml.safe_load((directory / "kustomization.yaml").read_text(encoding="utf-8"))
+    assert set(kustomization) <= KUSTOMIZATION_KEYS, f"features this rendering leaves out: {set(kustomization)}"
+    images = {entry["name"]: f"{entry['newName']}:{entry['newTag']}" for entry in kustomization.get("images", [])}
+    objects = []
+    for resource in kustomization["resources"]:
+        objects += yaml.safe_load_all((directory / resource).read_text(encoding="utf-8"))
+    for item in objects:
+        pod = item.get("spec", {}).get("template", {}).get("spec", {})
+        for container in pod.get("containers", []) + pod.get("initContainers", []):
+            name = re.split(r"[:@]", container["image"], maxsplit=1)[0]
+            container["image"] = images.get(name, container["image"])
+    return objects
+
+
+def invalid(item: dict, version: str) -> str | None:
+    """Why the object is not valid for that Kubernetes version (its JSON schema, unknown fields refused), or None."""
+    try:
+        kubernetes_validate.validate(item, version, strict=True)
+    except (kubernetes_validate.ValidationError, kubernetes_validate.SchemaNotFoundError) as error:
+        return f"{item['kind']} {item['metadata']['name']} on Kubernetes {version}: {error}"
+    return None
+
+
+def test_the_rendered_manifests_are_valid_kubernetes_objects_with_the_release_image():
+    objects = kustomize(K8S)
     assert sorted(item["kind"] for item in objects) == sorted(OBJECTS)
+    problems = [problem for item in objects for version in KUBERNETES_VERSIONS if (problem := invalid(item, version))]
+    assert not problems, "\n".join(problems)
     kustomization = yaml.safe_load((K8S / "kustomization.yaml").read_text())["images"][0]
-    assert f"image: {kustomization['newName']}:{kustomization['newTag']}" in rendered
+    pod = next(item for item in objects if item["kind"] == "Deployment")["spec"]["template"]["spec"]
+    assert {container["image"] for container in pod["containers"]} == {
+        f"{kustomization['newName']}:{kustomization['newTag']}"}
+
+
+def test_the_validation_refuses_a_mistyped_or_misspelt_field():
+    deployment = kustomize(K8S)[0]
+    assert deployment["kind"] == "Deployment" and invalid(deployment, KUBERNETES_VERSIONS[-1]) is None
+    port = deployment["spec"]["template"]["spec"]["containers"][0]["ports"][0]
+    port["containerPort"] = "eight thousand"
+    assert "is not of type 'integer'" in invalid(deployment, KUBERNETES_VERSIONS[-1])
+    port["containerPort"] = 8001
+    deployment["spec"]["template"]["spec"]["containers"][0]["readinesProbe"] = {}
+    assert "'readinesProbe' was unexpected" in invalid(deployment, KUBERNETES_VERSIONS[-1])
 
 
 # --- make image ----------------------------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 
@@ -58,12 +60,43 @@ async def test_following_next_on_a_sort_with_ties_returns_every_row_once(portal,
     assert sorted(seen) == ["001", "002", "003"]
 
 
-async def test_table_permissions_are_worked_out_once_per_table(portal):
-    await portal.client.get("/")
-    remembered = portal._table_permission_allows.cache_info()
-    await portal.client.get("/")
-    again = portal._table_permission_allows.cache_info()
-    assert again.misses == remembered.misses and again.hits > remembered.hits
+@pytest.fixture
+def guarded(data_dir, portal_metadata, tmp_path):
+    """The tiny build served with an `allow` rule on its table: only the actor `auditor` may see `tasks`."""
+    from scripts import serve
+    from scripts.build import build
+
+    release, _ = build(data_dir, tmp_path / "build", portal_metadata)
+    path = release / "metadata.json"
+    metadata = json.loads(path.read_text(encoding="utf-8"))
+    metadata["databases"]["portal"]["tables"]["tasks"]["allow"] = {"id": "auditor"}
+    path.write_text(json.dumps(metadata), encoding="utf-8")
+    return serve.app(release)
+
+
+async def test_table_permissions_are_worked_out_once_per_table_and_still_decide_every_request(guarded, monkeypatch):
+    """Datasette 0.65.5 reads every metadata source again for each table's permission check; the portal reads them
+    once per table (plugins/permission_cache.py), and the rules read then still decide who sees the table."""
+    auditor = {"ds_actor": guarded.sign({"a": {"id": "auditor"}}, "actor")}
+    read = []
+    sources = guarded._metadata_sources  # where the `allow` rules of tables are read from, on every check unremembered
+
+    def reading(key, database, table):
+        if key == "tables":
+            read.append(database)
+        return sources(key, database, table)
+
+    monkeypatch.setattr(guarded, "_metadata_sources", reading)
+    for visit in ("first", "second"):
+        read.clear()
+        home = await guarded.client.get("/")
+        refused = await guarded.client.get("/portal/tasks.json?_shape=array")
+        allowed = await guarded.client.get("/portal/tasks.json?_shape=array", cookies=auditor)
+        assert home.status_code == 200 and refused.status_code == 403, visit
+        assert allowed.status_code == 200 and [row["code"] for row in allowed.json()] == ["001", "002", "003"], visit
+        if visit == "first":
+            assert read, "the rules are read on the first visit"
+    assert read == []  # the second visit checked the same tables again and read no rule
 
 
 async def test_a_streamed_csv_reads_the_table_in_full_pages(portal, monkeypatch):

@@ -87,16 +87,20 @@ async def test_schema_answers_are_kept_for_immutable_databases_only(portal, cach
     assert await scratch.table_columns("t") == ["v", "w"]
 
 
-async def test_each_start_up_leaves_one_cache_and_one_tie_breaker_in_front_of_sqlite(data_dir, portal_metadata,
-                                                                                      tmp_path, monkeypatch):
+@pytest.fixture
+def release(data_dir, portal_metadata, tmp_path):
+    from scripts.build import build
+
+    return build(data_dir, tmp_path / "build", portal_metadata)[0]
+
+
+async def test_each_start_up_leaves_one_cache_and_one_tie_breaker_in_front_of_sqlite(release, monkeypatch):
     """A process makes many Datasette objects (the tests do) and each start-up runs the plugins again: the SQL that
     reaches SQLite is still looked up in one cache once, kept the first time, and a sorted page still pages right."""
     from datasette.tracer import capture_traces
 
     from scripts import serve
-    from scripts.build import build
 
-    release, _ = build(data_dir, tmp_path / "build", portal_metadata)
     for _ in range(3):
         await serve.app(release).invoke_startup()
     portal = serve.app(release)

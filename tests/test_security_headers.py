@@ -117,10 +117,9 @@ async def test_no_directory_is_listed(portal, path):
 
 @pytest.mark.slow
 @pytest.mark.browser
-@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="needs Debian's chromium at /usr/bin/chromium")
-def test_chromium_reports_no_policy_violation_on_the_pages(data_dir, portal_metadata, tmp_path):
-    sync_api = pytest.importorskip("playwright.sync_api")
+def test_chromium_reports_no_policy_violation_on_the_pages(chromium, data_dir, portal_metadata, tmp_path):
     import sqlite_utils
+    from playwright import sync_api
 
     release = build(data_dir, tmp_path / "build", portal_metadata)[0]
     # A table with coordinates, so that the cluster map (an inline script written by a plugin) is on a page too.
@@ -133,26 +132,25 @@ def test_chromium_reports_no_policy_violation_on_the_pages(data_dir, portal_meta
         line[line.index("serve") + 1:line.index("serve") + 1] = [str(tmp_path / "places.db")]
         return line
 
-    with serving(command) as base:
-        with sync_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run"])
-            page = browser.new_page()
-            page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base)
-                       else route.abort())  # map tiles and anything else outside: never fetched in tests
-            page.on("console", lambda message: violations.append(message.text)
-                    if "Content Security Policy" in message.text else None)
-            for path in PAGES + ["/places/places", "/places/places?_size=1"]:
-                page.goto(base + path)
-                page.wait_for_load_state("networkidle")
-            page.goto(base + "/portal?sql=select+*+from+tasks")
-            assert page.locator(".CodeMirror").count() == 1  # the SQL editor's script ran
-            page.goto(base + "/places/places")
-            page.wait_for_selector(".leaflet-container", timeout=10_000)  # the map's inline configuration ran
-            on_our_pages = list(violations)
-            with pytest.raises(sync_api.Error):
-                page.add_script_tag(content="window.injected = true")  # and what is not ours is refused
-            browser.close()
+    with serving(command) as base, sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        page = browser.new_page()
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base)
+                   else route.abort())  # map tiles and anything else outside: never fetched in tests
+        page.on("console", lambda message: violations.append(message.text)
+                if "Content Security Policy" in message.text else None)
+        for path in PAGES + ["/places/places", "/places/places?_size=1"]:
+            page.goto(base + path)
+            page.wait_for_load_state("networkidle")
+        page.goto(base + "/portal?sql=select+*+from+tasks")
+        assert page.locator(".CodeMirror").count() == 1  # the SQL editor's script ran
+        page.goto(base + "/places/places")
+        page.wait_for_selector(".leaflet-container", timeout=10_000)  # the map's inline configuration ran
+        on_our_pages = list(violations)
+        with pytest.raises(sync_api.Error):
+            page.add_script_tag(content="window.injected = true")  # and what is not ours is refused
+        browser.close()
     assert not on_our_pages, on_our_pages
     assert violations, "the console reports violations, so none above means none happened"

@@ -2,7 +2,8 @@
 
 It prints "ready" once its connections can start, then runs SQL that only the time limit stops (heavy-sql) or
 floods a page (flood) from its own loopback address with several parallel connections until SECONDS have passed,
-and prints, as JSON, the count of each status it got and the headers of the first 429.
+and prints, as JSON, the count of each status it got, the headers of the first 429 and the first body of every
+other status (what the portal said when it stopped the SQL).
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ HEAVY_SQL = "/portal.json?sql=with+recursive+c(x)+as+(select+1+union+all+select+
 # other's debt
 MODES = {"heavy-sql": (8, "127.0.0.66"), "flood": (16, "127.0.0.67")}
 MAX_REQUESTS = 5_000  # per connection, whatever the time
+BODY_CHARACTERS = 2_000  # of the first answer of each status but 429
 
 
 async def abuse(base: str, mode: str, seconds: float, flood_path: str) -> dict:
     parallel, address = MODES[mode]
     path = HEAVY_SQL if mode == "heavy-sql" else flood_path
-    statuses, limited = {}, {}
+    statuses, limited, bodies = {}, {}, {}
     transport = httpx.AsyncHTTPTransport(local_address=address)
     async with httpx.AsyncClient(base_url=base, transport=transport, timeout=30) as client:
         print("ready", flush=True)
@@ -40,9 +42,11 @@ async def abuse(base: str, mode: str, seconds: float, flood_path: str) -> dict:
                 statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
                 if response.status_code == 429 and not limited:
                     limited.update(response.headers)
+                elif response.status_code != 429:
+                    bodies.setdefault(response.status_code, response.text[:BODY_CHARACTERS])
 
         await asyncio.gather(*(loop() for _ in range(parallel)))
-    return {"statuses": statuses, "limited_headers": limited}
+    return {"statuses": statuses, "limited_headers": limited, "bodies": bodies}
 
 
 if __name__ == "__main__":

@@ -85,7 +85,7 @@ def start_abuse(base: str, mode: str, seconds: float, flood_path: str) -> subpro
 
 
 def finish_abuse(abuser: subprocess.Popen) -> dict:
-    """The abusive client's statuses and the headers of its first 429."""
+    """The abusive client's statuses, the headers of its first 429 and the first body of each other status."""
     return json.loads(abuser.communicate(timeout=60)[0])
 
 
