@@ -8,7 +8,7 @@ from datasette.utils import escape_fts, escape_sqlite
 from datasette.utils.asgi import Response
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site import catalogue  # noqa: E402
+from portal_site import catalogue
 
 ROWS_PER_TABLE = 5
 

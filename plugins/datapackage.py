@@ -7,7 +7,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site import catalogue  # noqa: E402
+from portal_site import catalogue
 
 NAME = "quang-ninh-open-data"
 
@@ -40,7 +40,7 @@ async def resource(datasette, entry: dict, base: str) -> dict:
 async def datapackage_json(datasette, request):
     base = datasette.absolute_url(request, "/").rstrip("/")
     entries = await catalogue.visible_datasets(datasette, request.actor)
-    title_vi, title_en = catalogue.portal_titles(datasette)
+    title_vi, _title_en = catalogue.portal_titles(datasette)
     licences = sorted({entry["licence"] for entry in entries})
     return Response.json({
         "name": NAME,

@@ -9,7 +9,7 @@ from datasette.utils import escape_sqlite
 from datasette.utils.asgi import NotFound, Response
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site import catalogue, releases  # noqa: E402
+from portal_site import catalogue, releases
 
 CHART_BARS = 12
 MAP_POINTS = 2000

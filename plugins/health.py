@@ -14,8 +14,8 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site import catalogue  # noqa: E402
-from portal_site.serving import served_release  # noqa: E402
+from portal_site import catalogue
+from portal_site.serving import served_release
 
 NO_STORE = {"cache-control": "no-store"}
 SQLITE_HEADER = b"SQLite format 3\x00"

@@ -7,7 +7,7 @@ from pathlib import Path
 from datasette import hookimpl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site import catalogue, language  # noqa: E402
+from portal_site import catalogue, language
 
 TASKS = "project06_tasks"
 DONE = "Hoàn thành"

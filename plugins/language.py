@@ -7,7 +7,7 @@ from urllib.parse import parse_qs
 from datasette import hookimpl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site import language  # noqa: E402
+from portal_site import language
 
 ONE_YEAR = 365 * 24 * 3600
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from datasette import hookimpl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site.serving import served_release  # noqa: E402
+from portal_site.serving import served_release
 
 HEADER = b"x-portal-release"
 

@@ -8,7 +8,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site import atom, catalogue, releases  # noqa: E402
+from portal_site import atom, catalogue, releases
 
 
 def feed_entry(entry: dict, base: str, visible_ids: set[str]) -> atom.Entry:

@@ -21,8 +21,8 @@ from datasette import hookimpl
 from datasette.utils.asgi import Request
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site import language  # noqa: E402
-from portal_site.serving import served_release  # noqa: E402
+from portal_site import language
+from portal_site.serving import served_release
 
 ROOT = Path(__file__).resolve().parent.parent
 CODE_DIRECTORIES = ("plugins", "templates", "static")

@@ -37,15 +37,15 @@ def permission_allowed(datasette, actor, action, resource):
     token_id = _token_id(actor)
     config = datasette.plugin_config(CONFIG) if token_id is not None else None
     if not config:
-        return None
+        return
     written = _written.setdefault(datasette, {})
     now = time.monotonic()
     if now - written.get(token_id, float("-inf")) < INTERVAL_SECONDS:
-        return None
+        return
     written[token_id] = now
     # The write goes to the tokens database's own write thread; the request does not wait for it.
     database = datasette.get_database(config["tokens_database"])
     task = asyncio.get_running_loop().create_task(database.execute_write(TOUCH, [token_id]))
     _pending.add(task)
     task.add_done_callback(_report)
-    return None
+    return

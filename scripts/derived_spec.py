@@ -22,7 +22,7 @@ class Condition(Strict):
     present: bool | None = None
 
     @model_validator(mode="after")
-    def _one_test(self) -> "Condition":
+    def _one_test(self) -> Condition:
         if (self.values is None) == (self.present is None):
             raise ValueError(f"filter on '{self.column}' needs exactly one of 'values' or 'present'")
         return self
@@ -47,7 +47,7 @@ class Level(Strict):
     description: Bilingual | None = None
 
     @model_validator(mode="after")
-    def _one_way(self) -> "Level":
+    def _one_way(self) -> Level:
         if sum(x is not None for x in (self.generalise, self.groups, self.groups_from)) != 1:
             raise ValueError("a coarser level needs exactly one of 'generalise', 'groups' or 'groups_from'")
         return self
@@ -77,7 +77,7 @@ class Dimension(Strict):
         return self.name or self.column
 
     @property
-    def levels(self) -> list["Dimension"]:
+    def levels(self) -> list[Dimension]:
         """This dimension at each acceptable level, finest first, each with its own name and labels."""
         own = self.model_copy(update={"coarser": []})
         return [own] + [own.model_copy(update={
@@ -145,7 +145,7 @@ class Relation(Strict):
     at_most: AtMost | None = None
 
     @model_validator(mode="after")
-    def _one_fact(self) -> "Relation":
+    def _one_fact(self) -> Relation:
         if (self.equal is None) == (self.at_most is None):
             raise ValueError("a relation is exactly one of 'equal' or 'at_most'")
         return self
@@ -179,7 +179,7 @@ class Records(Strict):
     keep: list[str] = []
     pseudonymise: list[Pseudonym] = []
     k: int = Field(default=5, ge=5)
-    l: int = Field(default=3, ge=2)  # noqa: E741 - the letter of l-diversity
+    l: int = Field(default=3, ge=2)  # the letter of l-diversity
     max_suppression: float = Field(default=0.05, ge=0, le=0.5)
     sample_fraction: float = Field(default=1.0, gt=0, le=1)
     # Tables declaring the same link share pseudonyms (and can be joined per person); without one, a table's
@@ -187,7 +187,7 @@ class Records(Strict):
     link: str | None = Field(default=None, pattern=SNAKE_CASE)
 
     @model_validator(mode="after")
-    def _k_for_sensitive(self) -> "Records":
+    def _k_for_sensitive(self) -> Records:
         if self.sensitive and self.k < 10:
             raise ValueError("k must be at least 10 when sensitive attributes are published")
         if self.sensitive and self.l < 3:
@@ -195,7 +195,7 @@ class Records(Strict):
         return self
 
     @model_validator(mode="after")
-    def _known_levels_and_columns_once(self) -> "Records":
+    def _known_levels_and_columns_once(self) -> Records:
         from .anonymise.kanon import LEVELS
 
         for q in self.quasi_identifiers:
@@ -281,7 +281,7 @@ class DerivedSpec(Strict):
             return []
         return [level.output for dim in self.derive.dimensions for level in dim.levels]
 
-    def at_levels(self, choice: tuple[int, ...]) -> "DerivedSpec":
+    def at_levels(self, choice: tuple[int, ...]) -> DerivedSpec:
         """The spec with each dimension at the chosen level, facets and sorts renamed to follow."""
         dims = self.derive.dimensions
         chosen = [dim.levels[i] for dim, i in zip(dims, choice)]

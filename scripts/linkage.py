@@ -21,6 +21,7 @@ from .anonymise.generalise import NESTED, UNKNOWN, coarsen
 from .anonymise.joint import JointSystem
 from .steps import BuildFailed
 
+
 def _level(dim) -> tuple:
     return (dim.generalise or "identity", dim.at, bool(dim.groups or dim.groups_from))
 
@@ -90,7 +91,7 @@ def _slices(conditions, other: _View) -> dict[str, set] | None:
     return out
 
 
-def _common_grouping(a: "_View", ga: dict | None, b: "_View", gb: dict | None, column: str) -> dict:
+def _common_grouping(a: _View, ga: dict | None, b: _View, gb: dict | None, column: str) -> dict:
     """For each table, its categories mapped to the classes of the finest partition both groupings refine into."""
     parent: dict[str, str] = {}
 

@@ -21,8 +21,8 @@ from .anonymise.partners import SuppressionFailed
 from .disclosure import RULES_VERSION, DisclosureReport
 from .indexes import indexes_for
 from .linkage import link, sample_bounds
-from .metadata import percent_vi
 from .load import TableToLoad
+from .metadata import percent_vi
 from .steps import BuildFailed
 
 
@@ -72,7 +72,7 @@ class ProtectedCounts:
             parent = next(c for c in self.declared if c.column == count.part_of)
             target, cells = self._cells(parent)
             threshold = target.derive.threshold
-            small = lambda x: (x >= 1) & (x < threshold)  # noqa: E731
+            small = lambda x: (x >= 1) & (x < threshold)
             hide = small(part).fillna(True) | small(whole - part).fillna(True) | pd.Series([c is None for c in cells],
                                                                                          index=part.index)
             self.frame[count.column] = part.mask(hide)

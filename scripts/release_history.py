@@ -91,7 +91,8 @@ def read_history(path: Path | None) -> list[dict]:
             rows = db.execute(f"select * from [{TABLE}] order by dataset, version").fetchall()
     except sqlite3.Error as error:
         raise BuildFailed(f"{path}: cannot read the release history of the current release: {error}") from None
-    return [{name: row[name] if name in row.keys() else None for name in COLUMNS} for row in rows]
+    # keys(): `in` on a sqlite3.Row looks among its values
+    return [{name: row[name] if name in row.keys() else None for name in COLUMNS} for row in rows]  # noqa: SIM118
 
 
 def _number(value: int, lang: str) -> str:

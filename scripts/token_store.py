@@ -68,7 +68,7 @@ def ensure(path: Path) -> Path:
 
 
 def utc_timestamp(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).strftime(TIMESTAMP)
+    return moment.astimezone(dt.UTC).strftime(TIMESTAMP)
 
 
 def expiry(text: str, today: dt.date) -> str:
@@ -106,7 +106,7 @@ def create(path: Path, agency: str, grant: str, expires_at: str, now: dt.datetim
     if not agency:
         raise TokenError("the agency name is empty")
     token, hashed = new_token()
-    created_at = utc_timestamp(now or dt.datetime.now(dt.timezone.utc))
+    created_at = utc_timestamp(now or dt.datetime.now(dt.UTC))
     with closing(sqlite3.connect(ensure(path))) as db, db:
         cursor = db.execute(
             "insert into tokens (token_hash, agency, datasets, created_at, expires_at) values (?, ?, ?, ?, ?)",
@@ -126,7 +126,7 @@ def list_tokens(path: Path) -> list[dict]:
 
 def revoke(path: Path, token_id: int, now: dt.datetime | None = None) -> bool:
     """Revoke a token for good; False when it had already been revoked."""
-    revoked_at = utc_timestamp(now or dt.datetime.now(dt.timezone.utc))
+    revoked_at = utc_timestamp(now or dt.datetime.now(dt.UTC))
     with closing(sqlite3.connect(ensure(path))) as db, db:
         row = db.execute("select revoked from tokens where id = ?", (token_id,)).fetchone()
         if row is None:

@@ -47,7 +47,7 @@ def _create(args) -> int:
 
 
 def _list(args) -> int:
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     records = token_store.list_tokens(args.tokens_db)
     rows = [[str(r["id"]), r["agency"], r["datasets"], r["created_at"], r["expires_at"],
              token_store.status(r, now), r["last_used_at"] or "never"] for r in records]

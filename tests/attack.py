@@ -55,7 +55,7 @@ def feasible_ranges(cube: pd.DataFrame, dims: list[str], count: str, threshold: 
     by_component: dict[int, list[np.ndarray]] = {}
     for equation in equations:
         by_component.setdefault(find(equation[hidden[equation]][0]), []).append(equation)
-    for root, eqs in by_component.items():
+    for eqs in by_component.values():
         cells = sorted({int(c) for e in eqs for c in e if hidden[c]})
         column = {c: i for i, c in enumerate(cells)}
         a = np.zeros((len(eqs), len(cells)))

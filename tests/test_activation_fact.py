@@ -65,7 +65,7 @@ def accounts(rows: int = 700) -> pd.DataFrame:
 def per_table_attack(source: pd.DataFrame, knows_the_fact: bool) -> pd.DataFrame:
     """Each table protected on its own as the portal did before the joint audit (no hidden cell exact), then
     attacked together."""
-    month = lambda column: pd.to_datetime(source[column], format="%d/%m/%Y").dt.strftime("%Y-%m")  # noqa: E731
+    month = lambda column: pd.to_datetime(source[column], format="%d/%m/%Y").dt.strftime("%Y-%m")
     active = source["Ngày kích hoạt"] != ""
     micro = {
         REGISTERED: pd.DataFrame({"commune_code": source["Mã xã"], "month": month("Ngày đăng ký"),

@@ -209,7 +209,7 @@ def test_a_perturbation_is_redrawn_when_a_record_of_its_cell_changes_and_kept_wh
 def test_empty_cells_have_key_zero_and_stay_zero():
     micro = people(2, 40)
     levels = {"age": ["0-14", "15-59", "60+", "80+"]}
-    shape, counts = count_cube(micro, ["sex", "age"], levels)
+    _shape, counts = count_cube(micro, ["sex", "age"], levels)
     keys = cell_keys(micro, ["sex", "age"], record_keys(micro["id"], KEY_A), levels)
     empty = counts == 0
     assert empty.sum() >= 2 and (keys[empty] == 0).all()

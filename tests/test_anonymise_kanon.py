@@ -72,7 +72,7 @@ def test_classes_without_l_distinct_sensitive_values_are_dropped():
 
 
 @pytest.mark.parametrize("k, sensitive, l", [(4, [], 1), (5, ["ethnicity"], 3), (10, ["ethnicity"], 2)])
-def test_weaker_settings_than_the_rules_are_refused(k, sensitive, l):  # noqa: E741
+def test_weaker_settings_than_the_rules_are_refused(k, sensitive, l):
     data = people([("00001", "F", 50)]).assign(ethnicity="Kinh")
     with pytest.raises(ValueError, match="at least"):
         anonymise_records(data, [AREA, SEX], k=k, sensitive=sensitive, l=l)

@@ -12,8 +12,15 @@ import pytest
 
 from scripts import keygen
 from scripts.anonymise.keys import (
-    DEVELOPMENT_KEY, KEY_FILE_VARIABLE, KEY_VARIABLE, BuildSecrets, PseudonymKeyMissing, generate_key,
-    is_development_key, load_key, weakness,
+    DEVELOPMENT_KEY,
+    KEY_FILE_VARIABLE,
+    KEY_VARIABLE,
+    BuildSecrets,
+    PseudonymKeyMissing,
+    generate_key,
+    is_development_key,
+    load_key,
+    weakness,
 )
 
 SEEDED = random.Random(20240630)

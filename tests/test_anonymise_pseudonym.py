@@ -23,7 +23,7 @@ def test_pseudonyms_are_stable_for_a_key_and_differ_across_keys():
 
 
 def test_a_pseudonym_is_the_hmac_of_the_trimmed_value_in_lowercase_base32():
-    mac = hmac.digest(KEY_A, "001087001234".encode(), "sha256")[:16]
+    mac = hmac.digest(KEY_A, b"001087001234", "sha256")[:16]
     expected = base64.b32encode(mac).decode().rstrip("=").lower()
     assert pseudonymise(pd.Series([" 001087001234 "]), KEY_A).tolist() == [expected]
     # Letters and the digits 2-7 only: never mistaken for an ID number or a phone number.

@@ -55,7 +55,7 @@ def test_dataset_removed_from_manifest_disappears_at_next_build(data_dir, portal
     build(data_dir, tmp_path / "build", portal_metadata)
     text = (data_dir / "manifest.yml").read_text(encoding="utf-8")
     (data_dir / "manifest.yml").write_text(text[: text.index("datasets:")] + "datasets: []\n", encoding="utf-8")
-    release, outcome = build(data_dir, tmp_path / "build", portal_metadata)
+    release, _outcome = build(data_dir, tmp_path / "build", portal_metadata)
     tables = {r[0] for r in sqlite3.connect(release / "portal.db").execute("select name from sqlite_master")}
     assert "tasks" not in tables
     assert "tasks" not in json.loads((release / "metadata.json").read_text())["databases"]["portal"]["tables"]
@@ -66,7 +66,7 @@ def test_personal_columns_are_never_published_raw(data_dir, portal_metadata, tmp
     spec.write_text(spec.read_text(encoding="utf-8").replace(
         "header: \"Đơn vị chủ trì\", type: text, role: attribute",
         "header: \"Đơn vị chủ trì\", type: text, role: direct_identifier"), encoding="utf-8")
-    release, outcome = build(data_dir, tmp_path / "build", portal_metadata)
+    _release, outcome = build(data_dir, tmp_path / "build", portal_metadata)
     assert "personal data" in outcome.skipped["tasks"]
     assert outcome.published == {}
 

@@ -10,7 +10,7 @@ import pytest
 from scripts.build import build
 from scripts.steps import BuildFailed
 from tests.conftest import write
-from tests.test_disclosure_build import add_dataset, people_csv  # noqa: F401 - fixtures below use them
+from tests.test_disclosure_build import add_dataset, people_csv
 
 pytest_plugins = ["tests.test_disclosure_build"]
 

@@ -99,7 +99,7 @@ def tables(path: Path) -> set[str]:
 
 def test_person_level_source_is_published_only_as_its_aggregate(people_dir, portal_metadata, tmp_path):
     add_dataset(people_dir, "people_by_commune_sex", AGGREGATE_SPEC)
-    release, outcome = build(people_dir, tmp_path / "build", portal_metadata)
+    release, _outcome = build(people_dir, tmp_path / "build", portal_metadata)
     db = sqlite3.connect(release / "portal.db")
     columns = [r[1] for r in db.execute("pragma table_info(people_by_commune_sex)")]
     assert columns == ["commune_code", "sex", "residents", "suppression"]

@@ -79,7 +79,7 @@ async def test_pagination_walks_every_row(app):
 
 
 def test_serve_command_serves_the_release_on_loopback(sample_release):
-    with serving(lambda port: serve.command(sample_release.release, port=port)) as base:
-        with urllib.request.urlopen(f"{base}/portal/project06_tasks.json?_shape=array") as response:
-            rows = json.load(response)
+    with serving(lambda port: serve.command(sample_release.release, port=port)) as base, \
+            urllib.request.urlopen(f"{base}/portal/project06_tasks.json?_shape=array") as response:
+        rows = json.load(response)
     assert len(rows) == 41

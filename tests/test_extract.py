@@ -25,7 +25,7 @@ def test_reads_utf8_with_bom_and_crlf_as_stripped_strings(tmp_path):
 
 
 def test_line_numbers_follow_blank_lines_and_quoted_newlines(tmp_path):
-    path = write_bytes(tmp_path, 'a,b\n1,2\n\n3,"x\ny"\n4,5\n'.encode())
+    path = write_bytes(tmp_path, b'a,b\n1,2\n\n3,"x\ny"\n4,5\n')
     raw = read_csv(path)
     assert list(raw.lines) == [2, 4, 6]
 
@@ -39,7 +39,7 @@ def test_utf16_is_decoded_and_reported(tmp_path):
 
 def test_legacy_code_page_names_line_column_and_encoding(tmp_path):
     legacy = unicodedata.normalize("NFD", "Hạ Long").encode("cp1258")
-    path = write_bytes(tmp_path, "a,b\n1,ok\n2,".encode() + legacy + b"\n")
+    path = write_bytes(tmp_path, b"a,b\n1,ok\n2," + legacy + b"\n")
     with pytest.raises(ExtractError, match=r"source.csv:3:5: not valid UTF-8 .*looks like Windows-1258"):
         read_csv(path)
 

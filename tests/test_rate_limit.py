@@ -55,7 +55,7 @@ def limited(tmp_path):
 
 def test_every_limit_and_its_default_is_documented():
     docs = (Path(__file__).resolve().parent.parent / "docs" / "limits.md").read_text(encoding="utf-8")
-    for name, value in DEFAULTS.items():
+    for name in DEFAULTS:
         assert f"    {name}: " in docs, name
     for name in ("sql_time_limit_ms", "max_returned_rows", "default_page_size", "facet_time_limit_ms"):
         assert f"`{name}`" in docs and name in serve.SETTINGS, name

@@ -18,7 +18,14 @@ from scripts.anonymise.pseudonym import pseudonymise
 from scripts.build import build
 from scripts.steps import BuildFailed
 from tests.records_data import (
-    APPLICATIONS_SPEC, COMMUNES, RESIDENTS_SPEC, add_dataset, add_source, applications_csv, people, residents_csv,
+    APPLICATIONS_SPEC,
+    COMMUNES,
+    RESIDENTS_SPEC,
+    add_dataset,
+    add_source,
+    applications_csv,
+    people,
+    residents_csv,
 )
 
 KEY = generate_key()

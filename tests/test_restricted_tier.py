@@ -102,7 +102,7 @@ def refused(issue, tokens_db):
         "truncated": {"Authorization": valid[:-20]},
         "lower-case scheme": {"Authorization": "bearer " + valid.split()[1]},
         "basic": {"Authorization": "Basic dXNlcjpwYXNz"},
-        "non-ascii": {"Authorization": "Bearer odp_ấ-1".encode("utf-8")},
+        "non-ascii": {"Authorization": "Bearer odp_ấ-1".encode()},
         "expired": expired,
         "revoked": revoked,
     }
@@ -303,7 +303,7 @@ async def test_the_tokens_database_holds_no_token(portal, issue, tokens_db):
         await portal.client.get("/restricted/health_records.json", headers={"Authorization": f"Bearer {token}"})
     stored = b"".join(path.read_bytes() for path in tokens_db.parent.glob("tokens.db*"))
     for token in tokens:
-        secret, _, check = token.partition("-")
+        secret, _, _check = token.partition("-")
         assert secret.encode() not in stored and secret[4:].encode() not in stored
         assert token_hash(secret).encode() in stored
 

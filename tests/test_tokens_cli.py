@@ -135,7 +135,7 @@ def test_expiry_is_the_end_of_the_last_day_in_vietnam():
     today = dt.date(2026, 5, 1)
     assert token_store.expiry("2026-05-01", today) == "2026-05-01T17:00:00Z"
     assert token_store.expiry(" 2027-06-30 ", today) == "2027-06-30T17:00:00Z"
-    now = dt.datetime(2026, 5, 1, 17, 0, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 5, 1, 17, 0, tzinfo=dt.UTC)
     assert token_store.status({"revoked": 0, "expires_at": "2026-05-01T17:00:00Z"}, now) == "expired"
     assert token_store.status({"revoked": 0, "expires_at": "2026-05-01T17:00:01Z"}, now) == "active"
 

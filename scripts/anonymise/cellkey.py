@@ -149,7 +149,7 @@ class PTable:
     probabilities: np.ndarray
 
     @classmethod
-    def build(cls, max_perturbation: int = 2, variance: float = 1.0, js: int = 1) -> "PTable":
+    def build(cls, max_perturbation: int = 2, variance: float = 1.0, js: int = 1) -> PTable:
         """The maximum-entropy ptable for maximum perturbation D, variance V and least published positive js."""
         if max_perturbation < 1 or js < 1:
             raise ValueError("the maximum perturbation and js must be at least 1")

@@ -13,7 +13,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Union
 
 import numpy as np
 import pandas as pd
@@ -26,7 +25,7 @@ MIN_L = 3
 UNKNOWN = "Không rõ"
 WITHHELD = "Không công bố"
 
-Level = Union[str, Callable[..., pd.Series], Mapping]
+Level = str | Callable[..., pd.Series] | Mapping
 
 
 class AnonymityUnreachable(Exception):
@@ -101,7 +100,7 @@ def _classes(columns: list[tuple[np.ndarray, int]], n: int) -> tuple[np.ndarray,
     return _codes(key)
 
 
-def _bad_classes(cls: np.ndarray, n_classes: int, sensitive, k: int, l: int) -> np.ndarray:  # noqa: E741
+def _bad_classes(cls: np.ndarray, n_classes: int, sensitive, k: int, l: int) -> np.ndarray:
     """Classes smaller than k or with fewer than l distinct values of some sensitive column."""
     bad = np.bincount(cls, minlength=n_classes) < k
     for codes, size in sensitive:
@@ -117,7 +116,7 @@ def _l_achieved(cls, n_classes, sensitive, kept: np.ndarray) -> int:
 
 
 def anonymise_records(frame: pd.DataFrame, hierarchies: list[Hierarchy], k: int, sensitive: list[str] = (),
-                      l: int = 1, max_suppression: float = 0.05, at: pd.Series | None = None) -> Released:  # noqa: E741
+                      l: int = 1, max_suppression: float = 0.05, at: pd.Series | None = None) -> Released:
     """Generalise the quasi-identifiers as little as possible, then drop the rows still in small classes."""
     sensitive = list(sensitive)
     if k < MIN_K or (sensitive and (k < MIN_K_SENSITIVE or l < MIN_L)):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import math
 import os
 import re
@@ -78,7 +79,7 @@ def weakness(key: bytes) -> str | None:
         return "one character occurs far more often than in a random key"
     ordered = sorted(ord(c) for c in alphabet)
     chance = sum(abs(a - b) <= 1 for a in ordered for b in ordered) / m**2
-    steps = sum(abs(ord(a) - ord(b)) <= 1 for a, b in zip(text, text[1:]))
+    steps = sum(abs(ord(a) - ord(b)) <= 1 for a, b in itertools.pairwise(text))
     if _binomial_tail(n - 1, chance, steps) < _TAIL:
         return "it runs through sequences of neighbouring characters"
     return None

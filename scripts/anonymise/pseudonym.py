@@ -9,7 +9,13 @@ import pandas as pd
 
 # The key itself is read and checked in keys.py; these names stay importable from here for existing callers.
 from .keys import (  # noqa: F401
-    DEVELOPMENT_KEY, KEY_FILE_VARIABLE, KEY_VARIABLE, MIN_KEY_BYTES, PseudonymKeyMissing, is_development_key, load_key,
+    DEVELOPMENT_KEY,
+    KEY_FILE_VARIABLE,
+    KEY_VARIABLE,
+    MIN_KEY_BYTES,
+    PseudonymKeyMissing,
+    is_development_key,
+    load_key,
 )
 
 # 16 bytes of the MAC in lowercase base32: letters and the digits 2-7 only, so a pseudonym can never look

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from ..sample.province import SCALES
 from .build_time import BenchFailed
-from .run import Options, main as run
+from .run import Options
+from .run import main as run
 
 ROOT = Path(__file__).resolve().parents[2]
 

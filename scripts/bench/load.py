@@ -56,7 +56,7 @@ class MixResult:
     planned: int = 0
     sent: int = 0
 
-    def merge(self, other: "MixResult") -> "MixResult":
+    def merge(self, other: MixResult) -> MixResult:
         """Add another run of the same mix (runs alternate between servers, so that drift hits both alike)."""
         for name, stats in other.queries.items():
             mine = self.queries.setdefault(name, QueryStats())

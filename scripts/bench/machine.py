@@ -26,7 +26,7 @@ def describe() -> dict:
     """Cores, memory, CPU model, load when the run started, and the versions of what was measured."""
     memory_kb = _proc_field("/proc/meminfo", "MemTotal")
     return {
-        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "cores": os.cpu_count(),
         "memory_gib": int(memory_kb.split()[0]) / 2**20 if memory_kb else None,
         "cpu": _proc_field("/proc/cpuinfo", "model name") or platform.processor() or "unknown",

@@ -14,6 +14,7 @@ import time
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Self
 
 from .. import loopback
 
@@ -44,7 +45,7 @@ class Poller:
             self.samples.append((started, ok))
             time.sleep(POLL_SECONDS)
 
-    def __enter__(self) -> Poller:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 

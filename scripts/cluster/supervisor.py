@@ -156,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--build", type=Path, default=ROOT / "build")
     parser.add_argument("--state", type=Path, help="nginx's and the replicas' files (default: BUILD/cluster)")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8001)))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8001")))
     parser.add_argument("--replicas", type=int, default=2)
     parser.add_argument("--poll", type=float, default=1.0, help="seconds between checks of build/current")
     args = parser.parse_args(argv)
