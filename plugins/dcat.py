@@ -7,7 +7,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site import catalogue  # noqa: E402
+from portal_site import catalogue
 
 CONTEXT = {
     "dcat": "http://www.w3.org/ns/dcat#",

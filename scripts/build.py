@@ -151,14 +151,14 @@ def main(argv: list[str] | None = None) -> int:
         return _failed(str(error))
     except KeyboardInterrupt:
         return _failed("interrupted", code=130)
-    except Exception as error:  # noqa: BLE001 - anything else is one plain line too, never a traceback
+    except Exception as error:  # anything else is one plain line too, never a traceback
         return _failed(describe(error))
     try:
         _report(published, outcome)
         if args.timings_json:
             record = {"release": published.name, "steps": outcome.timings, "published": outcome.published}
             args.timings_json.write_text(json.dumps(record, indent=2), encoding="utf-8")
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         print(f"release {published.name} is published, but reporting it failed: {describe(error)}", file=sys.stderr)
         return 1
     return 0

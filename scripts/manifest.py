@@ -85,7 +85,7 @@ class Manifest(Strict):
     datasets: list[DatasetEntry]
 
     @model_validator(mode="after")
-    def _references_resolve(self) -> "Manifest":
+    def _references_resolve(self) -> Manifest:
         publishers = {p.id for p in self.publishers}
         themes = {t.id for t in self.themes}
         seen: set[str] = set()
@@ -125,7 +125,7 @@ class Column(Strict):
     unit: str | None = None
 
     @model_validator(mode="after")
-    def _code_has_width(self) -> "Column":
+    def _code_has_width(self) -> Column:
         if self.type == "code" and self.width is None:
             raise ValueError(f"column '{self.name}' of type code needs a 'width'")
         return self
@@ -152,7 +152,7 @@ class ProtectedCount(Strict):
     part_of: str | None = None
 
     @model_validator(mode="after")
-    def _one_tie(self) -> "ProtectedCount":
+    def _one_tie(self) -> ProtectedCount:
         if (self.equals is None) == (self.part_of is None):
             raise ValueError(f"protected count '{self.column}' needs exactly one of 'equals' or 'part_of'")
         return self
@@ -178,7 +178,7 @@ class Spec(Strict):
         return columns
 
     @model_validator(mode="after")
-    def _references_resolve(self) -> "Spec":
+    def _references_resolve(self) -> Spec:
         names = {c.name for c in self.columns}
         references = {
             "primary_key": self.primary_key,
@@ -218,7 +218,7 @@ def _read_yaml(path: Path) -> object:
     except UnicodeDecodeError as error:
         raise ManifestError(f"{path}: not UTF-8 ({error.reason} at byte {error.start})") from None
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+        return yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""

@@ -11,8 +11,8 @@ import pandas as pd
 import yaml
 
 from . import metadata
-from .anonymise.pseudonym import PseudonymKeyMissing
 from .aggregate import PlannedAggregate
+from .anonymise.pseudonym import PseudonymKeyMissing
 from .derive import derive
 from .derived_spec import DerivedSpec, Reference
 from .disclosure import DisclosureReport
@@ -196,7 +196,7 @@ def prepare(manifest: Manifest, data_dir: Path, outcome: Outcome, key_source,
     return tables
 
 
-def _protect_jointly(tables: list[PublishedTable], manifest: Manifest, specs: "SpecLoader", outcome: Outcome) -> None:
+def _protect_jointly(tables: list[PublishedTable], manifest: Manifest, specs: SpecLoader, outcome: Outcome) -> None:
     """The joint audit of each database's count tables, then their rows, reports and metadata."""
     for database in DATABASE_OF_TIER.values():
         mine = [t for t in tables if t.database == database]
@@ -216,7 +216,7 @@ def _protect_jointly(tables: list[PublishedTable], manifest: Manifest, specs: "S
                                                         item.report)
 
 
-def _lookup(manifest: Manifest, specs: "SpecLoader", sources: Sources):
+def _lookup(manifest: Manifest, specs: SpecLoader, sources: Sources):
     """A reader of other datasets' columns, for categories and groups declared by reference."""
     entries = {entry.id: entry for entry in manifest.datasets}
 

@@ -31,7 +31,7 @@ async def can_view(datasette, actor, database: str, table: str | None = None) ->
 def release_of(datasette, database: str = PUBLIC) -> dict:
     """The release a database file belongs to: its number and the date it was built."""
     path = Path(datasette.databases[database].path)
-    built = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc)
+    built = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
     name = path.parent.name if path.parent.name.isdigit() else ""
     return {"name": name, "date": built.date().isoformat(), "modified": built.isoformat(timespec="seconds")}
 
