@@ -82,6 +82,8 @@ def table_metadata(entry: DatasetEntry, spec: Spec, manifest: Manifest) -> dict:
         "columns": {column.name: column_text(column) for column in spec.columns},
         "facets": list(spec.facets),
         "sortable_columns": sortable,
+        # The manifest's flag, for the pages of restricted tables: they have no row in the public catalogue table.
+        "synthetic": entry.synthetic,
     }
     if spec.sort:
         key = "sort_desc" if spec.sort.startswith("-") else "sort"
@@ -183,6 +185,7 @@ def derived_table_metadata(entry: DatasetEntry, spec, source: Spec, manifest: Ma
         "columns": _derived_columns(spec, source),
         "facets": list(spec.facets),
         "sortable_columns": sortable,
+        "synthetic": entry.synthetic,  # as in table_metadata
     }
     if spec.sort:
         metadata["sort_desc" if spec.sort.startswith("-") else "sort"] = spec.sort.lstrip("-")

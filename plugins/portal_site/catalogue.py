@@ -64,6 +64,14 @@ EMPTY_ENTRY = {
 }
 
 
+def _synthetic(metadata: dict) -> bool:
+    """The manifest's synthetic flag, which the build writes into the table's metadata (scripts/metadata.py); a
+    release built before that carries it only as the notice it puts first in the description."""
+    if "synthetic" in metadata:
+        return bool(metadata["synthetic"])
+    return 'class="synthetic-notice"' in (metadata.get("description_html") or "")
+
+
 def _restricted_entry(datasette, table: str, metadata: dict, counts: dict) -> dict:
     """A catalogue entry for a restricted table, from its generated metadata (the catalogue table is public only)."""
     title_vi, _, title_en = (metadata.get("title") or table).partition(" · ")
@@ -75,7 +83,8 @@ def _restricted_entry(datasette, table: str, metadata: dict, counts: dict) -> di
         "publisher": metadata.get("source", ""), "publisher_en": metadata.get("source", ""),
         "theme": "", "theme_en": "", "keywords": "", "licence": metadata.get("license", ""),
         "update_frequency": "", "access": "restricted", "approval_decision": "", "approval_date": "",
-        "approver": "", "synthetic": 1, "row_count": counts.get(table), "table_url": f"/{RESTRICTED}/{table}",
+        "approver": "", "synthetic": int(_synthetic(metadata)), "row_count": counts.get(table),
+        "table_url": f"/{RESTRICTED}/{table}",
     }
 
 
