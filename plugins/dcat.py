@@ -1,5 +1,13 @@
-"""DCAT-AP catalogue as JSON-LD at /catalog.jsonld, listing only the datasets the requesting actor may see."""
+"""The DCAT-AP 3.0 catalogue, listing only the datasets the requesting actor may see: JSON-LD at /catalog.jsonld,
+Turtle at /catalog.ttl, RDF/XML at /catalog.rdf; /catalog chooses among them by the Accept header and redirects
+(303 See Other) to the chosen one, so that every address has one representation: the ETags (revalidation.py) and
+the nginx cache, both keyed by address, stay right.
 
+The JSON-LD document is built once per request; Turtle and RDF/XML are rdflib's serialisations of the graph it
+describes, so the three formats cannot disagree.
+"""
+
+import json
 import sys
 from pathlib import Path
 
@@ -7,75 +15,58 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site import catalogue
+from portal_site import catalogue, dcat_ap, releases
 
-CONTEXT = {
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "dct": "http://purl.org/dc/terms/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
+FORMATS = {
+    "jsonld": ("application/ld+json", None),
+    "ttl": ("text/turtle", "turtle"),
+    "rdf": ("application/rdf+xml", "pretty-xml"),
 }
-FREQUENCY = "http://publications.europa.eu/resource/authority/frequency/"
-FREQUENCIES = {"daily": "DAILY", "weekly": "WEEKLY", "monthly": "MONTHLY", "quarterly": "QUARTERLY",
-               "annual": "ANNUAL", "irregular": "IRREG"}
-ACCESS_RIGHTS = {"public": "PUBLIC", "restricted": "RESTRICTED"}
-RIGHTS = "http://publications.europa.eu/resource/authority/access-right/"
+ACCEPTED = {"application/ld+json": "jsonld", "application/json": "jsonld", "text/turtle": "ttl",
+            "application/x-turtle": "ttl", "application/rdf+xml": "rdf", "application/xml": "rdf"}
 
 
-def texts(vi: str, en: str) -> list[dict]:
-    """A literal in Vietnamese and English."""
-    return [{"@value": vi, "@language": "vi"}] + ([{"@value": en, "@language": "en"}] if en else [])
+def negotiated(accept: str) -> str:
+    """The format an Accept header prefers (q-values honoured, ties in the header's order); JSON-LD by default."""
+    choices = []
+    for position, part in enumerate(accept.split(",")):
+        media, *parameters = [piece.strip() for piece in part.split(";")]
+        quality = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if media.lower() in ACCEPTED and quality > 0:
+            choices.append((-quality, position, ACCEPTED[media.lower()]))
+    return min(choices)[2] if choices else "jsonld"
 
 
-def dataset(entry: dict, base: str) -> dict:
-    """One dcat:Dataset with its CSV and JSON distributions."""
-    table = base + entry["table_url"]
-    licence = {"@id": catalogue.licence_url(entry["licence"])}
-    node = {
-        "@id": f"{base}/datasets/{entry['id']}",
-        "@type": "dcat:Dataset",
-        "dct:identifier": entry["id"],
-        "dct:title": texts(entry["title_vi"], entry["title_en"]),
-        "dct:description": texts(entry["description_vi"] or entry["title_vi"], entry["description_en"]),
-        "dct:publisher": {"@type": "foaf:Agent", "foaf:name": texts(entry["publisher"], entry["publisher_en"])},
-        "dcat:keyword": [k.strip() for k in (entry["keywords"] or "").split(";") if k.strip()],
-        "dcat:landingPage": {"@id": f"{base}/datasets/{entry['id']}"},
-        "dct:accessRights": {"@id": RIGHTS + ACCESS_RIGHTS[entry["access"]]},
-        "dct:license": licence,
-        "dct:modified": {"@value": entry["release"].get("date"), "@type": "xsd:date"},
-        "dcat:distribution": [
-            {"@type": "dcat:Distribution", "dct:title": "CSV", "dcat:accessURL": {"@id": table},
-             "dcat:downloadURL": {"@id": f"{table}.csv?_stream=on"}, "dcat:mediaType": "text/csv",
-             "dct:license": licence},
-            {"@type": "dcat:Distribution", "dct:title": "JSON", "dcat:accessURL": {"@id": table},
-             "dcat:downloadURL": {"@id": f"{table}.json?_shape=array"}, "dcat:mediaType": "application/json",
-             "dct:license": licence},
-        ],
-    }
-    if entry["theme"]:
-        node["dcat:theme"] = texts(entry["theme"], entry["theme_en"])
-    if entry["update_frequency"] in FREQUENCIES:
-        node["dct:accrualPeriodicity"] = {"@id": FREQUENCY + FREQUENCIES[entry["update_frequency"]]}
-    return node
-
-
-async def catalog_jsonld(datasette, request):
+async def respond(datasette, request, extension: str) -> Response:
     base = datasette.absolute_url(request, "/").rstrip("/")
     entries = await catalogue.visible_datasets(datasette, request.actor)
-    document = {
-        "@context": CONTEXT,
-        "@id": f"{base}/catalog.jsonld",
-        "@type": "dcat:Catalog",
-        "dct:title": texts(*catalogue.portal_titles(datasette)),
-        "dct:description": texts(*catalogue.portal_descriptions(datasette)),
-        "dct:publisher": {"@type": "foaf:Agent", "foaf:name": texts(*catalogue.portal_publisher(datasette))},
-        "dct:language": {"@id": "http://publications.europa.eu/resource/authority/language/VIE"},
-        "foaf:homepage": {"@id": base + "/"},
-        "dcat:dataset": [dataset(entry, base) for entry in entries],
-    }
-    return Response.json(document, headers={"content-type": "application/ld+json; charset=utf-8"})
+    document = dcat_ap.document(datasette, base, entries, await releases.dates(datasette, request.actor))
+    media, rdflib_format = FORMATS[extension]
+    if rdflib_format is None:
+        body = json.dumps(document, ensure_ascii=False)
+    else:
+        from rdflib import Graph  # imported when asked for: most requests are for JSON-LD
+
+        body = Graph().parse(data=json.dumps(document), format="json-ld").serialize(format=rdflib_format)
+    return Response(body, content_type=f"{media}; charset=utf-8")
+
+
+async def catalog_file(datasette, request):
+    return await respond(datasette, request, request.url_vars["extension"])
+
+
+async def catalog(request):
+    location = f"/catalog.{negotiated(request.headers.get('accept', ''))}"
+    return Response("", status=303, headers={"Location": location, "Vary": "Accept", "Cache-Control": "no-store"})
 
 
 @hookimpl
 def register_routes():
-    return [(r"^/catalog\.jsonld$", catalog_jsonld)]
+    return [(r"^/catalog\.(?P<extension>jsonld|ttl|rdf)$", catalog_file), (r"^/catalog$", catalog)]

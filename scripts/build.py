@@ -13,7 +13,7 @@ from pathlib import Path
 
 from datasette.cli import inspect_
 
-from . import catalogue, disclosure, metadata, release, release_history
+from . import catalogue, disclosure, metadata, release, release_history, temporal, themes
 from .anonymise.keys import secrets_for
 from .failures import describe
 from .gate import scan_frame
@@ -48,7 +48,8 @@ def _write_database(staging: Path, database: str, tables: list[PublishedTable], 
     loads = [item.table for item in tables]
     table_metadata = {item.table.name: item.metadata for item in tables}
     if database == PUBLIC:
-        rows = [catalogue.catalogue_row(item.entry, manifest, len(item.table.frame), PUBLIC) for item in tables]
+        rows = [catalogue.catalogue_row(item.entry, manifest, len(item.table.frame), PUBLIC,
+                                        temporal.coverage(item.table.frame)) for item in tables]
         loads.append(catalogue.catalogue_table(rows))
         table_metadata[catalogue.TABLE] = catalogue.catalogue_metadata(manifest)
     reports = [item.report for item in tables if item.report]
@@ -91,7 +92,7 @@ def build(data_dir: Path, build_dir: Path, metadata_path: Path) -> tuple[Path, O
     """Build a complete release privately, then switch it in; on any failure nothing served changes."""
     outcome = Outcome()
     manifest = load_manifest(data_dir / "manifest.yml")
-    portal_metadata = metadata.load_portal_metadata(metadata_path)
+    portal_metadata = themes.with_themes(metadata.load_portal_metadata(metadata_path), themes.load(data_dir, manifest))
     with ExitStack() as held:
         try:
             held.enter_context(release.exclusive(build_dir))

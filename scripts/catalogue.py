@@ -28,12 +28,18 @@ COLUMNS = {
     "synthetic": ("Dữ liệu mẫu", "1 when the data is a synthetic sample, not official figures"),
     "row_count": ("Số dòng", "Rows published in this release"),
     "table_url": ("Đường dẫn", "Path of the table in the portal"),
+    "publisher_id": ("Mã đơn vị công bố", "Publisher id in the manifest"),
+    "theme_id": ("Mã chủ đề", "Theme id in the manifest (data/themes.yml maps it to EU and national themes)"),
+    "temporal_start": ("Thời gian từ", "First day the data covers (ISO 8601), empty when not known"),
+    "temporal_end": ("Thời gian đến", "Last day the data covers (ISO 8601), empty when not known"),
 }
 TYPES = {name: str for name in COLUMNS} | {"synthetic": int, "row_count": int}
 
 
-def catalogue_row(entry: DatasetEntry, manifest: Manifest, rows: int, database: str) -> dict:
-    """One catalogue row for a dataset that is published in this release."""
+def catalogue_row(entry: DatasetEntry, manifest: Manifest, rows: int, database: str,
+                  coverage: tuple[str, str] = ("", "")) -> dict:
+    """One catalogue row for a dataset that is published in this release; `coverage` is its period (first and
+    last day, scripts/temporal.py)."""
     publisher, theme = manifest.publisher(entry), manifest.theme(entry)
     return {
         "id": entry.id,
@@ -55,6 +61,10 @@ def catalogue_row(entry: DatasetEntry, manifest: Manifest, rows: int, database: 
         "synthetic": int(entry.synthetic),
         "row_count": rows,
         "table_url": f"/{database}/{entry.id}",
+        "publisher_id": entry.publisher,
+        "theme_id": entry.theme,
+        "temporal_start": coverage[0],
+        "temporal_end": coverage[1],
     }
 
 

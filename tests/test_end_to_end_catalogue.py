@@ -11,7 +11,8 @@ from scripts import serve, token_store
 
 pytestmark = pytest.mark.slow
 RESTRICTED = ("vneid_accounts_pseudonymised", "online_applications_pseudonymised")
-LISTINGS = ["/", "/?by=publisher", "/catalog.jsonld", "/data.json", "/datapackage.json", "/api", "/openapi.json",
+LISTINGS = ["/", "/?by=publisher", "/catalog.jsonld", "/catalog.ttl", "/catalog.rdf", "/data.json",
+            "/datapackage.json", "/api", "/openapi.json",
             "/search?q=vneid", "/releases.atom", "/portal/dataset_releases.json?_size=max"]
 
 

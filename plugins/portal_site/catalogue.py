@@ -61,6 +61,7 @@ EMPTY_ENTRY = {
     "title_vi": "", "title_en": "", "description_vi": "", "description_en": "", "publisher": "", "publisher_en": "",
     "theme": "", "theme_en": "", "keywords": "", "licence": "", "update_frequency": "", "access": "public",
     "approval_decision": "", "approval_date": "", "approver": "", "synthetic": 0, "row_count": None, "table_url": "",
+    "publisher_id": "", "theme_id": "", "temporal_start": "", "temporal_end": "",
 }
 
 
@@ -85,6 +86,7 @@ def _restricted_entry(datasette, table: str, metadata: dict, counts: dict) -> di
         "update_frequency": "", "access": "restricted", "approval_decision": "", "approval_date": "",
         "approver": "", "synthetic": int(_synthetic(metadata)), "row_count": counts.get(table),
         "table_url": f"/{RESTRICTED}/{table}",
+        "publisher_id": "", "theme_id": "", "temporal_start": "", "temporal_end": "",
     }
 
 

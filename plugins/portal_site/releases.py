@@ -40,3 +40,17 @@ def entry_url(entry: dict, visible_ids: set[str]) -> str:
     if entry["database"] == PUBLIC:
         return f"/{PUBLIC}/{HISTORY}?dataset={entry['dataset']}"
     return "/"  # the restricted history table opens to all-dataset tokens only: no page fits every reader
+
+
+async def dates(datasette, actor) -> dict[str, dict]:
+    """Per visible dataset, when it was first published (`issued`) and last changed (`modified`), from its
+    history: ISO 8601 with Vietnam's offset. A withdrawal and a republication start a new `issued`."""
+    found: dict[str, dict] = {}
+    for entry in sorted(await history(datasette, actor), key=lambda e: (e["dataset"], e["version"])):
+        if not entry["published_at"]:
+            continue
+        current = found.setdefault(entry["dataset"], {"issued": entry["published_at"]})
+        if entry["change"] in ("first", "republished"):
+            current["issued"] = entry["published_at"]
+        current["modified"] = entry["published_at"]
+    return found

@@ -1,0 +1,76 @@
+"""Controlled vocabularies the machine-readable catalogues use: EU authority tables, IANA media types, GeoNames.
+
+One place for every IRI, so that DCAT-AP, data.json, the CKAN API and schema.org say the same. The themes come
+from data/themes.yml through the release's metadata (scripts/themes.py).
+"""
+
+from __future__ import annotations
+
+AUTHORITY = "http://publications.europa.eu/resource/authority/"
+DATA_THEME = AUTHORITY + "data-theme"
+FREQUENCY = AUTHORITY + "frequency"
+LANGUAGE = AUTHORITY + "language"
+ACCESS_RIGHT = AUTHORITY + "access-right"
+FILE_TYPE = AUTHORITY + "file-type"
+LICENCE = AUTHORITY + "licence"
+COUNTRY = AUTHORITY + "country"
+PUBLISHER_TYPE = "http://purl.org/adms/publishertype/1.0"
+IANA = "https://www.iana.org/assignments/media-types/"
+
+SCHEME_TITLES = {
+    DATA_THEME: "Data theme", FREQUENCY: "Frequency", LANGUAGE: "Language", ACCESS_RIGHT: "Access right",
+    FILE_TYPE: "File type", LICENCE: "Licence", COUNTRY: "Country", PUBLISHER_TYPE: "Publisher type",
+}
+FREQUENCIES = {"daily": "DAILY", "weekly": "WEEKLY", "monthly": "MONTHLY", "quarterly": "QUARTERLY",
+               "annual": "ANNUAL", "irregular": "IRREG"}
+FREQUENCY_LABELS = {"DAILY": "daily", "WEEKLY": "weekly", "MONTHLY": "monthly", "QUARTERLY": "quarterly",
+                    "ANNUAL": "annual", "IRREG": "irregular"}
+ACCESS_RIGHTS = {"public": "PUBLIC", "restricted": "RESTRICTED"}
+LANGUAGES = {"vi": ("VIE", "Tiếng Việt", "Vietnamese"), "en": ("ENG", "Tiếng Anh", "English")}
+EU_THEMES = {
+    "AGRI": "Agriculture, fisheries, forestry and food", "ECON": "Economy and finance",
+    "EDUC": "Education, culture and sport", "ENER": "Energy", "ENVI": "Environment",
+    "GOVE": "Government and public sector", "HEAL": "Health", "INTR": "International issues",
+    "JUST": "Justice, legal system and public safety", "REGI": "Regions and cities", "SOCI": "Population and society",
+    "TECH": "Science and technology", "TRAN": "Transport",
+}
+# The manifest's licence names → the EU licence table, SPDX identifiers and the licence's own page.
+LICENCES = {
+    "CC-BY-4.0": ("CC_BY_4_0", "Creative Commons Attribution 4.0 International",
+                  "https://creativecommons.org/licenses/by/4.0/"),
+    "CC0-1.0": ("CC0", "Creative Commons CC0 1.0 Universal", "https://creativecommons.org/publicdomain/zero/1.0/"),
+    "ODbL-1.0": ("ODC_BL", "Open Data Commons Open Database License 1.0",
+                 "https://opendatacommons.org/licenses/odbl/1-0/"),
+}
+# Formats of the distributions: EU file type, IANA media type.
+FORMATS = {"CSV": ("CSV", "text/csv"), "JSON": ("JSON", "application/json")}
+
+# The province: GeoNames' first-order division "Tỉnh Quảng Ninh" and the country it lies in.
+PROVINCE = "https://sws.geonames.org/1568758/"
+PROVINCE_NAME = ("Tỉnh Quảng Ninh", "Quang Ninh Province")
+VIETNAM = COUNTRY + "/VNM"
+# Departments of a provincial People's Committee are regional authorities in ADMS' publisher types.
+REGIONAL_AUTHORITY = "http://purl.org/adms/publishertype/RegionalAuthority"
+
+
+def licence_iri(licence: str) -> str:
+    """The EU licence table's IRI for a manifest licence, or the name itself when it is not in the table."""
+    known = LICENCES.get(licence)
+    return f"{LICENCE}/{known[0]}" if known else licence
+
+
+def licence_page(licence: str) -> str:
+    """The licence's own page (what people and Project Open Data want)."""
+    known = LICENCES.get(licence)
+    return known[2] if known else licence
+
+
+def themes(datasette) -> dict[str, dict]:
+    """The release's theme mapping: manifest theme id → {"eu": code, "national": {id, vi, en}, vi, en}."""
+    return (datasette.plugin_config("portal-catalogue") or {}).get("themes") or {}
+
+
+def contact(datasette) -> dict:
+    """The portal-wide contact point from metadata.yml: name and e-mail."""
+    config = datasette.plugin_config("portal-catalogue") or {}
+    return {"name": config.get("contact_name") or "", "email": config.get("contact_email") or ""}
