@@ -153,13 +153,18 @@ def test_the_sample_order_tells_nothing_about_the_commune(data_dir, portal_metad
     assert hits < 0.4, hits  # guessing hits sum(p^2), about 0.22; against the seeded sampler this hit every row
 
 
-def test_the_order_within_a_month_tells_nothing_about_the_day(data_dir, portal_metadata, tmp_path, key, known_secrets):
+@pytest.mark.parametrize("facets", ["", "facets: [submitted_month]\n"], ids=["keyed order", "grouped by facet"])
+def test_the_order_within_a_month_tells_nothing_about_the_day(data_dir, portal_metadata, tmp_path, key, known_secrets,
+                                                              facets):
     persons = people(3000)
     csv = applications_csv(persons)
     add_source(data_dir, "applications", APPLICATIONS_SPEC, csv)
-    add_dataset(data_dir, "applications_by_month", "applications", APPLICATIONS_BY_MONTH, access="restricted")
+    add_dataset(data_dir, "applications_by_month", "applications", APPLICATIONS_BY_MONTH + facets, access="restricted")
     release, _ = build(data_dir, tmp_path / "build", portal_metadata)
     table = rows(release / "restricted.db", "applications_by_month")
+    if facets:
+        # Stored grouped by the facet (its indexes build from sorted rows); within a month, keyed order still.
+        assert table["submitted_month"].is_monotonic_increasing
     source = pd.read_csv(Path(data_dir / "raw" / "applications.csv"), dtype=str, encoding="utf-8-sig")
     keys = pseudonymise(source["Số định danh người nộp"], known_secrets[-1].pseudonym("applications_by_month"))
     day = dict(zip(keys, pd.to_datetime(source["Ngày tiếp nhận"], format="%d/%m/%Y").dt.day))
