@@ -18,7 +18,8 @@ import time
 from pathlib import Path
 
 import sqlite_utils
-from datasette.cli import inspect_
+
+from plugins.portal_site.compat import inspect_files
 
 from . import serve, token_store
 
@@ -46,7 +47,7 @@ def _stand_in_release(work: Path, rows: int = 20_000) -> Path:
         "catalogue": {"title": "Danh mục"},
     }}}}
     (release / "metadata.json").write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
-    inspected = asyncio.run(inspect_([str(release / "portal.db")], None))
+    inspected = asyncio.run(inspect_files([str(release / "portal.db")]))
     (release / "inspect.json").write_text(json.dumps(inspected), encoding="utf-8")
     return release
 

@@ -11,7 +11,7 @@ import sys
 from contextlib import ExitStack
 from pathlib import Path
 
-from datasette.cli import inspect_
+from plugins.portal_site.compat import inspect_files
 
 from . import catalogue, disclosure, metadata, release, release_history, temporal, themes
 from .anonymise.keys import secrets_for
@@ -81,7 +81,7 @@ def _write_release(staging: Path, manifest: Manifest, tables: list[PublishedTabl
         merged = metadata.release_metadata(merged, table_metadata, database)
     (staging / "metadata.json").write_text(json.dumps(merged, ensure_ascii=False, indent=2), encoding="utf-8")
     with outcome.timed("inspect"):
-        inspected = asyncio.run(inspect_([str(staging / f"{name}.db") for name in databases], None))
+        inspected = asyncio.run(inspect_files([str(staging / f"{name}.db") for name in databases]))
     for database in inspected.values():
         database["file"] = Path(database["file"]).name  # the release directory is renamed after this
     (staging / "inspect.json").write_text(json.dumps(inspected, indent=2), encoding="utf-8")
