@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .source_file import ExtractError, read_source
 
-class ExtractError(Exception):
-    """A source file cannot be read; the message names the file and, where known, line and column."""
+__all__ = ["ExtractError", "RawTable", "read_csv"]
 
 
 @dataclass
@@ -105,6 +105,10 @@ def _check_layout(path: Path, data: bytes) -> pd.Series:
     """Return each data record's starting line, failing on records with missing or extra fields."""
     starts, fields = _layout(path, data)
     header_count, starts, fields = fields[0], starts[1:], fields[1:]
+    if not len(starts):
+        # Checked here, before the parser, which has no line to name (pandas' EmptyDataError).
+        cut = "" if data.endswith(b"\n") else " (it ends inside the header row: the file may be truncated)"
+        raise ExtractError(f"{path}:2:1: the file has a header but no data rows{cut}; deliver the whole file")
     wrong = np.flatnonzero(fields != header_count)
     if len(wrong):
         row = int(wrong[0])
@@ -119,6 +123,8 @@ def _parse(path: Path, data: bytes) -> pd.DataFrame:
     """Parse UTF-8 CSV bytes with Arrow's multi-threaded reader into Arrow-backed strings."""
     try:
         return pd.read_csv(io.BytesIO(data), engine="pyarrow", dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise ExtractError(f"{path}:1:1: no column names on line 1 (the file may be truncated)") from None
     except pd.errors.ParserError as error:
         if "invalid UTF8" in str(error):
             _strict_utf8(path, data)  # raises with the line and column of the first bad byte
@@ -127,12 +133,26 @@ def _parse(path: Path, data: bytes) -> pd.DataFrame:
         raise ExtractError(f"{path}: malformed CSV: {summary} (record not shown)") from None
 
 
-def read_csv(path: Path) -> RawTable:
-    """Read a CSV file into a frame of stripped strings; empty cells become empty strings."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ExtractError(f"{path}: source file not found") from None
+def _refuse_nul(path: Path, data: bytes, frame: pd.DataFrame, lines: pd.Series) -> None:
+    """Fail at the first value holding a NUL byte: no text has one, and SQLite would cut the value there."""
+    if b"\0" not in data:
+        return  # one scan of the bytes; the cells are searched only when there is something to find
+    for column, name in enumerate(frame.columns, start=1):
+        if "\0" in name:
+            raise ExtractError(f"{path}:1:{column}: a NUL byte in the column name; remove it and deliver the file again")
+    for column, name in enumerate(frame.columns, start=1):
+        holding = np.flatnonzero(frame[name].str.contains("\0", regex=False).to_numpy(dtype=bool, na_value=False))
+        if len(holding):
+            raise ExtractError(f"{path}:{lines.iloc[holding[0]]}:{column}: a NUL byte in the value of column {column} "
+                               "(value not shown); remove it (the file may be damaged) and deliver the file again")
+
+
+def read_csv(path: Path, max_bytes: int | None = None) -> RawTable:
+    """Read a CSV file into a frame of stripped strings; empty cells become empty strings.
+
+    `max_bytes`: the dataset's own size limit (scripts/source_file.py says which applies without one).
+    """
+    data = read_source(path, max_bytes)
     notes: list[str] = []
     data = _as_utf8(path, data, notes)
     if not data.removeprefix(codecs.BOM_UTF8).strip():
@@ -143,6 +163,7 @@ def read_csv(path: Path) -> RawTable:
         raise ExtractError(f"{path}:2:1: the file has a header but no data rows")
     if len(lines) != len(frame):
         raise ExtractError(f"{path}: found {len(lines)} records where the CSV parser found {len(frame)}")
+    _refuse_nul(path, data, frame, lines)
     headers = [str(h).strip() for h in frame.columns]
     frame.columns = headers
     frame = frame.apply(lambda column: column.str.strip())

@@ -47,6 +47,7 @@ class Approval(Decision):
 
 class Source(Strict):
     files: list[str] = Field(min_length=1)
+    max_bytes: int | None = Field(default=None, ge=1)  # this dataset's file-size limit (scripts/source_file.py)
 
 
 class DatasetEntry(Strict):

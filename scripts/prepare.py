@@ -73,6 +73,10 @@ class Sources:
     def __init__(self, data_dir: Path, outcome: Outcome, entries: list[DatasetEntry]):
         self.data_dir, self.outcome = data_dir, outcome
         self.uses = Counter(tuple(entry.source.files) for entry in entries)  # datasets still to prepare, by files
+        self.limits: dict[str, int] = {}  # file -> the largest size limit a dataset reading it declares
+        for entry in entries:
+            for name in entry.source.files if entry.source.max_bytes else []:
+                self.limits[name] = max(self.limits.get(name, 0), entry.source.max_bytes)
         self._cache: dict[tuple, SourceData] = {}
         self.known_names: set[str] = set()
         self.known_addresses: set[str] = set()
@@ -96,7 +100,7 @@ class Sources:
         for name in files:
             with self.outcome.timed("extract"):
                 try:
-                    raw = read_csv(self.data_dir / name)
+                    raw = read_csv(self.data_dir / name, self.limits.get(name))
                 except ExtractError as error:
                     problems.append(f"dataset '{dataset}': {error}")
                     continue
