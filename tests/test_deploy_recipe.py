@@ -177,7 +177,7 @@ def fake_build(build_dir: Path) -> Path:
     """A build/ directory with one release of empty files (a restricted tier too), laid out like scripts/release.py."""
     release = build_dir / "releases" / "0007"
     release.mkdir(parents=True)
-    for name in ["portal.db", "restricted.db", "metadata.json", "inspect.json"]:
+    for name in ["portal.db", "restricted.db", "metadata.json", "inspect.json", "SHA256SUMS"]:
         (release / name).write_text("{}" if name.endswith(".json") else "")
     (build_dir / "current").symlink_to("releases/0007")
     return build_dir
