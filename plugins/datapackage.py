@@ -20,10 +20,14 @@ async def resource(datasette, entry: dict, base: str) -> dict:
          "description": " · ".join(part for part in (c["vi"], c["en"]) if part)}
         for c in await catalogue.data_dictionary(datasette, database, table)
     ]
-    schema = {"fields": fields}
     keys = await datasette.databases[database].primary_keys(table)
-    if keys:
-        schema["primaryKey"] = keys
+    if not keys:
+        # A table without a declared key is keyed by SQLite's rowid, and Datasette's CSV carries it first.
+        fields.insert(0, {"name": "rowid", "type": "integer", "title": "Số thứ tự dòng",
+                          "description": "Số thứ tự dòng trong bảng · Row number in the table",
+                          "constraints": {"required": True, "unique": True}})
+        keys = ["rowid"]
+    schema = {"fields": fields, "primaryKey": keys}
     return {
         "name": table,
         "path": f"{base}{entry['table_url']}.csv?_stream=on",

@@ -10,15 +10,21 @@ from datasette.utils.asgi import NotFound, Response
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
 from portal_site import catalogue, releases
+from portal_site import vocabularies as v
 
 CHART_BARS = 12
 MAP_POINTS = 2000
 MAP_SIZE = (480, 360)
 
 
-def schema_org(entry: dict, url: str, base: str) -> str:
-    """schema.org Dataset JSON-LD, safe to embed in a <script> element."""
+def schema_org(entry: dict, url: str, base: str, dictionary: list[dict], history: list[dict],
+               themes: dict, portal: str) -> str:
+    """schema.org Dataset JSON-LD (what search engines' dataset search reads), safe to embed in a <script>."""
     table = base + entry["table_url"]
+    versions = sorted((h for h in history if h["published_at"]), key=lambda h: h["version"])
+    theme = themes.get(entry["theme_id"]) or {}
+    publisher = {"@type": "GovernmentOrganization", "name": entry["publisher"],
+                 "alternateName": entry["publisher_en"] or None}
     document = {
         "@context": "https://schema.org",
         "@type": "Dataset",
@@ -28,17 +34,33 @@ def schema_org(entry: dict, url: str, base: str) -> str:
         "url": url,
         "identifier": entry["id"],
         "keywords": [k.strip() for k in (entry.get("keywords") or "").split(";") if k.strip()],
-        "license": catalogue.licence_url(entry["licence"]),
+        "about": [{"@type": "DefinedTerm", "name": name, "inDefinedTermSet": scheme} for name, scheme in (
+            ((theme.get("national") or {}).get("vi"), "https://data.gov.vn"),
+            (v.EU_THEMES.get(theme.get("eu")), v.DATA_THEME)) if name],
+        "license": v.licence_page(entry["licence"]),
         "isAccessibleForFree": entry["access"] == "public",
         "inLanguage": "vi",
-        "creator": {"@type": "GovernmentOrganization", "name": entry["publisher"]},
-        "publisher": {"@type": "GovernmentOrganization", "name": entry["publisher"]},
-        "dateModified": entry["release"].get("date"),
+        "creator": publisher,
+        "publisher": publisher,
+        "datePublished": versions[0]["published_at"] if versions else None,
+        "dateModified": versions[-1]["published_at"] if versions else entry["release"].get("modified"),
+        "version": str(versions[-1]["version"]) if versions else None,
+        "spatialCoverage": {"@type": "AdministrativeArea", "name": v.PROVINCE_NAME[0], "sameAs": v.PROVINCE,
+                            "containedInPlace": {"@type": "Country", "name": "Việt Nam"}},
+        "temporalCoverage": (f"{entry['temporal_start']}/{entry['temporal_end']}"
+                             if entry["temporal_start"] else None),
+        "variableMeasured": [
+            {"@type": "PropertyValue", "name": column["name"], "description": column["vi"] or column["name"],
+             **({"alternateName": column["label_vi"]} if column["label_vi"] else {}),
+             **({"unitText": column["unit"]} if column["unit"] else {})}
+            for column in dictionary],
+        "includedInDataCatalog": {"@type": "DataCatalog", "name": portal, "url": base + "/"},
         "distribution": [
             {"@type": "DataDownload", "encodingFormat": "text/csv", "contentUrl": f"{table}.csv?_stream=on"},
             {"@type": "DataDownload", "encodingFormat": "application/json", "contentUrl": f"{table}.json"},
         ],
     }
+    document = {key: value for key, value in document.items() if value not in (None, [], "")}
     return json.dumps(document, ensure_ascii=False).replace("<", "\\u003c")
 
 
@@ -88,18 +110,20 @@ async def dataset_page(datasette, request):
     base = datasette.absolute_url(request, "/").rstrip("/")
     downloadable, _ = await datasette.check_visibility(
         request.actor, permissions=[("view-database-download", database), ("view-database", database), "view-instance"])
+    history = await releases.history(datasette, request.actor, table, (database,))
     context = {
         "d": entry,
         "metadata": metadata,
         "dictionary": dictionary,
         "disclosure": await catalogue.disclosure(datasette, database, table),
-        "history": await releases.history(datasette, request.actor, table, (database,)),
+        "history": history,
         "chart": await chart(db, table, metadata, columns),
         "map": await point_map(db, table, columns, columns[0] if columns else "rowid"),
         "base": base,
         "facets": metadata.get("facets") or [],
         "database_download": f"/{database}.db" if downloadable else None,
-        "jsonld": schema_org(entry, f"{base}/datasets/{table}", base),
+        "jsonld": schema_org(entry, f"{base}/datasets/{table}", base, dictionary, history, v.themes(datasette),
+                             catalogue.portal_titles(datasette)[0]),
     }
     return Response.html(await datasette.render_template("dataset.html", context, request=request))
 
