@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from .anonymise.cellkey import CellKeyParameters
 from .manifest import SNAKE_CASE, Bilingual, Spec, Strict
@@ -12,6 +13,14 @@ from .manifest import SNAKE_CASE, Bilingual, Spec, Strict
 # Statistical practice: cells of 1-9 are suppressed; a threshold below 3 is never safe.
 DEFAULT_THRESHOLD = 10
 MIN_THRESHOLD = 3
+
+
+def _known_generaliser(name: str | None) -> str | None:
+    from .anonymise.generalise import GENERALISERS  # imported late: the anonymise package reads specs too
+
+    if name is not None and name not in GENERALISERS:
+        raise ValueError(f"unknown generaliser '{name}'; known: {', '.join(sorted(GENERALISERS))}")
+    return name
 
 
 class Condition(Strict):
@@ -46,6 +55,8 @@ class Level(Strict):
     label: Bilingual | None = None
     description: Bilingual | None = None
 
+    _generaliser = field_validator("generalise")(_known_generaliser)
+
     @model_validator(mode="after")
     def _one_way(self) -> Level:
         if sum(x is not None for x in (self.generalise, self.groups, self.groups_from)) != 1:
@@ -71,6 +82,8 @@ class Dimension(Strict):
     label: Bilingual | None = None
     description: Bilingual | None = None
     coarser: list[Level] = []
+
+    _generaliser = field_validator("generalise")(_known_generaliser)
 
     @property
     def output(self) -> str:
@@ -109,6 +122,16 @@ class QuasiIdentifier(Strict):
     levels: list[str] = Field(min_length=1)
     label: Bilingual | None = None
     description: Bilingual | None = None
+
+    @field_validator("levels")
+    @classmethod
+    def _known_levels(cls, levels: list[str]) -> list[str]:
+        from .anonymise.kanon import LEVELS
+
+        unknown = [level for level in levels if level not in LEVELS]
+        if unknown:
+            raise ValueError(f"unknown level(s) {unknown}; known: {', '.join(sorted(LEVELS))}")
+        return levels
 
     @property
     def output(self) -> str:
@@ -195,14 +218,7 @@ class Records(Strict):
         return self
 
     @model_validator(mode="after")
-    def _known_levels_and_columns_once(self) -> Records:
-        from .anonymise.kanon import LEVELS
-
-        for q in self.quasi_identifiers:
-            unknown = [level for level in q.levels if level not in LEVELS]
-            if unknown:
-                raise ValueError(f"quasi-identifier '{q.column}': unknown level(s) {unknown}; known: "
-                                 f"{', '.join(sorted(LEVELS))}")
+    def _columns_once(self) -> Records:
         published = [q.column for q in self.quasi_identifiers] + self.sensitive + self.keep
         twice = sorted({c for c in published if published.count(c) > 1})
         if twice:
@@ -212,6 +228,30 @@ class Records(Strict):
         return self
 
 
+class GateAllow(Strict):
+    """Values of one published column ('*': of every column) that the gate lets through, and why."""
+
+    column: str
+    pattern: str  # a Python regular expression the whole value must match
+    reason: str
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, pattern: str) -> str:
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise ValueError(f"not a regular expression ({error}); write one the whole value must match") from None
+        return pattern
+
+    @field_validator("reason")
+    @classmethod
+    def _says_why(cls, reason: str) -> str:
+        if not reason.strip():
+            raise ValueError("say why these values are not personal data")
+        return reason
+
+
 class DerivedSpec(Strict):
     """A published table computed from a person-level source; only its own columns are published."""
 
@@ -219,60 +259,61 @@ class DerivedSpec(Strict):
     facets: list[str] = []
     sortable: list[str] = []
     sort: str | None = None
-    gate_allow: list[dict] = []
+    gate_allow: list[GateAllow] = []
 
-    def check_against(self, source: Spec) -> list[str]:
-        """Problems with the columns this spec takes from its source."""
-        names = {c.name for c in source.columns}
-        derive = self.derive
-        taken = [condition.column for condition in derive.filter]
+    def check_against(self, source: Spec) -> list[tuple[tuple, str]]:
+        """Problems with the columns this spec takes from its source, each at its location in the spec file."""
+        names = [c.name for c in source.columns]
+        derive, at = self.derive, ("derive",)
+        taken = [(at + ("filter", i, "column"), c.column) for i, c in enumerate(derive.filter)]
         pseudonymised = []
         if isinstance(derive, Aggregate):
-            taken += [d.column for d in derive.dimensions] + [d.at for d in derive.dimensions if d.at]
+            taken += [(at + ("dimensions", i, "column"), d.column) for i, d in enumerate(derive.dimensions)]
+            taken += [(at + ("dimensions", i, "at"), d.at) for i, d in enumerate(derive.dimensions) if d.at]
         else:
-            taken += [q.column for q in derive.quasi_identifiers] + derive.sensitive + derive.keep
-            pseudonymised = [p.column for p in derive.pseudonymise]
-        problems = [
-            f"column '{c}' is not in source spec '{derive.source}'" for c in taken + pseudonymised if c not in names
-        ]
+            taken += [(at + ("quasi_identifiers", i, "column"), q.column)
+                      for i, q in enumerate(derive.quasi_identifiers)]
+            taken += [(at + (key, i), c) for key in ("sensitive", "keep") for i, c in enumerate(getattr(derive, key))]
+            pseudonymised = [(at + ("pseudonymise", i, "column"), p.column) for i, p in enumerate(derive.pseudonymise)]
+        problems = [(where, f"column '{c}' is not in source spec '{derive.source}'; its columns: {', '.join(names)}")
+                    for where, c in taken + pseudonymised if c not in names]
         roles = {c.name: c.role for c in source.columns}
         # Identifiers and free text never pass through as values; an identifier may only become a keyed pseudonym.
-        problems += [
-            f"column '{c}' is a {roles[c]} and can never be published"
-            for c in taken if roles.get(c) in ("direct_identifier", "free_text")
-        ]
-        problems += [f"column '{c}' is a {roles[c]}, not an identifier to pseudonymise"
-                     for c in pseudonymised if c in roles and roles[c] != "direct_identifier"]
+        problems += [(where, f"column '{c}' is a {roles[c]} and can never be published")
+                     for where, c in taken if roles.get(c) in ("direct_identifier", "free_text")]
+        problems += [(where, f"column '{c}' is a {roles[c]}, not an identifier to pseudonymise")
+                     for where, c in pseudonymised if c in roles and roles[c] != "direct_identifier"]
         if isinstance(derive, Aggregate):
-            problems += self._dimension_problems(names)
-        outputs = set(self.output_columns()) | set(self.level_outputs())
-        for field, columns in (("facets", self.facets), ("sortable", self.sortable),
-                               ("sort", [self.sort.lstrip("-")] if self.sort else [])):
-            problems += [f"field '{field}' names unknown column '{c}'" for c in columns if c not in outputs]
+            problems += self._dimension_problems()
+        outputs = list(dict.fromkeys(self.output_columns() + self.level_outputs()))
+        published = f"published columns: {', '.join(outputs)}"
+        for field, columns in (("facets", self.facets), ("sortable", self.sortable)):
+            problems += [((field, i), f"unknown column '{c}'; {published}") for i, c in enumerate(columns)
+                         if c not in outputs]
+        if self.sort and self.sort.lstrip("-") not in outputs:
+            problems.append((("sort",), f"unknown column '{self.sort.lstrip('-')}'; {published}"))
+        problems += [(("gate_allow", i, "column"), f"column '{rule.column}' is not published; '*' or one of "
+                      f"{', '.join(outputs)}") for i, rule in enumerate(self.gate_allow)
+                     if rule.column != "*" and rule.column not in outputs]
         return problems
 
-    def _dimension_problems(self, names: set[str]) -> list[str]:
-        """Unknown generalisers, dimensions without an allow-list, relations naming no dimension."""
-        from .anonymise.generalise import GENERALISERS
-
+    def _dimension_problems(self) -> list[tuple[tuple, str]]:
+        """Dimensions without an allow-list, relations naming no dimension."""
         problems = []
-        known = ", ".join(sorted(GENERALISERS))
         for index, dim in enumerate(self.derive.dimensions):
-            where = f"dimensions[{index}] ('{dim.column}')"
-            for level in dim.levels:
-                if level.generalise is not None and level.generalise not in GENERALISERS:
-                    problems.append(f"{where}: unknown generaliser '{level.generalise}'; known: {known}")
             free = dim.generalise in (None, "identity") and not (dim.groups or dim.groups_from)
             if free and dim.categories is None and dim.categories_from is None:
-                problems.append(f"{where}: list the categories it may publish in 'categories' or "
-                                "'categories_from', so that no unexpected value (a name, say) is published")
-        columns = {d.column for d in self.derive.dimensions}
+                problems.append((("derive", "dimensions", index), "list the categories it may publish in "
+                                 "'categories' or 'categories_from', so that no unexpected value (a name, say) is "
+                                 "published"))
+        columns = [d.column for d in self.derive.dimensions]
         for index, relation in enumerate(self.derive.relations):
             if relation.equal:
                 named = [relation.equal.dimension, *relation.equal.where]
             else:
                 named = [relation.at_most.cumulative]
-            problems += [f"relations[{index}]: '{c}' is not a dimension's column" for c in named if c not in columns]
+            problems += [(("derive", "relations", index), f"'{c}' is not a dimension's column; dimensions' "
+                          f"columns: {', '.join(columns)}") for c in named if c not in columns]
         return problems
 
     def level_outputs(self) -> list[str]:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 from typing import Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .spec_errors import describe, line_finder
 
 SNAKE_CASE = r"^[a-z][a-z0-9_]*$"
 DECISION_NUMBER = r"^\d+/[0-9A-ZĐ]+(-[0-9A-ZĐ]+)*$"
@@ -118,7 +119,7 @@ class Column(Strict):
     type: ColumnType
     width: int | None = Field(default=None, ge=1)
     required: bool = False
-    role: Role | Literal["unconfirmed"]
+    role: Literal[Role, "unconfirmed"]  # one literal, so that a wrong role is one error listing them all
     suggested_role: Role | None = None  # written by `make spec`, with the evidence for it
     evidence: str | None = None
     label: Bilingual
@@ -226,32 +227,13 @@ def _read_yaml(path: Path) -> object:
         raise ManifestError(f"{path}{where}: YAML syntax error: {error.problem}") from None
 
 
-def _describe(error: ValidationError, raw: object, path: Path) -> str:
-    """Turn pydantic errors into lines naming the dataset entry and the field."""
-    lines = []
-    for problem in error.errors():
-        location = list(problem["loc"])
-        entry = ""
-        if location[:1] == ["datasets"] and len(location) > 1 and isinstance(location[1], int):
-            index = location[1]
-            try:
-                dataset_id = raw["datasets"][index].get("id", "?")  # type: ignore[index]
-            except (TypeError, KeyError, IndexError, AttributeError):
-                dataset_id = "?"
-            entry = f"dataset '{dataset_id}' (entry {index + 1}) "
-            location = location[2:]
-        field = ".".join(str(part) for part in location) or "(top level)"
-        lines.append(f"{path}: {entry}field '{field}': {problem['msg']}")
-    return "\n".join(lines)
-
-
 def load_manifest(path: Path) -> Manifest:
     """Read and check `data/manifest.yml`."""
     raw = _read_yaml(path)
     try:
         return Manifest.model_validate(raw)
     except ValidationError as error:
-        raise ManifestError(_describe(error, raw, path)) from None
+        raise ManifestError("\n".join(describe(error, raw, path, Manifest))) from None
 
 
 def load_spec(path: Path, dataset_id: str) -> Spec:
@@ -260,25 +242,14 @@ def load_spec(path: Path, dataset_id: str) -> Spec:
     try:
         spec = Spec.model_validate(raw)
     except ValidationError as error:
-        described = _describe(error, raw, path)
-        raise ManifestError(re.sub(r"^", f"dataset '{dataset_id}': ", described, flags=re.M)) from None
+        raise ManifestError("\n".join(f"dataset '{dataset_id}': {line}"
+                                      for line in describe(error, raw, path, Spec))) from None
     unconfirmed = [(i, c) for i, c in enumerate(spec.columns) if c.role == UNCONFIRMED]
     if unconfirmed:
-        lines = _role_lines(path)
+        line = line_finder(path)
         roles = ", ".join(get_args(Role))
         raise ManifestError("\n".join(
-            f"dataset '{dataset_id}': {path}{lines.get(i, '')}: column '{c.name}' (columns[{i}], header "
+            f"dataset '{dataset_id}': {path}{line(('columns', i, 'role'))}: column '{c.name}' (columns[{i}], header "
             f"'{c.header}'): role is unconfirmed; set 'role:' to the role you confirm, one of {roles} "
             f"(suggested: {c.suggested_role or 'none'})" for i, c in unconfirmed))
     return spec
-
-
-def _role_lines(path: Path) -> dict[int, str]:
-    """':line' of each column's `role:` value in a spec file, by column index, to point the admin at it."""
-    try:
-        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=_Loader)
-        columns = next(value for key, value in root.value if key.value == "columns")
-        return {i: f":{value.start_mark.line + 1}" for i, column in enumerate(columns.value)
-                for key, value in column.value if key.value == "role"}
-    except (AttributeError, StopIteration, TypeError, ValueError, yaml.YAMLError):
-        return {}  # the spec was read above; without its lines the message still names the column

@@ -23,6 +23,7 @@ from .load import SQL_TYPES, TableToLoad
 from .manifest import DatasetEntry, Manifest, ManifestError, Spec, load_spec
 from .previous import PreviousRelease
 from .protect import materialise, protect_database
+from .spec_errors import describe, located
 from .steps import BuildFailed, Outcome
 from .validate import validate
 
@@ -142,9 +143,25 @@ class SpecLoader:
             try:
                 return DerivedSpec.model_validate(head)
             except ValidationError as error:
-                fields = "; ".join(f"field '{'.'.join(map(str, e['loc']))}': {e['msg']}" for e in error.errors())
-                raise ManifestError(f"dataset '{dataset}': {path}: {fields}") from None
+                raise ManifestError("\n".join(f"dataset '{dataset}': {line}"
+                                              for line in describe(error, head, path, DerivedSpec))) from None
         return load_spec(path, dataset)
+
+    def source_of(self, entry: DatasetEntry, spec: DerivedSpec) -> Spec:
+        """The as-delivered spec a derived spec reads, once every column it takes from it is found there."""
+        path = self.data_dir / entry.spec
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))  # parsed once already: it reads
+        relative = f"specs/{spec.derive.source}.yml"
+        if not (self.data_dir / relative).is_file():
+            known = ", ".join(sorted(p.stem for p in (self.data_dir / "specs").glob("*.yml")))
+            problems = [(("derive", "source"), f"no spec file {relative}; spec files: {known}")]
+        else:
+            source = self.load(relative, entry.id)
+            problems = spec.check_against(source) if isinstance(source, Spec) else [
+                (("derive", "source"), f"'{spec.derive.source}' is itself derived; name an as-delivered source")]
+        if problems:
+            raise ManifestError("\n".join(f"dataset '{entry.id}': {line}" for line in located(path, raw, problems)))
+        return source
 
 
 def why_not_publishable(entry: DatasetEntry, spec: Spec | DerivedSpec) -> str | None:
@@ -229,8 +246,12 @@ def _lookup(manifest: Manifest, specs: SpecLoader, sources: Sources):
         spec = entry and specs.load(entry.spec, entry.id)
         if not isinstance(spec, Spec) or not {reference.column, reference.group_by or reference.column} <= {
                 c.name for c in spec.columns}:
-            raise ManifestError(f"a spec refers to column '{reference.column}' of dataset '{reference.dataset}', "
-                                "which is not an as-delivered dataset with that column")
+            offered = (f"its columns: {', '.join(c.name for c in spec.columns)}" if isinstance(spec, Spec) else
+                       "as-delivered datasets: " + ", ".join(
+                           e.id for e in manifest.datasets if isinstance(specs.load(e.spec, e.id), Spec)))
+            raise ManifestError(f"refers to column '{reference.group_by or reference.column}' of dataset "
+                                f"'{reference.dataset}', which is not an as-delivered dataset with that column; "
+                                f"{offered}")
         frame = sources.read(entry.id, spec, entry.source.files).frame
         if reference.group_by is None:
             return frame[reference.column].astype("string")
@@ -254,14 +275,14 @@ def _prepare_entry(entry: DatasetEntry, specs: SpecLoader, sources: Sources, man
         tables.append(PublishedTable(entry, database, table, metadata.table_metadata(entry, spec, manifest),
                                      spec=spec))
         return
-    source_spec = specs.load(f"specs/{spec.derive.source}.yml", entry.id)
-    problems = spec.check_against(source_spec) if isinstance(source_spec, Spec) else ["source is derived"]
-    if problems:
-        raise ManifestError("\n".join(f"dataset '{entry.id}': {entry.spec}: {p}" for p in problems))
+    source_spec = specs.source_of(entry, spec)
     source = sources.read(entry.id, source_spec, entry.source.files)
     with outcome.timed("anonymise"):
-        derived = derive(entry, spec, source_spec, source.frame, context)
-    allow = [AllowRule(**rule) for rule in spec.gate_allow]
+        try:
+            derived = derive(entry, spec, source_spec, source.frame, context)
+        except ManifestError as error:  # a reference to another dataset (categories_from, groups_from)
+            raise ManifestError(f"dataset '{entry.id}': {specs.data_dir / entry.spec}: {error}") from None
+    allow = [AllowRule(**rule.model_dump()) for rule in spec.gate_allow]
     if isinstance(derived, PlannedAggregate):
         tables.append(PublishedTable(entry, database, None, {}, None, allow, spec=spec, planned=derived))
         return

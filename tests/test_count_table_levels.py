@@ -104,5 +104,6 @@ def test_spec_mistakes_are_reported_with_the_entry_and_the_allowed_values(people
     with pytest.raises(BuildFailed) as failure:
         build(people_dir, tmp_path / "build", portal_metadata)
     message = str(failure.value)
-    assert "dataset 'people_by_age': specs/people_by_age.yml: dimensions[" in message
+    assert "dataset 'people_by_age': " in message and "specs/people_by_age.yml:" in message
+    assert "field 'derive.dimensions." in message
     assert ("known: age_band_10y, age_band_20y, age_band_5y" in message) or ("list the categories" in message)
