@@ -9,7 +9,7 @@ from datasette.utils import escape_sqlite
 from datasette.utils.asgi import NotFound, Response
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site import catalogue, releases
+from portal_site import catalogue, language, page_meta, releases
 from portal_site import vocabularies as v
 
 CHART_BARS = 12
@@ -98,6 +98,19 @@ async def point_map(db, table: str, columns: list[str], key: str) -> dict | None
     return {"points": rows, "width": width, "height": height}
 
 
+def head(datasette, lang: str, entry: dict, base: str, history: list[dict]) -> dict:
+    """The page's title ("<dataset> · <portal>"), description, addresses, Open Graph and Dublin Core."""
+    english = lang == "en"
+    title = entry["title_en"] if english else entry["title_vi"]
+    return page_meta.meta(
+        datasette, lang, f"{base}/datasets/{entry['id']}", f"{title} · {page_meta.portal_name(datasette, lang)}",
+        entry["summary_en"] if english else entry["summary_vi"],
+        creator=entry["publisher_en"] if english else entry["publisher"],
+        date=(history[0]["published_at"] if history else entry["release"].get("date") or ""),
+        subject="; ".join(part for part in (entry["theme_en" if english else "theme"], entry["keywords"]) if part),
+        rights=entry["licence"], kind="article")
+
+
 async def dataset_page(datasette, request):
     entry = await catalogue.find_dataset(datasette, request.actor, request.url_vars["dataset_id"])
     if entry is None:
@@ -113,6 +126,7 @@ async def dataset_page(datasette, request):
     history = await releases.history(datasette, request.actor, table, (database,))
     context = {
         "d": entry,
+        "page_meta": head(datasette, language.language(request), entry, base, history),
         "metadata": metadata,
         "dictionary": dictionary,
         "disclosure": await catalogue.disclosure(datasette, database, table),

@@ -7,7 +7,7 @@ from pathlib import Path
 from datasette import hookimpl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site import catalogue, language
+from portal_site import catalogue, language, page_meta
 
 TASKS = "project06_tasks"
 DONE = "Hoàn thành"
@@ -46,7 +46,12 @@ def extra_template_vars(datasette, request, view_name):
         by = request.args.get("by") if request.args.get("by") in GROUPINGS else "theme"
         datasets = await catalogue.visible_datasets(datasette, request.actor)
         progress = await project06_progress(datasette, request.actor)
+        base = datasette.absolute_url(request, "/").rstrip("/")
+        description = catalogue.portal_descriptions(datasette)[1 if lang == "en" else 0]
         return {
+            "page_meta": page_meta.meta(datasette, lang, base + "/", page_meta.portal_name(datasette, lang),
+                                        description, subject=", ".join(name for name, _ in grouped(datasets, "theme",
+                                                                                                  lang))),
             "home": {
                 "by": by,
                 "groups": grouped(datasets, by, lang),

@@ -15,8 +15,9 @@ Allow: /
 """
 
 
-async def robots_txt(request):
-    return Response.text(ROBOTS)
+async def robots_txt(datasette, request):
+    sitemap = datasette.absolute_url(request, "/sitemap.xml")
+    return Response.text(f"{ROBOTS}\nSitemap: {sitemap}\n")
 
 
 @hookimpl
