@@ -26,9 +26,27 @@ def test_readme_starts_with_the_two_commands():
     assert "make run" in first_block and "make test" in first_block
 
 
+DOCS = sorted((ROOT / "docs").glob("*.md"))
 EXAMPLES = [
-    url for url in re.findall(r"curl[^\n'\"]*'http://127\.0\.0\.1:8001([^']+)'", README) if "<" not in url
+    url for text in [README, *(path.read_text(encoding="utf-8") for path in DOCS)]
+    for url in re.findall(r"curl[^\n'\"]*'http://127\.0\.0\.1:8001([^']+)'", text) if "<" not in url
 ]
+
+
+def test_the_readme_stays_short_and_sends_the_rest_to_docs():
+    assert len(README.splitlines()) <= 200
+    assert "docs/api.md" in README and "docs/architecture.md" in README
+
+
+@pytest.mark.parametrize("page", [ROOT / "README.md", *DOCS], ids=lambda path: path.name)
+def test_every_relative_link_of_the_documentation_resolves(page):
+    text = page.read_text(encoding="utf-8")
+    broken = []
+    for target in re.findall(r"\]\(([^)\s]+)\)", text):
+        path = target.split("#")[0]
+        if path and not re.match(r"[a-z]+:", path) and not (page.parent / path).exists():
+            broken.append(target)
+    assert not broken, broken
 
 
 @pytest.mark.slow

@@ -1,6 +1,6 @@
 """A portal served by `make serve`'s command while the real build publishes a new release keeps answering, without an
 error and only from its own release; restarted, it answers only from the new one. Prints how long the restart left
-it unavailable (README, "Moving to a new release").
+it unavailable (docs/operations.md, "Moving to a new release").
 """
 
 from __future__ import annotations
