@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
+import threading
 
 import httpx
 import pytest
@@ -103,3 +105,20 @@ async def test_readiness_asks_the_release_files_each_time_and_answers_once_they_
     assert health.status_code == 200 and health.json()["release"] == "0001"
     assert ready.status_code == 503 and ready.json()["release"] == "0001"
     assert ready.json()["problems"] == ["a database file of the release is gone or damaged"]
+
+
+async def test_readiness_answers_while_every_sql_thread_is_busy(release):
+    datasette = serve.app(release)
+    gate = threading.Event()
+    async with visitor(datasette) as client:
+        assert (await client.get("/-/health")).status_code == 200
+        database = datasette.get_database("portal")
+        # More queries than SQL threads, each holding its thread until the gate opens: the pool is full and has a queue.
+        busy = [asyncio.ensure_future(database.execute_fn(lambda conn: gate.wait(30)))
+                for _ in range(datasette.setting("num_sql_threads") + 2)]
+        try:
+            ready = await asyncio.wait_for(client.get("/-/ready"), 10)
+        finally:
+            gate.set()
+            await asyncio.gather(*busy)
+    assert ready.status_code == 200 and ready.json()["status"] == "ok"
