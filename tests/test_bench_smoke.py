@@ -17,7 +17,7 @@ from scripts.bench import report
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTIONS = ["### Targets", "### Machine and versions", "### Build", "### Served: the portal and the baseline",
-            "### Load isolation"]
+            "### Load isolation", "### Shared address"]
 TARGETS = ["build time / plain load time", "build peak memory", "baseline p95 / portal p95", "portal p95 / SQLite p95",
            "slowest portal p95", "portal errors", "beside a heavy-sql client", "beside a flood client", "5xx"]
 
@@ -28,7 +28,7 @@ def bench(tmp_path_factory):
     out = work / "benchmarks.md"
     subprocess.run([sys.executable, "-m", "scripts.bench", "--scale", "small", "--work", str(work), "--out", str(out),
                     "--clients", "2", "--rounds", "1", "--max-seconds", "30", "--isolation-rounds", "1",
-                    "--window-seconds", "0.5"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL, timeout=180)
+                    "--window-seconds", "0.5", "--shared-seconds", "3"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL, timeout=180)
     return out.read_text(encoding="utf-8"), json.loads((work / "results.json").read_text(encoding="utf-8"))
 
 

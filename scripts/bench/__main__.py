@@ -29,12 +29,14 @@ def parse(argv: list[str] | None) -> Options:
                         help="time allowed for the mix on each server (%(default)s)")
     parser.add_argument("--isolation-rounds", type=int, default=defaults.isolation_rounds)
     parser.add_argument("--window-seconds", type=float, default=defaults.window_seconds)
+    parser.add_argument("--shared-seconds", type=float, default=defaults.shared_seconds,
+                        help="seconds of each abuse beside the users of a shared address (%(default)s)")
     args = parser.parse_args(argv)
     province = args.scale == "province"
     work = args.work or ROOT / "build" / ("bench" if province else f"bench-{args.scale}")
     out = args.out or (ROOT / "docs" / "benchmarks.md" if province else work / "benchmarks.md")
     return Options(args.scale, work, out, args.clients, args.rounds, args.max_seconds, args.isolation_rounds,
-                   args.window_seconds)
+                   args.window_seconds, args.shared_seconds)
 
 
 def main(argv: list[str] | None = None) -> int:

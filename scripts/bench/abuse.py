@@ -1,4 +1,5 @@
-"""An abusive client, run as a process of its own: `python -m scripts.bench.abuse BASE MODE SECONDS [FLOOD_PATH]`.
+"""An abusive client, run as a process of its own:
+`python -m scripts.bench.abuse BASE MODE SECONDS [FLOOD_PATH [ADDRESS]]`.
 
 It prints "ready" once its connections can start, then runs SQL that only the time limit stops (heavy-sql) or
 floods a page (flood) from its own loopback address with several parallel connections until SECONDS have passed,
@@ -25,8 +26,9 @@ MAX_REQUESTS = 5_000  # per connection, whatever the time
 BODY_CHARACTERS = 2_000  # of the first answer of each status but 429
 
 
-async def abuse(base: str, mode: str, seconds: float, flood_path: str) -> dict:
-    parallel, address = MODES[mode]
+async def abuse(base: str, mode: str, seconds: float, flood_path: str, address: str | None = None) -> dict:
+    parallel, own = MODES[mode]
+    address = address or own  # another address: one shared with ordinary users
     path = HEAVY_SQL if mode == "heavy-sql" else flood_path
     statuses, limited, bodies = {}, {}, {}
     transport = httpx.AsyncHTTPTransport(local_address=address)
@@ -53,4 +55,5 @@ if __name__ == "__main__":
     # The lowest CPU priority: the abuser's own work would be done on its own machine, not the server's.
     os.nice(19)
     flood = sys.argv[4] if len(sys.argv) > 4 else "/portal.json"
-    print(json.dumps(asyncio.run(abuse(sys.argv[1], sys.argv[2], float(sys.argv[3]), flood))))
+    address = sys.argv[5] if len(sys.argv) > 5 else None
+    print(json.dumps(asyncio.run(abuse(sys.argv[1], sys.argv[2], float(sys.argv[3]), flood, address))))

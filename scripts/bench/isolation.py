@@ -75,9 +75,10 @@ def ordinary_window(base: str, paths: list[str], seconds: float) -> tuple[list[f
     return latencies, statuses
 
 
-def start_abuse(base: str, mode: str, seconds: float, flood_path: str) -> subprocess.Popen:
-    abuser = subprocess.Popen([sys.executable, "-m", "scripts.bench.abuse", base, mode, str(seconds), flood_path],
-                              stdout=subprocess.PIPE, text=True, cwd=ROOT)
+def start_abuse(base: str, mode: str, seconds: float, flood_path: str, address: str | None = None) -> subprocess.Popen:
+    """The abusive client of `mode`, from its own address or from `address`."""
+    abuser = subprocess.Popen([sys.executable, "-m", "scripts.bench.abuse", base, mode, str(seconds), flood_path,
+                               *([address] if address else [])], stdout=subprocess.PIPE, text=True, cwd=ROOT)
     if abuser.stdout.readline().strip() != "ready":
         abuser.kill()
         raise RuntimeError(f"the {mode} client did not start")

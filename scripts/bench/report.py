@@ -126,6 +126,21 @@ def _isolation(isolation: dict) -> str:
     ])
 
 
+def _shared(shared: dict) -> str:
+    def counts(statuses: dict) -> str:
+        return ", ".join(f"{status} ×{count}" for status, count in sorted(statuses.items(), key=lambda i: int(i[0])))
+
+    rows = [[mode, counts(figures["pages"]), _n(figures["users_throttled"], 3), counts(figures["assets"]),
+             counts(figures["abusive"]), _n(figures["abuser_throttled"], 3)]
+            for mode, figures in shared["modes"].items()]
+    return "\n\n".join([
+        f"{shared['users']} users on {shared['browsers']} browsers and one abusive client, all from "
+        f"{shared['address']}, for {shared['seconds']:g} s per abuse: each user opens one of the ordinary pages, "
+        "fetches its static assets and waits 2 to 5 s ([limits.md](limits.md#shared-addresses)).",
+        _table(["abuse", "users' pages", "users' share 429", "users' assets", "abuser", "abuser's share 429"], rows),
+    ])
+
+
 def _method(results: dict) -> str:
     mix = results["mix"]
     return (
@@ -168,6 +183,7 @@ def render(results: dict) -> str:
         "### Build", _build(results["build"], results["plain"]),
         "### Served: the portal and the baseline", _served(results),
         "### Load isolation: one abusive client against ordinary ones", _isolation(results["isolation"]),
+        "### Shared address: ordinary users and an abusive client behind one address", _shared(results["shared"]),
         END,
     ]
     return "\n\n".join(parts) + "\n"

@@ -21,6 +21,7 @@ from .mix import Query, build_mix, deep_page
 from .naive import naive_database
 from .sample import data_dir
 from .servers import START_SECONDS, baseline_command, client_tokens, portal_command
+from .shared import measure_shared
 from .stats import summary
 from .targets import TARGET_KINDS
 
@@ -35,6 +36,7 @@ class Options:
     max_seconds: float = 300  # per server, for the whole mix
     isolation_rounds: int = 4
     window_seconds: float = 2.0
+    shared_seconds: float = 15.0  # per abuse, beside the users of a shared address
 
 
 def _requests(queries: list[Query], server: str, base: str, headers: dict) -> list[Request]:
@@ -85,6 +87,8 @@ def _serve_and_measure(options: Options, release: Path, naive_db: Path, queries:
         print("measuring load isolation on the portal", flush=True)
         measured["isolation"] = measure_isolation(portal, ordinary_paths(release), options.isolation_rounds,
                                                   options.window_seconds)
+        print("measuring a shared address: ordinary users and an abusive client behind one address", flush=True)
+        measured["shared"] = measure_shared(portal, ordinary_paths(release), options.shared_seconds)
     return measured
 
 
@@ -115,6 +119,7 @@ def bench(options: Options) -> dict:
                         "baseline": served["baseline"]["paths"][query.name]} for query in queries]}
     return {"scale": options.scale, "machine": machine, "build": build, "plain": plain, "mix": mix,
             "portal": served["portal"], "baseline": served["baseline"], "isolation": served["isolation"],
+            "shared": served["shared"],
             "direct": {name: summary(values) for name, values in direct.items()}}
 
 

@@ -62,6 +62,11 @@ def evaluate(results: dict) -> list[Target]:
         found.append(_at_most(f"ordinary clients' p95 beside a {mode} client / alone",
                               _ratio(isolation[mode]["p95"], isolation["alone"]["p95"]), ISOLATION_RATIO,
                               f"≤ {ISOLATION_RATIO:g}"))
+    for mode, figures in results["shared"]["modes"].items():
+        found.append(_at_most(f"shared address: users' share of answers 429 beside a {mode} client",
+                              figures["users_throttled"], 0, "0"))
+        found.append(Target(f"shared address: the {mode} client's share of answers 429", figures["abuser_throttled"],
+                            "> 0.5", (figures["abuser_throttled"] or 0) > 0.5))
     server_errors = results["isolation"]["server_errors"]
     found.append(Target("5xx answers during the isolation test", server_errors, "0", server_errors == 0))
     return found
