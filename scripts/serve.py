@@ -49,11 +49,12 @@ def _databases(release: Path, tier: restricted_tier.Tier | None) -> tuple[list[P
 
 
 def command(release: Path, host: str = "127.0.0.1", port: int = 8001, tokens: Path | None = None) -> list[str]:
-    """The `datasette serve` command line for a release (with a restricted tier, its metadata file is written)."""
+    """The `datasette serve` command line for a release (with a restricted tier, its metadata file is written), run
+    by scripts/datasette_server.py: no server header, X-Forwarded-For believed only as the rate limiter says."""
     tier = restricted_tier.tier(release, tokens)
     immutable, mutable = _databases(release, tier)
     metadata = restricted_tier.metadata_file(_release_metadata(release), tier) if tier else release / "metadata.json"
-    args = [sys.executable, "-m", "datasette", "serve", *map(str, mutable)]
+    args = [sys.executable, str(ROOT / "scripts" / "datasette_server.py"), "serve", *map(str, mutable)]
     for path in immutable:
         args += ["-i", str(path)]
     args += [

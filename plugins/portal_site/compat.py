@@ -23,6 +23,7 @@ if not datasette.__version__.startswith(SUPPORTED):
 
 # The private modules, imported here only.
 import datasette.handle_exception as _errors
+from datasette.cli import cli as _cli
 from datasette.cli import inspect_ as _inspect
 from datasette.database import Database
 from datasette.views.base import DatasetteError
@@ -152,3 +153,26 @@ async def inspect_files(paths: list[str]) -> dict:
     """`datasette inspect` of database files (table counts for immutable serving). 0.65 offers it only as the
     CLI's private helper; 1.0: the same (`datasette inspect`)."""
     return await _inspect(paths, None)
+
+
+# --- Serving ----------------------------------------------------------------------------------------------------
+
+
+def run_cli(argv: list[str], **uvicorn_options) -> None:
+    """Datasette's command line (`datasette serve ...`) with `uvicorn_options` added to the uvicorn.run call it makes.
+
+    0.65's `serve` passes uvicorn only the host, port, log level, lifespan and workers, so uvicorn's defaults stay:
+    a `server: uvicorn` header and X-Forwarded-* believed from 127.0.0.1. 1.0: the same call; keep.
+    """
+    import uvicorn
+
+    run = uvicorn.run
+
+    def run_with_options(app, **options):
+        return run(app, **{**options, **uvicorn_options})
+
+    uvicorn.run = run_with_options  # datasette.cli looks it up as uvicorn.run when it serves
+    try:
+        _cli.main(args=argv, prog_name="datasette")
+    finally:
+        uvicorn.run = run
