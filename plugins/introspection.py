@@ -1,4 +1,5 @@
-"""/-/databases and /-/metadata show each visitor only the databases and tables it may view."""
+"""/-/databases and /-/metadata show each visitor only the databases and tables it may view; /-/databases never
+says where their files are on the server."""
 
 import copy
 import sys
@@ -46,7 +47,8 @@ async def visible_metadata(datasette, actor) -> dict:
 async def visible_databases(datasette, actor) -> list[dict]:
     """Datasette's list of connected databases, without those the actor may not view."""
     visible = await _visible_databases(datasette, actor)
-    return [database for database in compat.connected_databases(datasette) if database["name"] in visible]
+    return [{key: value for key, value in database.items() if key != "path"}
+            for database in compat.connected_databases(datasette) if database["name"] in visible]
 
 
 def _json_view(datasette, filename, describe):
@@ -59,10 +61,9 @@ def _json_view(datasette, filename, describe):
 
 @hookimpl
 def register_routes(datasette):
-    # Matched before Datasette's own routes for the same paths, which list everything to everyone.
-    if not datasette.plugin_config(CONFIG):
-        return []
-    return [
-        (r"^/-/databases(\.(?P<format>json))?$", _json_view(datasette, "databases.json", visible_databases)),
-        (r"^/-/metadata(\.(?P<format>json))?$", _json_view(datasette, "metadata.json", visible_metadata)),
-    ]
+    # Matched before Datasette's own routes for the same paths, which list everything to everyone, with the absolute
+    # path of each database file.
+    routes = [(r"^/-/databases(\.(?P<format>json))?$", _json_view(datasette, "databases.json", visible_databases))]
+    if datasette.plugin_config(CONFIG):
+        routes.append((r"^/-/metadata(\.(?P<format>json))?$", _json_view(datasette, "metadata.json", visible_metadata)))
+    return routes

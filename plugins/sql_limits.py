@@ -5,6 +5,9 @@ and then SQLite, Python and the JSON renderer each hold a copy (measured: 100 MB
 seconds of the event loop, 1000 rows of four 100 KB values 5.6 GB and 16 s). So no value may exceed MAX_VALUE_BYTES
 and no result MAX_RESULT_BYTES; the largest value in the published data is a few hundred bytes, the largest page of
 a table well under a megabyte.
+
+The connections also keep where the database files are to themselves: `select * from pragma_database_list`, which
+Datasette allows in a visitor's SQL, answers NULL for the `file` column instead of the server's absolute paths.
 """
 
 import re
@@ -84,8 +87,17 @@ def bounded_printf(inner: sqlite3.Connection):
     return printf
 
 
+def hide_file_paths(action, table, column, _database, _trigger):
+    """An authorizer that reads pragma_database_list.file as NULL (SQLITE_IGNORE) and allows everything else."""
+    if action == sqlite3.SQLITE_READ and (table or "").lower() == "pragma_database_list" and (
+            (column or "").lower() == "file"):
+        return sqlite3.SQLITE_IGNORE
+    return sqlite3.SQLITE_OK
+
+
 @hookimpl
 def prepare_connection(conn):
+    conn.set_authorizer(hide_file_paths)
     # The real printf runs on a private in-memory connection with the same length limit, so what it answers is what
     # SQLite would have answered; only the requests for values longer than the limit are answered without it.
     inner = sqlite3.connect(":memory:", check_same_thread=False)

@@ -51,3 +51,35 @@ def test_a_client_on_the_machine_cannot_buy_budgets_by_naming_other_addresses(se
                     for n in range(1, 9)]
     # A budget of 3, refilled once in 100 s: one client, whatever it writes in X-Forwarded-For.
     assert statuses[:3] == [200] * 3 and set(statuses[3:]) == {429}, statuses
+
+
+def _get(base: str, path: str, address: str) -> httpx.Response:
+    with client(base, address) as visitor:
+        return visitor.get(path)
+
+
+def test_the_list_of_databases_says_nothing_of_where_their_files_are(served):
+    base, release = served
+    for n, path in enumerate(["/-/databases.json", "/-/databases"]):
+        answer = _get(base, path, f"127.0.0.{71 + n}")
+        assert answer.status_code == 200
+        assert str(release) not in answer.text and "portal.db" not in answer.text, answer.text[:500]
+    assert [database["name"] for database in _get(base, "/-/databases.json", "127.0.0.73").json()] == ["portal"]
+
+
+def test_sql_cannot_read_the_database_files_paths(served):
+    base, release = served
+    answer = _get(base, "/portal.json?_shape=array&sql=select+*+from+pragma_database_list", "127.0.0.74")
+    assert answer.status_code == 200
+    assert answer.json() == [{"seq": 0, "name": "main", "file": None}]
+    assert str(release) not in answer.text
+
+
+def test_pages_do_not_name_the_datasette_version(served):
+    import datasette
+
+    base, _ = served
+    for n, path in enumerate(["/", "/portal", "/portal/tasks", "/no-such-page"]):
+        answer = _get(base, path, f"127.0.0.{75 + n}")
+        assert "<footer" in answer.text, (path, answer.status_code)
+        assert datasette.__version__ not in answer.text, path
