@@ -111,3 +111,37 @@ def test_the_cache_key_changes_with_the_release_and_with_each_restart_of_the_cod
         return next(line.strip() for line in text.splitlines() if line.strip().startswith("proxy_cache_key"))
 
     assert len({key("0001", 0), key("0001", 1), key("0002", 0)}) == 3
+
+
+def _raw_get(base: str, request: bytes, address: str) -> bytes:
+    """The whole answer to `request`, sent as it is from `address`."""
+    import socket
+
+    host, port = base.removeprefix("http://").rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=30, source_address=(address, 0)) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    return answer
+
+
+@pytest.mark.parametrize("n, hostile", [
+    # Another port of the same host: nginx's $host drops the port, the replicas built links with it.
+    (1, lambda path, port: f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:9{port}\r\nConnection: close\r\n\r\n"),
+    # An absolute address in the request line and another host in the header.
+    (2, lambda path, port: f"GET http://127.0.0.1:{port}{path} HTTP/1.1\r\nHost: evil.example\r\n"
+                           "Connection: close\r\n\r\n"),
+    (3, lambda path, port: f"GET {path} HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n"),
+])
+def test_a_request_for_another_host_never_changes_what_other_visitors_are_sent(base, n, hostile):
+    port = base.rsplit(":", 1)[1]
+    for path in (f"/portal/tasks.json?_size=1&_poison={n}", f"/portal/tasks?_size=1&_poison={n}"):
+        poisoned = _raw_get(base, hostile(path, port).encode(), "127.0.0.36")
+        assert b" 200 " in poisoned.split(b"\r\n", 1)[0], poisoned[:300]
+        with client(base, "127.0.0.37") as visitor:
+            answer = visitor.get(path)
+        assert answer.status_code == 200
+        said = answer.text + " ".join(answer.headers.get_list("link"))
+        assert "evil.example" not in said and f"127.0.0.1:9{port}" not in said, (path, said[:300])
+        assert f"127.0.0.1:{port}/portal" in said  # its own address, with the port it used
