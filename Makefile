@@ -35,24 +35,24 @@ test: setup ## Lint with ruff (pyproject.toml), then run the whole test suite
 	$(PY) -m pytest
 
 build: setup ## Republish every approved dataset from data/ as a new release in build/
-	$(SAMPLE_KEY) $(PY) -m scripts.build
+	$(SAMPLE_KEY) $(PY) -m scripts.build.pipeline
 
 serve: setup ## Serve the current release without rebuilding
-	$(PY) -m scripts.serve --port $(PORT)
+	$(PY) -m scripts.serve.command --port $(PORT)
 
-# Several Datasette replicas behind nginx (scripts/cluster/), moved to each new release one by one; nginx's files
+# Several Datasette replicas behind nginx (scripts/serve/cluster/), moved to each new release one by one; nginx's files
 # live in build/cluster/. nginx is Debian's package: cluster-setup installs it when run as root.
 REPLICAS ?= 2
 .PHONY: cluster-setup serve-cluster bench-cluster
 
 cluster-setup: setup ## Install nginx for serve-cluster if it is missing (Debian's package; needs root)
-	$(PY) -m scripts.cluster.setup
+	$(PY) -m scripts.serve.cluster.setup
 
 serve-cluster: cluster-setup ## Serve the current release with REPLICAS=2 replicas behind nginx on 127.0.0.1:$(PORT)
-	$(PY) -m scripts.cluster.supervisor --port $(PORT) --replicas $(REPLICAS)
+	$(PY) -m scripts.serve.cluster.supervisor --port $(PORT) --replicas $(REPLICAS)
 
 bench-cluster: cluster-setup ## Requests/second with 1 and REPLICAS replicas, and the restart gap; into docs/benchmarks.md
-	$(PY) -m scripts.cluster.bench --replicas $(REPLICAS)
+	$(PY) -m scripts.serve.cluster.bench --replicas $(REPLICAS)
 
 sample: setup ## Regenerate the synthetic raw extracts in data/raw (SCALE=small|province)
 	$(PY) -m scripts.sample --scale $(SCALE) --out data/raw
@@ -70,16 +70,16 @@ bench: setup ## Time the build and the served portal against plain pandas and de
 # every role is confirmed (docs/manifest.md).
 .PHONY: spec
 spec: setup ## Draft data/specs/ID.yml from a delivered file: SOURCE=data/raw/file.csv ID=dataset_id (FORCE=1 overwrites)
-	$(PY) -m scripts.draft_spec --source '$(SOURCE)' --id '$(ID)' $(if $(filter 1 yes true,$(FORCE)),--force)
+	$(PY) -m scripts.ops.draft_spec --source '$(SOURCE)' --id '$(ID)' $(if $(filter 1 yes true,$(FORCE)),--force)
 
 rollback: setup ## Make the release that was current before current again
-	$(PY) -m scripts.rollback
+	$(PY) -m scripts.ops.rollback
 
 # A new secret key of 256 random bits, mode 0600, outside the repository; never overwrites one (docs/keys.md).
 # KEY_FILE defaults to ~/.config/open-data-portal/pseudonym.key.
 .PHONY: key
 key: setup ## Write a new secret key to a private file outside the repository (KEY_FILE= overrides the path)
-	$(PY) -m scripts.keygen $(KEY_FILE)
+	$(PY) -m scripts.ops.keygen $(KEY_FILE)
 
 clean: ## Remove builds and generated samples (keeps .venv)
 	rm -rf build data/raw
@@ -89,13 +89,13 @@ clean: ## Remove builds and generated samples (keeps .venv)
 .PHONY: token-create token-list token-revoke
 
 token-create: setup ## Issue a token, printed once: AGENCY="Sở Y tế" DATASETS=health_records,tax_records (or '*') EXPIRES=YYYY-MM-DD
-	$(PY) -m scripts.tokens create --agency "$(AGENCY)" --datasets '$(DATASETS)' --expires "$(EXPIRES)"
+	$(PY) -m scripts.ops.tokens create --agency "$(AGENCY)" --datasets '$(DATASETS)' --expires "$(EXPIRES)"
 
 token-list: setup ## List the tokens (agency, datasets, dates, status, last use; never the secrets)
-	$(PY) -m scripts.tokens list
+	$(PY) -m scripts.ops.tokens list
 
 token-revoke: setup ## Revoke a token at once: ID=3
-	$(PY) -m scripts.tokens revoke "$(ID)"
+	$(PY) -m scripts.ops.tokens revoke "$(ID)"
 
 # The container image of the current release, for deploy/k8s (docs/containers.md). IMAGE is the repository to tag;
 # IMAGE_TAG defaults to <release>-<commit>. No `setup`: the helper needs only Python's standard library and Docker.
@@ -104,4 +104,4 @@ DOCKER ?= docker
 .PHONY: image
 
 image: ## Build the container image of the current release: IMAGE=registry.example.gov.vn/open-data-portal
-	$(PYTHON) -m scripts.image --image '$(IMAGE)' --docker '$(DOCKER)' $(if $(IMAGE_TAG),--tag '$(IMAGE_TAG)')
+	$(PYTHON) -m scripts.ops.image --image '$(IMAGE)' --docker '$(DOCKER)' $(if $(IMAGE_TAG),--tag '$(IMAGE_TAG)')

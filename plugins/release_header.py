@@ -15,7 +15,7 @@ HEADER = b"x-portal-release"
 def asgi_wrapper(datasette):
     # trylast: among the outermost wrappers, so that what other wrappers answer themselves (429s) is labelled too.
     def wrap(app):
-        # A process serves one release for its whole life (scripts/serve.py resolves it once), so it is read once.
+        # A process serves one release for its whole life (scripts/serve/command.py resolves it once), so it is read once.
         release = served_release(datasette).encode("ascii")
         if not release:
             return app

@@ -1,1 +1,2 @@
-"""Build pipeline of the provincial open-data portal: manifest, extract, validate, anonymise, gate, load, publish."""
+"""The provincial open-data portal's code beside its Datasette plugins: build/ (the pipeline, phase by phase),
+serve/, ops/ (admin commands), sample/ (the synthetic data) and bench/."""

@@ -144,8 +144,8 @@ def portal_metadata(tmp_path: Path) -> Path:
 @pytest.fixture
 def portal(data_dir, portal_metadata, tmp_path):
     """The tiny inline build, served by the real Datasette app as `make serve` serves it (modules may override)."""
-    from scripts import serve
-    from scripts.build import build
+    from scripts.build.pipeline import build
+    from scripts.serve import command as serve
 
     release, _ = build(data_dir, tmp_path / "build", portal_metadata)
     return serve.app(release)
@@ -167,7 +167,7 @@ def sample_release(tmp_path_factory) -> SampleRelease:
     import subprocess
     import sys
 
-    from scripts.build import build
+    from scripts.build.pipeline import build
 
     root = tmp_path_factory.mktemp("sample")
     data = root / "data"
@@ -176,7 +176,7 @@ def sample_release(tmp_path_factory) -> SampleRelease:
                    check=True, cwd=REPO, stdout=subprocess.DEVNULL)
     import os
 
-    from scripts.anonymise.pseudonym import DEVELOPMENT_KEY, KEY_VARIABLE
+    from scripts.build.anonymise.pseudonym import DEVELOPMENT_KEY, KEY_VARIABLE
 
     previous = os.environ.get(KEY_VARIABLE)
     os.environ[KEY_VARIABLE] = DEVELOPMENT_KEY.decode()  # the sample is synthetic: the public key is allowed

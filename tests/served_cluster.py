@@ -18,8 +18,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from scripts.cluster.setup import SYSTEM_PATHS
-from scripts.loopback import free_port
+from scripts.serve.cluster.setup import SYSTEM_PATHS
+from scripts.serve.loopback import free_port
 from tests.conftest import CSV, REPO, require_tool
 
 MARKERS = {"0001": "Nhiem vu ban mot", "0002": "Nhiem vu ban hai", "0003": "Nhiem vu ban ba"}
@@ -43,7 +43,7 @@ def publish(data: Path, build: Path, metadata: Path, release: str) -> None:
     (data / "raw").mkdir(parents=True, exist_ok=True)
     marked = CSV.replace("Dịch vụ công trực tuyến", MARKERS[release])
     (data / "raw" / "tasks.csv").write_text(marked, encoding="utf-8")
-    subprocess.run([sys.executable, "-m", "scripts.build", "--data", str(data), "--build", str(build),
+    subprocess.run([sys.executable, "-m", "scripts.build.pipeline", "--data", str(data), "--build", str(build),
                     "--metadata", str(metadata)], check=True, cwd=REPO, stdout=subprocess.DEVNULL)
     assert (build / "current").resolve().name == release
 
@@ -102,7 +102,7 @@ def cluster(build: Path, replicas: int = 2, start_seconds: float = 60) -> Iterat
     port, state = free_port(), build / "cluster"
     state.mkdir(parents=True, exist_ok=True)
     output = open(state / "supervisor.log", "wb")
-    process = subprocess.Popen([sys.executable, "-m", "scripts.cluster.supervisor", "--build", str(build),
+    process = subprocess.Popen([sys.executable, "-m", "scripts.serve.cluster.supervisor", "--build", str(build),
                                 "--port", str(port), "--replicas", str(replicas), "--poll", "0.2"],
                                cwd=REPO, stdout=output, stderr=subprocess.STDOUT)
     running = RunningCluster(f"http://127.0.0.1:{port}", state, process)

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from scripts.anonymise.cube import count_cube
-from scripts.anonymise.suppress import protect
-from scripts.build import build
+from scripts.build.anonymise.cube import count_cube
+from scripts.build.anonymise.suppress import protect
+from scripts.build.pipeline import build
 from tests.conftest import MANIFEST_HEAD, manifest_entry, write
 from tests.joint_attack import JointAttack, disclosed
 from tests.test_joint_attack import _frame, attack_release, what_anyone_knows

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 from scipy import stats
 
-from scripts.anonymise.cellkey import KEY_SCALE, CellKeyParameters, PTable, cell_keys, perturb, record_keys
-from scripts.anonymise.cube import TOTAL, count_cube
-from scripts.anonymise.pseudonym import PseudonymKeyMissing
+from scripts.build.anonymise.cellkey import KEY_SCALE, CellKeyParameters, PTable, cell_keys, perturb, record_keys
+from scripts.build.anonymise.cube import TOTAL, count_cube
+from scripts.build.anonymise.pseudonym import PseudonymKeyMissing
 
 KEY_A = b"a-secret-key-for-tests-only-0123456789"
 KEY_B = b"another-secret-key-for-tests-987654321"

@@ -7,7 +7,7 @@ import functools
 import pandas as pd
 import pytest
 
-from scripts.anonymise.generalise import GENERALISERS, age_in_years, to_area
+from scripts.build.anonymise.generalise import GENERALISERS, age_in_years, to_area
 
 
 def texts(series: pd.Series) -> list:

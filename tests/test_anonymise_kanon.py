@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from pycanon import anonymity
 
-from scripts.anonymise.generalise import to_area
-from scripts.anonymise.kanon import WITHHELD, AnonymityUnreachable, Hierarchy, anonymise_records
+from scripts.build.anonymise.generalise import to_area
+from scripts.build.anonymise.kanon import WITHHELD, AnonymityUnreachable, Hierarchy, anonymise_records
 
 AREA = Hierarchy("commune", "commune", ["identity", "whole_province"])
 SEX = Hierarchy("sex", "sex", ["identity"])

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts import keygen
-from scripts.anonymise.keys import (
+from scripts.build.anonymise.keys import (
     DEVELOPMENT_KEY,
     KEY_FILE_VARIABLE,
     KEY_VARIABLE,
@@ -22,6 +21,7 @@ from scripts.anonymise.keys import (
     load_key,
     weakness,
 )
+from scripts.ops import keygen
 
 SEEDED = random.Random(20240630)
 # Keys as generators write them (seeded, so that the test is the same every run): make key, openssl rand -hex 32,

@@ -8,7 +8,7 @@ import hmac
 import pandas as pd
 import pytest
 
-from scripts.anonymise.pseudonym import PseudonymKeyMissing, keyed_macs, pseudonymise
+from scripts.build.anonymise.pseudonym import PseudonymKeyMissing, keyed_macs, pseudonymise
 
 KEY_A = b"a-secret-key-for-tests-only-0123456789"
 KEY_B = b"another-secret-key-for-tests-987654321"

@@ -8,9 +8,9 @@ import pytest
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from scripts.anonymise.audit import feasible_ranges
-from scripts.anonymise.cube import TOTAL, count_cube
-from scripts.anonymise.suppress import SuppressionFailed, suppress_counts
+from scripts.build.anonymise.audit import feasible_ranges
+from scripts.build.anonymise.cube import TOTAL, count_cube
+from scripts.build.anonymise.suppress import SuppressionFailed, suppress_counts
 
 
 def skewed(seed: int, sizes: list[int], rows: int) -> pd.DataFrame:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts import serve
-from scripts.loopback import serving
+from scripts.serve import command as serve
+from scripts.serve.loopback import serving
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

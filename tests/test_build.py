@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts.build import BuildFailed, build, main
-from scripts.manifest import ManifestError
+from scripts.build.pipeline import BuildFailed, build, main
+from scripts.build.spec.manifest import ManifestError
 
 
 def test_build_publishes_a_typed_release(data_dir, portal_metadata, tmp_path):

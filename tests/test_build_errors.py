@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts.anonymise.keys import DEVELOPMENT_KEY, KEY_FILE_VARIABLE, KEY_VARIABLE
-from scripts.build import main
+from scripts.build.anonymise.keys import DEVELOPMENT_KEY, KEY_FILE_VARIABLE, KEY_VARIABLE
+from scripts.build.pipeline import main
 from tests.records_data import RESIDENTS_SPEC, add_dataset, add_source, people, residents_csv
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,14 +35,14 @@ derive:
 """
 UNEXPECTED = """\
 import sys
-import scripts.records
+import scripts.build.anonymise.records
 
 def anonymise(rows, *args, **kwargs):
     first = rows.iloc[0]  # a local holding the rows, and a message quoting one of them
     raise ValueError(f"cannot anonymise {first['full_name']} ({first['personal_id']})")
 
-scripts.records.anonymise_records = anonymise
-from scripts.build import main
+scripts.build.anonymise.records.anonymise_records = anonymise
+from scripts.build.pipeline import main
 sys.exit(main(sys.argv[1:]))
 """
 
@@ -86,7 +86,7 @@ def build_in_subprocess(command: list[str], env: dict, limit_bytes: int | None =
 
 
 def test_a_full_disk(residents, tmp_path, portal_metadata):
-    output = build_in_subprocess(["-m", "scripts.build", *arguments(residents, tmp_path, portal_metadata)],
+    output = build_in_subprocess(["-m", "scripts.build.pipeline", *arguments(residents, tmp_path, portal_metadata)],
                                  dict(os.environ), limit_bytes=8192)
     assert_plain_and_anonymous(output, "free disk space")
     assert not (tmp_path / "build" / "current").exists() and not list((tmp_path / "build").glob(".staging-*"))
@@ -95,7 +95,7 @@ def test_a_full_disk(residents, tmp_path, portal_metadata):
 def test_an_unexpected_exception_quoting_a_person(residents, tmp_path, portal_metadata):
     output = build_in_subprocess(["-c", UNEXPECTED, *arguments(residents, tmp_path, portal_metadata)],
                                  dict(os.environ))
-    assert_plain_and_anonymous(output, "unexpected ValueError at scripts/records.py:")
+    assert_plain_and_anonymous(output, "unexpected ValueError at scripts/build/anonymise/records.py:")
 
 
 def test_bad_values_in_personal_columns(residents, tmp_path, portal_metadata, capsys):

@@ -14,7 +14,7 @@ from jsonschema import Draft4Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from scripts import serve
+from scripts.serve import command as serve
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow

@@ -11,8 +11,9 @@ import ckanapi
 import pytest
 import requests
 
-from scripts import serve, token_store
-from scripts.loopback import serving
+from scripts.serve import command as serve
+from scripts.serve import token_store
+from scripts.serve.loopback import serving
 
 pytestmark = pytest.mark.slow
 RESTRICTED = ("vneid_accounts_pseudonymised", "online_applications_pseudonymised")

@@ -21,7 +21,7 @@ from urllib.parse import unquote
 import httpx
 import pytest
 
-from scripts.cluster import load
+from scripts.serve.cluster import load
 from tests.served_cluster import PATHS, cluster, consistent, publish, require_nginx
 
 pytestmark = pytest.mark.slow

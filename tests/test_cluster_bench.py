@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from scripts import serve
-from scripts.build import build
-from scripts.cluster.bench import END, START, throughput, write_section
-from scripts.loopback import serving
+from scripts.build.pipeline import build
+from scripts.serve import command as serve
+from scripts.serve.cluster.bench import END, START, throughput, write_section
+from scripts.serve.loopback import serving
 
 
 def test_throughput_counts_the_answers_of_a_real_portal(data_dir, portal_metadata, tmp_path):

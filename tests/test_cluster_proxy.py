@@ -104,7 +104,7 @@ def test_one_client_gets_one_servers_budget_however_many_replicas(base):
 
 
 def test_the_cache_key_changes_with_the_release_and_with_each_restart_of_the_code(tmp_path):
-    from scripts.cluster import nginx
+    from scripts.serve.cluster import nginx
 
     def key(release: str, generation: int) -> str:
         text = nginx.render(tmp_path, "127.0.0.1:8001", release, [9001, 9002], generation=generation)

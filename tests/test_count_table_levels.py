@@ -7,8 +7,8 @@ import sqlite3
 
 import pytest
 
-from scripts.build import build
-from scripts.steps import BuildFailed
+from scripts.build.pipeline import build
+from scripts.build.steps import BuildFailed
 from tests.conftest import write
 from tests.test_disclosure_build import add_dataset, people_csv
 

@@ -13,7 +13,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
 
-from scripts import serve
+from scripts.serve import command as serve
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow

@@ -23,9 +23,10 @@ import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from scripts import image, serve
-from scripts.build import build
-from scripts.loopback import serving
+from scripts.build.pipeline import build
+from scripts.ops import image
+from scripts.serve import command as serve
+from scripts.serve.loopback import serving
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = ROOT / image.DOCKERFILE
@@ -90,7 +91,7 @@ PORTAL = next(container for container in POD["containers"] if container["name"] 
 
 def test_the_image_runs_make_serve_with_only_the_host_and_build_directory_added():
     recipe = re.search(r"^serve:.*\n\t\$\(PY\) (.+)$", (ROOT / "Makefile").read_text(), flags=re.M).group(1).split()
-    assert CMD[0] == "python" and CMD[1:3] == recipe[:2] == ["-m", "scripts.serve"]
+    assert CMD[0] == "python" and CMD[1:3] == recipe[:2] == ["-m", "scripts.serve.command"]
     make_flags = {word for word in recipe if word.startswith("--")}
     image_flags = {word for word in CMD if word.startswith("--")}
     assert make_flags <= image_flags and image_flags - make_flags == {"--host", "--build"}
@@ -174,7 +175,7 @@ def test_the_image_has_every_datasette_plugin_the_tests_run_with():
 # --- the image: files --------------------------------------------------------------------------------------------
 
 def fake_build(build_dir: Path) -> Path:
-    """A build/ directory with one release of empty files (a restricted tier too), laid out like scripts/release.py."""
+    """A build/ directory with one release of empty files (a restricted tier too), laid out like scripts/build/publish/release.py."""
     release = build_dir / "releases" / "0007"
     release.mkdir(parents=True)
     for name in ["portal.db", "restricted.db", "metadata.json", "inspect.json", "SHA256SUMS"]:
@@ -239,7 +240,7 @@ def test_the_image_serves_a_release_from_its_own_files_with_its_own_command(tmp_
     assert sorted(path.name for path in baked.iterdir()) == sorted(path.name for path in release.iterdir())
     # Python run from the image's WORKDIR imports the image's copy of the code, which finds its plugins beside it.
     outside = {name: value for name, value in os.environ.items() if name != "PYTHONPATH"}
-    found = subprocess.run([sys.executable, "-c", "from scripts import serve; print(serve.ROOT)"], cwd=app,
+    found = subprocess.run([sys.executable, "-c", "from scripts.serve import command; print(command.ROOT)"], cwd=app,
                            env=outside, capture_output=True, text=True, check=True).stdout.strip()
     assert Path(found) == app
 

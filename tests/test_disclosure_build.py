@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from scripts.anonymise.pseudonym import DEVELOPMENT_KEY, KEY_VARIABLE
-from scripts.build import build
-from scripts.steps import BuildFailed
+from scripts.build.anonymise.pseudonym import DEVELOPMENT_KEY, KEY_VARIABLE
+from scripts.build.pipeline import build
+from scripts.build.steps import BuildFailed
 from tests.conftest import manifest_entry, write
 
 PEOPLE_SPEC = """\

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts import serve
+from scripts.serve import command as serve
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from scripts.draft_spec import DraftRefused, draft
-from scripts.drafting.known_people import portal_people
-from scripts.drafting.measures import Communes, KnownPeople
-from scripts.extract import ExtractError, read_csv
-from scripts.manifest import Spec
+from scripts.build.read.extract import ExtractError, read_csv
+from scripts.build.spec.manifest import Spec
+from scripts.ops.draft_spec import DraftRefused, draft
+from scripts.ops.drafting.known_people import portal_people
+from scripts.ops.drafting.measures import Communes, KnownPeople
 from tests.conftest import REPO, write
 
 SAMPLE_FILES = ["civil_status_events", "communes", "mobile_subscribers", "online_applications", "online_procedures",
@@ -175,7 +175,7 @@ def test_a_header_only_file_and_a_missing_header_row_are_refused_without_values(
 
 
 def run_draft(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "scripts.draft_spec", *args], cwd=REPO, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "scripts.ops.draft_spec", *args], cwd=REPO, capture_output=True,
                           text=True, check=False)
 
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scripts.build import build
-from scripts.draft_spec import write_draft
-from scripts.drafting.measures import Communes, KnownPeople
-from scripts.steps import BuildFailed
+from scripts.build.pipeline import build
+from scripts.build.steps import BuildFailed
+from scripts.ops.draft_spec import write_draft
+from scripts.ops.drafting.measures import Communes, KnownPeople
 from tests.conftest import REPO, manifest_entry, write
 
 NAMES = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Minh Châu", "Phạm Quốc Dũng", "Hoàng Thị Thu Hà", "Vũ Đức Giang"]
@@ -66,7 +66,7 @@ def test_the_build_refuses_each_unconfirmed_role_and_keeps_serving_the_previous_
     releases = sorted(p.name for p in (build_dir / "releases").iterdir())
     spec = add_drafted_dataset(data_dir, "people", PEOPLE, communes)
 
-    result = subprocess.run([sys.executable, "-m", "scripts.build", "--data", str(data_dir), "--build",
+    result = subprocess.run([sys.executable, "-m", "scripts.build.pipeline", "--data", str(data_dir), "--build",
                              str(build_dir), "--metadata", str(portal_metadata)], cwd=REPO, capture_output=True,
                             text=True, check=False)
     assert result.returncode == 1 and "Traceback" not in result.stderr

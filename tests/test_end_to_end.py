@@ -8,9 +8,9 @@ import urllib.request
 
 import pytest
 
-from scripts import serve
-from scripts.loopback import serving
-from scripts.manifest import load_manifest
+from scripts.build.spec.manifest import load_manifest
+from scripts.serve import command as serve
+from scripts.serve.loopback import serving
 
 pytestmark = pytest.mark.slow
 

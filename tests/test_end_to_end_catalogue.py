@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 from frictionless import Package
 
-from scripts import serve, token_store
+from scripts.serve import command as serve
+from scripts.serve import token_store
 
 pytestmark = pytest.mark.slow
 RESTRICTED = ("vneid_accounts_pseudonymised", "online_applications_pseudonymised")

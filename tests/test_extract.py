@@ -7,7 +7,7 @@ import unicodedata
 
 import pytest
 
-from scripts.extract import ExtractError, read_csv
+from scripts.build.read.extract import ExtractError, read_csv
 
 
 def write_bytes(tmp_path, data: bytes):

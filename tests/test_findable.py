@@ -10,7 +10,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from scripts import serve, token_store
+from scripts.serve import command as serve
+from scripts.serve import token_store
 
 pytestmark = pytest.mark.slow
 PORTAL = "Cổng dữ liệu mở tỉnh Quảng Ninh"

@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scripts.gate import AllowRule, Finding, ScanReport, mask, scan_frame
-from scripts.gate.checksums import luhn_valid, tax_code_valid
-from scripts.gate.codes import CITIZEN_ID_PROVINCES, LANDLINE_AREAS
-from scripts.gate.context import column_context
+from scripts.build.gate import AllowRule, Finding, ScanReport, mask, scan_frame
+from scripts.build.gate.checksums import luhn_valid, tax_code_valid
+from scripts.build.gate.codes import CITIZEN_ID_PROVINCES, LANDLINE_AREAS
+from scripts.build.gate.context import column_context
 
 
 def kinds(value, column="ghi_chu", **options) -> set[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from scripts.gate import scan_frame
+from scripts.build.gate import scan_frame
 
 # Fake people and addresses of the kind scripts/sample generates (names.py, addresses.py).
 NAMES = frozenset({"Nguyễn Văn An", "Đỗ Văn Quân", "Vũ Quốc Anh", "Trần Thị Lan", "Lê Văn Hòa", "Bùi Duy Quân"})
@@ -272,7 +272,7 @@ def test_neighbouring_prose_is_not_a_split_name():
 
 
 def test_what_an_allow_rule_exempts_joins_nothing():
-    from scripts.gate import AllowRule
+    from scripts.build.gate import AllowRule
 
     table = _columns(("ma_vung", "0203"), ("so_may", "3835 123"))
     rule = AllowRule("so_may", "3835 123", "Đường dây nóng của Sở, công bố công khai")

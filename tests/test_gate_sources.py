@@ -7,10 +7,10 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from scripts.build import BuildFailed, gate
-from scripts.manifest import Spec
-from scripts.prepare import SourceData, known_addresses, known_names
-from scripts.steps import Outcome
+from scripts.build.pipeline import BuildFailed, gate
+from scripts.build.prepare import SourceData, known_addresses, known_names
+from scripts.build.spec.manifest import Spec
+from scripts.build.steps import Outcome
 
 
 def _column(name: str, header: str, role: str, en: str) -> dict:

@@ -14,8 +14,8 @@ from datasette.app import Datasette
 from datasette.cli import inspect_
 from datasette.database import Database
 
-from scripts import serve
-from scripts.build import build
+from scripts.build.pipeline import build
+from scripts.serve import command as serve
 from tests.conftest import write
 
 LIMITS = "plugins:\n  rate-limit: {rate: 1, burst: 3}\n"

@@ -20,9 +20,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scripts import serve
-from scripts.build import build
-from scripts.loopback import serving
+from scripts.build.pipeline import build
+from scripts.serve import command as serve
+from scripts.serve.loopback import serving
 
 FUZZ = settings(max_examples=150, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

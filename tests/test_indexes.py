@@ -6,8 +6,8 @@ import sqlite3
 
 import pandas as pd
 
-from scripts.indexes import PAIR_INDEX_ROWS, indexes_for
-from scripts.load import TableToLoad, write_database
+from scripts.build.publish.indexes import PAIR_INDEX_ROWS, indexes_for
+from scripts.build.publish.write_sqlite import TableToLoad, write_database
 
 
 def test_small_tables_get_one_index_per_facet_and_sort_column():

@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scripts.anonymise.cube import TOTAL, count_cube
-from scripts.anonymise.joint import Block, JointSystem, protect_jointly
-from scripts.anonymise.suppress import protect
+from scripts.build.anonymise.cube import TOTAL, count_cube
+from scripts.build.anonymise.joint import Block, JointSystem, protect_jointly
+from scripts.build.anonymise.suppress import protect
 from tests.joint_attack import JointAttack, disclosed
 
 PERIODS = ("month", "quarter", "year")

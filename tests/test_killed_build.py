@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts.build import build
-from scripts.release import current_release
+from scripts.build.pipeline import build
+from scripts.build.publish.release import current_release
 from tests.test_disclosure_build import AGGREGATE_SPEC, PEOPLE_SPEC, add_dataset, people_csv, write
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +32,7 @@ def test_killing_a_build_never_touches_the_current_release(data_dir, portal_meta
     first, _ = build(data_dir, build_dir, portal_metadata)
     before = snapshot(first)
     process = subprocess.Popen(
-        [sys.executable, "-m", "scripts.build", "--data", str(data_dir), "--build", str(build_dir),
+        [sys.executable, "-m", "scripts.build.pipeline", "--data", str(data_dir), "--build", str(build_dir),
          "--metadata", str(portal_metadata)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(after)
     os.kill(process.pid, signal.SIGKILL)

@@ -20,9 +20,9 @@ WINDOW_SECONDS = 1.5
 
 @pytest.fixture
 def served(data_dir, portal_metadata, tmp_path):
-    from scripts import serve
-    from scripts.build import build
-    from scripts.loopback import serving
+    from scripts.build.pipeline import build
+    from scripts.serve import command as serve
+    from scripts.serve.loopback import serving
 
     release, _ = build(data_dir, tmp_path / "build", portal_metadata)
     with serving(lambda port: serve.command(release, port=port)) as base:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scripts.manifest import ManifestError, load_manifest, load_spec
+from scripts.build.spec.manifest import ManifestError, load_manifest, load_spec
 
 
 def test_valid_manifest_loads(data_dir):

@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-from scripts.cluster import load, restart
-from scripts.loopback import free_port
+from scripts.serve.cluster import load, restart
+from scripts.serve.loopback import free_port
 from tests.conftest import REPO
 from tests.served_cluster import PATHS, consistent, publish
 
@@ -27,7 +27,7 @@ def test_a_running_portal_keeps_its_release_through_a_build_and_moves_when_resta
     publish(data_dir, build, portal_metadata, "0001")
 
     def start() -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, "-m", "scripts.serve", "--build", str(build), "--port", str(port)],
+        return subprocess.Popen([sys.executable, "-m", "scripts.serve.command", "--build", str(build), "--port", str(port)],
                                 cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     process = start()

@@ -63,8 +63,8 @@ async def test_following_next_on_a_sort_with_ties_returns_every_row_once(portal,
 @pytest.fixture
 def guarded(data_dir, portal_metadata, tmp_path):
     """The tiny build served with an `allow` rule on its table: only the actor `auditor` may see `tasks`."""
-    from scripts import serve
-    from scripts.build import build
+    from scripts.build.pipeline import build
+    from scripts.serve import command as serve
 
     release, _ = build(data_dir, tmp_path / "build", portal_metadata)
     path = release / "metadata.json"

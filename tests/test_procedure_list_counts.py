@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scripts.build import build
+from scripts.build.pipeline import build
 from tests.conftest import MANIFEST_HEAD, manifest_entry, write
 from tests.joint_attack import disclosed
 from tests.test_joint_attack import attack_release

@@ -89,7 +89,7 @@ async def test_schema_answers_are_kept_for_immutable_databases_only(portal, cach
 
 @pytest.fixture
 def release(data_dir, portal_metadata, tmp_path):
-    from scripts.build import build
+    from scripts.build.pipeline import build
 
     return build(data_dir, tmp_path / "build", portal_metadata)[0]
 
@@ -99,7 +99,7 @@ async def test_each_start_up_leaves_one_cache_and_one_tie_breaker_in_front_of_sq
     reaches SQLite is still looked up in one cache once, kept the first time, and a sorted page still pages right."""
     from datasette.tracer import capture_traces
 
-    from scripts import serve
+    from scripts.serve import command as serve
 
     for _ in range(3):
         await serve.app(release).invoke_startup()
@@ -150,8 +150,8 @@ async def test_sql_a_visitor_wrote_is_run_again_each_time(portal, cache):
 @pytest.fixture
 def portal_with_canned_query(data_dir, portal_metadata, tmp_path):
     """The tiny build served with a canned query that reads the clock, as an administrator could declare one."""
-    from scripts import serve
-    from scripts.build import build
+    from scripts.build.pipeline import build
+    from scripts.serve import command as serve
 
     release, _ = build(data_dir, tmp_path / "build", portal_metadata)
     metadata = json.loads((release / "metadata.json").read_text(encoding="utf-8"))

@@ -15,7 +15,8 @@ from datasette.cli import inspect_
 
 from plugins.api_tokens import new_token
 from plugins.rate_limit import DEFAULTS, Budgets, budget, client_address, settings
-from scripts import serve, token_store
+from scripts.serve import command as serve
+from scripts.serve import token_store
 
 HEAVY = "/portal.json?sql=with+recursive+c(x)+as+(select+1+union+all+select+x%2B1+from+c)+select+count(*)+from+c"
 

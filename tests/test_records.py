@@ -12,11 +12,11 @@ import pytest
 from pycanon import anonymity
 from scipy.stats import spearmanr
 
-import scripts.build
-from scripts.anonymise.keys import KEY_FILE_VARIABLE, KEY_VARIABLE, BuildSecrets, generate_key
-from scripts.anonymise.pseudonym import pseudonymise
-from scripts.build import build
-from scripts.steps import BuildFailed
+import scripts.build.pipeline
+from scripts.build.anonymise.keys import KEY_FILE_VARIABLE, KEY_VARIABLE, BuildSecrets, generate_key
+from scripts.build.anonymise.pseudonym import pseudonymise
+from scripts.build.pipeline import build
+from scripts.build.steps import BuildFailed
 from tests.records_data import (
     APPLICATIONS_SPEC,
     COMMUNES,
@@ -124,7 +124,7 @@ def known_secrets(monkeypatch):
         made.append(BuildSecrets(KEY.encode(), release, nonce=b"test-nonce-0001"))
         return lambda: made[-1]
 
-    monkeypatch.setattr(scripts.build, "secrets_for", secrets_for)
+    monkeypatch.setattr(scripts.build.pipeline, "secrets_for", secrets_for)
     return made
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scripts import release
+from scripts.build.publish import release
 
 
 def stage(build_dir, content: str):

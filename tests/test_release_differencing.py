@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scripts.anonymise.cube import TOTAL
-from scripts.build import build
+from scripts.build.anonymise.cube import TOTAL
+from scripts.build.pipeline import build
 from tests.conftest import MANIFEST_HEAD, manifest_entry, write
 
 # Small cells on purpose: they are what flips between releases.
@@ -97,7 +97,7 @@ def write_data(root: Path, frame: pd.DataFrame) -> Path:
 @pytest.fixture(scope="module")
 def two_releases(tmp_path_factory) -> tuple[Path, Path, dict]:
     """Release 1 from the extract, release 2 from the same extract with one application added."""
-    from scripts.anonymise.keys import DEVELOPMENT_KEY, KEY_VARIABLE
+    from scripts.build.anonymise.keys import DEVELOPMENT_KEY, KEY_VARIABLE
 
     root = tmp_path_factory.mktemp("differencing")
     base = applications()

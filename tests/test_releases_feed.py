@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from scripts import release, serve, token_store
-from scripts.build import build
+from scripts.build.pipeline import build
+from scripts.build.publish import release
+from scripts.serve import command as serve
+from scripts.serve import token_store
 from tests.conftest import CSV, MANIFEST
 
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 
-from scripts import serve, token_store
-from scripts.build import build
+from scripts.build.pipeline import build
+from scripts.serve import command as serve
+from scripts.serve import token_store
 from tests.conftest import CSV, manifest_entry
 
 NOTICE = 'class="synthetic-notice"'

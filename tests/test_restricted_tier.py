@@ -13,7 +13,8 @@ import sqlite_utils
 from datasette.cli import inspect_
 
 from plugins.api_tokens import new_token, token_hash
-from scripts import serve, token_store
+from scripts.serve import command as serve
+from scripts.serve import token_store
 
 HEALTH_VALUE = "Sốt xuất huyết mẫu 7731"
 TAX_VALUE = "Thu nhập mẫu 5529"

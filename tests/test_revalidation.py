@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from scripts import serve
-from scripts.build import build
+from scripts.build.pipeline import build
+from scripts.serve import command as serve
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts import current_log, release, release_seal
+from scripts.build.publish import current_log, release, release_seal
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,7 +27,7 @@ def publish(build_dir: Path, content: str) -> Path:
 def make_rollback(workdir: Path) -> subprocess.CompletedProcess:
     """`make rollback` as the Makefile runs it, from a directory whose build/ is the one under test."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return subprocess.run([sys.executable, "-m", "scripts.rollback"], cwd=workdir, env=env, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "scripts.ops.rollback"], cwd=workdir, env=env, capture_output=True,
                           text=True, timeout=60, check=False)
 
 

@@ -13,12 +13,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scripts.extract import read_csv
-from scripts.manifest import load_manifest, load_spec
+from scripts.build.read.extract import read_csv
+from scripts.build.read.validate import validate
+from scripts.build.spec.manifest import load_manifest, load_spec
 from scripts.sample import admin, identifiers, phones
 from scripts.sample.__main__ import generate
 from scripts.sample.province import DEFAULT_SEED
-from scripts.validate import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "data" / "specs"

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from scripts import serve
-from scripts.build import build
-from scripts.loopback import serving
+from scripts.build.pipeline import build
+from scripts.serve import command as serve
+from scripts.serve.loopback import serving
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", re.DOTALL)
 PAGES = ["/", "/portal", "/portal/tasks", "/portal/tasks?_facet=unit&_sort=deadline", "/portal/tasks/001",

@@ -10,9 +10,9 @@ import json
 import httpx
 import pytest
 
-from scripts import serve
-from scripts.build import build
-from scripts.loopback import serving
+from scripts.build.pipeline import build
+from scripts.serve import command as serve
+from scripts.serve.loopback import serving
 
 
 @pytest.fixture(scope="module")

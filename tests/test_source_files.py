@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts.build import main
-from scripts.source_file import LIMIT_VARIABLE
+from scripts.build.pipeline import main
+from scripts.build.read.source_file import LIMIT_VARIABLE
 from tests.conftest import CSV
 
 # The first record of the delivered file: no message may quote it, whatever went wrong.

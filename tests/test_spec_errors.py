@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts.anonymise.keys import DEVELOPMENT_KEY, KEY_FILE_VARIABLE, KEY_VARIABLE
-from scripts.build import main
+from scripts.build.anonymise.keys import DEVELOPMENT_KEY, KEY_FILE_VARIABLE, KEY_VARIABLE
+from scripts.build.pipeline import main
 from tests.conftest import CSV, MANIFEST, SPEC, manifest_entry, write
 from tests.records_data import COMMUNES, RESIDENTS_SPEC, add_source, people, residents_csv
 from tests.test_source_files import fingerprint

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scripts.anonymise.suppress import suppress_counts
+from scripts.build.anonymise.suppress import suppress_counts
 from tests.attack import TOTAL, exactly_recoverable
 
 

@@ -10,7 +10,8 @@ import pytest
 import sqlite_utils
 
 from plugins.api_tokens import checksum, is_well_formed, new_token, token_hash
-from scripts import token_store, tokens
+from scripts.ops import tokens
+from scripts.serve import token_store
 
 
 @pytest.fixture

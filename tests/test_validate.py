@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from scripts.extract import RawTable
-from scripts.manifest import Spec
-from scripts.validate import validate
+from scripts.build.read.extract import RawTable
+from scripts.build.read.validate import validate
+from scripts.build.spec.manifest import Spec
 
 
 def spec(*columns, key="id") -> Spec:

@@ -1,7 +1,7 @@
 """Controlled vocabularies the machine-readable catalogues use: EU authority tables, IANA media types, GeoNames.
 
 One place for every IRI, so that DCAT-AP, data.json, the CKAN API and schema.org say the same. The themes come
-from data/themes.yml through the release's metadata (scripts/themes.py).
+from data/themes.yml through the release's metadata (scripts/build/publish/themes.py).
 """
 
 from __future__ import annotations

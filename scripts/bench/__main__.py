@@ -6,10 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..sample.province import SCALES
-from .build_time import BenchFailed
-from .run import Options
-from .run import main as run
+from scripts.bench.build_time import BenchFailed
+from scripts.bench.run import Options
+from scripts.bench.run import main as run
+from scripts.sample.province import SCALES
 
 ROOT = Path(__file__).resolve().parents[2]
 

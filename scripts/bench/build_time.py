@@ -7,9 +7,9 @@ import os
 import sys
 from pathlib import Path
 
-from ..anonymise.pseudonym import DEVELOPMENT_KEY, KEY_FILE_VARIABLE, KEY_VARIABLE
-from ..manifest import load_manifest
-from .measure import run_measured, tail
+from scripts.bench.measure import run_measured, tail
+from scripts.build.anonymise.pseudonym import DEVELOPMENT_KEY, KEY_FILE_VARIABLE, KEY_VARIABLE
+from scripts.build.spec.manifest import load_manifest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,7 +40,7 @@ def time_build(data: Path, build_dir: Path, work: Path) -> dict:
     """Run the real build of `data` into `build_dir`; seconds in all and per step, peak memory, the release."""
     timings = work / "build-timings.json"
     timings.unlink(missing_ok=True)
-    run = run_measured([sys.executable, "-m", "scripts.build", "--data", str(data), "--build", str(build_dir),
+    run = run_measured([sys.executable, "-m", "scripts.build.pipeline", "--data", str(data), "--build", str(build_dir),
                         "--metadata", str(ROOT / "metadata.yml"), "--timings-json", str(timings)],
                        work / "build.log", env=_build_environment(), cwd=ROOT)
     if run.returncode:

@@ -13,7 +13,7 @@ import threading
 import time
 from pathlib import Path
 
-from .mix import Query, Table, tables
+from scripts.bench.mix import Query, Table, tables
 
 PAGE_SIZE = 100  # the portal's default_page_size
 FACET_SIZE = 30  # Datasette's default_facet_size

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import httpx
 
-from .mix import column_values, tables
-from .stats import summary
+from scripts.bench.mix import column_values, tables
+from scripts.bench.stats import summary
 
 ROOT = Path(__file__).resolve().parents[2]
 ORDINARY_CLIENTS = [f"127.0.0.{n}" for n in range(11, 15)]

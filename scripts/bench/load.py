@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from .stats import summary
+from scripts.bench.stats import summary
 
 MAX_RETRY_AFTER = 10.0  # seconds a throttled client waits at most before asking again
 MAX_THROTTLED = 5  # 429s in a row after which the request is given up and counted as an error

@@ -15,7 +15,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from .naive import NAME as BASELINE_DATABASE
+from scripts.bench.naive import NAME as BASELINE_DATABASE
 
 LARGEST = 3  # the tables whose facet and filter pages the targets are about
 DEEP_PAGES = 100  # pages of 1,000 rows followed through `next` before the deep page

@@ -10,20 +10,20 @@ from pathlib import Path
 
 import httpx
 
-from ..loopback import serving
-from . import report
-from .build_time import time_build, time_plain_load
-from .direct import run_direct
-from .isolation import measure_isolation, ordinary_paths
-from .load import MixResult, Request, run_mix
-from .machine import describe
-from .mix import Query, build_mix, deep_page
-from .naive import naive_database
-from .sample import data_dir
-from .servers import START_SECONDS, baseline_command, client_tokens, portal_command
-from .shared import measure_shared
-from .stats import summary
-from .targets import TARGET_KINDS
+from scripts.bench import report
+from scripts.bench.build_time import time_build, time_plain_load
+from scripts.bench.direct import run_direct
+from scripts.bench.isolation import measure_isolation, ordinary_paths
+from scripts.bench.load import MixResult, Request, run_mix
+from scripts.bench.machine import describe
+from scripts.bench.mix import Query, build_mix, deep_page
+from scripts.bench.naive import naive_database
+from scripts.bench.sample import data_dir
+from scripts.bench.servers import START_SECONDS, baseline_command, client_tokens, portal_command
+from scripts.bench.shared import measure_shared
+from scripts.bench.stats import summary
+from scripts.bench.targets import TARGET_KINDS
+from scripts.serve.loopback import serving
 
 
 @dataclass(frozen=True)

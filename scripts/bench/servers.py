@@ -1,6 +1,6 @@
 """The two servers the benchmark compares, as real processes on free loopback ports.
 
-Both are run by `scripts.loopback.serving`. The portal is started with `scripts.serve.command`, the command line
+Both are run by `scripts.serve.loopback.serving`. The portal is started with `scripts.serve.command`, the command line
 `make serve` runs; its restricted tier reads tokens from a tokens database of the benchmark's own, where each
 simulated client gets a token. The baseline is `datasette serve` with nothing but the naive database: default
 settings, no metadata, no plugins of ours.
@@ -12,7 +12,8 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from .. import serve, token_store
+from scripts.serve import command as serve
+from scripts.serve import token_store
 
 START_SECONDS = 60  # a mutable database of a million rows is opened and counted at start
 

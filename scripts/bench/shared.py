@@ -18,7 +18,7 @@ import sys
 
 import httpx
 
-from .isolation import add, finish_abuse, start_abuse
+from scripts.bench.isolation import add, finish_abuse, start_abuse
 
 ADDRESS = "127.0.0.40"
 USERS = 20

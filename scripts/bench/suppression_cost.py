@@ -10,14 +10,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..aggregate import SECONDARY_PROTECTION, plan_aggregate
-from ..anonymise.keys import secrets_for
-from ..anonymise.suppress import protect
-from ..anonymise.utility import utility
-from ..derived_spec import Aggregate, DerivedSpec
-from ..manifest import load_manifest
-from ..prepare import BuildContext, Sources, SpecLoader, _lookup
-from ..steps import Outcome
+from scripts.build.anonymise.aggregate import SECONDARY_PROTECTION, plan_aggregate
+from scripts.build.anonymise.keys import secrets_for
+from scripts.build.anonymise.suppress import protect
+from scripts.build.anonymise.utility import utility
+from scripts.build.prepare import BuildContext, Sources, SpecLoader, _lookup
+from scripts.build.spec.derived_spec import Aggregate, DerivedSpec
+from scripts.build.spec.manifest import load_manifest
+from scripts.build.steps import Outcome
 
 
 def compare(data: Path, finest: bool = False) -> list[dict]:

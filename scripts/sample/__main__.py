@@ -4,7 +4,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import (
+from scripts.sample import (
     admin,
     applications,
     civil_status,
@@ -17,8 +17,8 @@ from . import (
     tasks,
     vneid,
 )
-from .province import DEFAULT_SEED, SCALES
-from .streams import stream
+from scripts.sample.province import DEFAULT_SEED, SCALES
+from scripts.sample.streams import stream
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:

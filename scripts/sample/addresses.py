@@ -4,9 +4,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .admin import Communes
-from .province import PROVINCE_SHORT
-from .text import plain
+from scripts.sample.admin import Communes
+from scripts.sample.province import PROVINCE_SHORT
+from scripts.sample.text import plain
 
 STREETS = ["Lê Thánh Tông", "Trần Hưng Đạo", "Nguyễn Văn Cừ", "Hạ Long", "Cao Thắng", "Bạch Đằng", "Lê Lợi",
            "Trần Phú", "Hùng Vương", "Nguyễn Du", "Quang Trung", "Tuệ Tĩnh", "Kênh Liêm", "Giếng Đồn",

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 from vietnamadminunits.database import query
 
-from .province import PROVINCE_CODE
+from scripts.sample.province import PROVINCE_CODE
 
 # Rough resident counts in thousands, by the unit's short name. Guessed from the former towns and
 # districts each unit replaced; only the proportions matter. Units not listed get DEFAULT_THOUSANDS.

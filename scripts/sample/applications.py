@@ -6,14 +6,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import dates, messy, phones
-from .admin import Communes
-from .csvfile import chunked, write_csv
-from .people import PERIOD_YEARS, Population
-from .procedure_list import COMMUNE
-from .procedures import Catalogue
-from .province import EVENT_START, HALF_YEAR_START, HOLIDAYS, LOCALITY_CODE, REPORT_DATE
-from .text import zero_pad
+from scripts.sample import dates, messy, phones
+from scripts.sample.admin import Communes
+from scripts.sample.csvfile import chunked, write_csv
+from scripts.sample.people import PERIOD_YEARS, Population
+from scripts.sample.procedure_list import COMMUNE
+from scripts.sample.procedures import Catalogue
+from scripts.sample.province import EVENT_START, HALF_YEAR_START, HOLIDAYS, LOCALITY_CODE, REPORT_DATE
+from scripts.sample.text import zero_pad
 
 HEADER = ["Mã hồ sơ", "Mã thủ tục", "Ngày tiếp nhận", "Ngày hẹn trả", "Ngày trả kết quả", "Kênh nộp",
           "Đăng nhập VNeID", "Số định danh người nộp", "Họ tên người nộp", "Số điện thoại", "Mã xã", "Trạng thái"]

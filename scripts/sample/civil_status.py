@@ -5,12 +5,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import dates, messy, phones
-from .admin import Communes
-from .csvfile import chunked, write_csv
-from .people import PERIOD_YEARS, Population
-from .province import EVENT_START, REPORT_DATE
-from .text import plain, zero_pad
+from scripts.sample import dates, messy, phones
+from scripts.sample.admin import Communes
+from scripts.sample.csvfile import chunked, write_csv
+from scripts.sample.people import PERIOD_YEARS, Population
+from scripts.sample.province import EVENT_START, REPORT_DATE
+from scripts.sample.text import plain, zero_pad
 
 HEADER = ["Số hồ sơ", "Loại sự kiện", "Ngày đăng ký", "Ngày xảy ra sự kiện", "Mã xã", "Số định danh cá nhân",
           "Họ và tên", "Giới tính", "Ngày sinh", "Ghi chú"]

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .admin import Communes
-from .csvfile import write_csv
-from .province import PROVINCE_CODE
+from scripts.sample.admin import Communes
+from scripts.sample.csvfile import write_csv
+from scripts.sample.province import PROVINCE_CODE
 
 HEADER = ["Mã xã", "Tên đơn vị hành chính", "Loại đơn vị", "Mã tỉnh", "Tên tỉnh", "Vĩ độ", "Kinh độ",
           "Diện tích (km²)"]

@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from .province import EVENT_START, HOLIDAYS, REPORT_DATE
+from scripts.sample.province import EVENT_START, HOLIDAYS, REPORT_DATE
 
 FIRST_DAY = np.datetime64("1900-01-01")
 LAST_DAY = np.datetime64("2027-12-31")

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .province import BIRTH_PROVINCE_CODE
+from scripts.sample.province import BIRTH_PROVINCE_CODE
 
 # The 63 pre-2025 province codes that open a citizen ID (where the birth was registered).
 LEGACY_PROVINCE_CODES = np.array([

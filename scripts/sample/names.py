@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .admin import ETHNICITIES
+from scripts.sample.admin import ETHNICITIES
 
 # Surnames common among the Kinh, then the clan names of the province's minorities. One list, so that a
 # person's surname is a single small integer until it is rendered.

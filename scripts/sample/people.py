@@ -4,10 +4,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import identifiers, names
-from .admin import ETHNICITIES, Communes, allocate
-from .dates import uniform_days, years_between
-from .province import EVENT_START, REPORT_DATE
+from scripts.sample import identifiers, names
+from scripts.sample.admin import ETHNICITIES, Communes, allocate
+from scripts.sample.dates import uniform_days, years_between
+from scripts.sample.province import EVENT_START, REPORT_DATE
 
 DAYS_PER_YEAR = 365.2425
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .text import digit_matrix, join_bytes
+from scripts.sample.text import digit_matrix, join_bytes
 
 # Carrier, market share, and its prefixes (the two digits after the leading 0) with relative weights.
 CARRIERS = [

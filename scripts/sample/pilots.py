@@ -4,7 +4,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .csvfile import write_csv
+from scripts.sample.csvfile import write_csv
 
 HEADER = ["Mã mô hình", "Tên mô hình", "Lĩnh vực", "Đơn vị triển khai", "Đối tượng phục vụ", "Ngày triển khai",
           "Phạm vi triển khai", "Mô tả"]

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import numpy as np
 
-from . import messy
-from .csvfile import write_csv
-from .procedure_list import ESSENTIAL, GROUPS, HEAVY
-from .province import LOCALITY_CODE
-from .streams import stream
+from scripts.sample import messy
+from scripts.sample.csvfile import write_csv
+from scripts.sample.procedure_list import ESSENTIAL, GROUPS, HEAVY
+from scripts.sample.province import LOCALITY_CODE
+from scripts.sample.streams import stream
 
 HEADER = ["Mã thủ tục", "Tên thủ tục", "Lĩnh vực", "Cơ quan thực hiện", "Cấp thực hiện",
           "Mức độ cung cấp dịch vụ công trực tuyến", "Tích hợp đăng nhập VNeID", "Thời hạn giải quyết (ngày làm việc)",

@@ -4,12 +4,12 @@ from pathlib import Path
 
 import numpy as np
 
-from . import addresses, dates, identifiers, messy, phones
-from .admin import ETHNICITIES, Communes
-from .csvfile import chunked, write_csv
-from .people import Population
-from .province import BIRTH_PROVINCE_CODE
-from .text import zero_pad
+from scripts.sample import addresses, dates, identifiers, messy, phones
+from scripts.sample.admin import ETHNICITIES, Communes
+from scripts.sample.csvfile import chunked, write_csv
+from scripts.sample.people import Population
+from scripts.sample.province import BIRTH_PROVINCE_CODE
+from scripts.sample.text import zero_pad
 
 HEADER = ["Số định danh cá nhân", "Họ và tên", "Ngày sinh", "Giới tính", "Dân tộc", "Mã xã",
           "Tên xã/phường/đặc khu", "Địa chỉ thường trú", "Số điện thoại", "Ghi chú"]

@@ -5,12 +5,12 @@ from pathlib import Path
 
 import numpy as np
 
-from . import dates, messy, phones
-from .admin import Communes
-from .csvfile import chunked, write_csv
-from .people import Population
-from .province import EVENT_START, REPORT_DATE
-from .text import zero_pad
+from scripts.sample import dates, messy, phones
+from scripts.sample.admin import Communes
+from scripts.sample.csvfile import chunked, write_csv
+from scripts.sample.people import Population
+from scripts.sample.province import EVENT_START, REPORT_DATE
+from scripts.sample.text import zero_pad
 
 HEADER = ["Số thuê bao", "Nhà mạng", "Số định danh cá nhân chủ thuê bao", "Họ và tên chủ thuê bao", "Mã xã",
           "Trạng thái chuẩn hóa", "Ngày chuẩn hóa"]

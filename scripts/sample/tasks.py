@@ -4,7 +4,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .csvfile import write_csv
+from scripts.sample.csvfile import write_csv
 
 HEADER = ["Mã nhiệm vụ", "Nhóm", "Nhóm nhiệm vụ", "Tên nhiệm vụ", "Đơn vị chủ trì", "Đơn vị phối hợp",
           "Thời hạn hoàn thành", "Trạng thái", "Ngày hoàn thành", "Ghi chú"]

@@ -4,12 +4,12 @@ from pathlib import Path
 
 import numpy as np
 
-from . import dates, messy
-from .admin import Communes
-from .csvfile import chunked, write_csv
-from .people import Population
-from .province import EVENT_START, REPORT_DATE
-from .text import zero_pad
+from scripts.sample import dates, messy
+from scripts.sample.admin import Communes
+from scripts.sample.csvfile import chunked, write_csv
+from scripts.sample.people import Population
+from scripts.sample.province import EVENT_START, REPORT_DATE
+from scripts.sample.text import zero_pad
 
 HEADER = ["Số định danh cá nhân", "Ngày đăng ký", "Ngày kích hoạt", "Mức định danh", "Mã xã", "Kênh đăng ký"]
 LEVELS = np.array(["Mức 1", "Mức 2"], dtype=object)

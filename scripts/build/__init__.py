@@ -1,0 +1,1 @@
+"""`make build`: the pipeline, phase by phase (spec → read → anonymise → gate → publish); pipeline.py runs them."""

@@ -1,0 +1,1 @@
+"""Phase 5: the release written (SQLite, metadata, catalogue, history) and switched in."""

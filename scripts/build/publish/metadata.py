@@ -1,0 +1,192 @@
+"""Datasette metadata for a release: the portal-wide metadata.yml plus one entry per published table."""
+
+from __future__ import annotations
+
+import copy
+import html
+import json
+from pathlib import Path
+
+import yaml
+
+from scripts.build.spec.manifest import DatasetEntry, Manifest, Spec
+
+LICENCE_URLS = {
+    "CC-BY-4.0": "https://creativecommons.org/licenses/by/4.0/deed.vi",
+    "CC0-1.0": "https://creativecommons.org/publicdomain/zero/1.0/deed.vi",
+    "ODbL-1.0": "https://opendatacommons.org/licenses/odbl/1-0/",
+}
+SYNTHETIC_NOTICE = (
+    '<p class="synthetic-notice"><strong>Dữ liệu mẫu tổng hợp, không phải số liệu chính thức.</strong> '
+    '<span lang="en">Synthetic sample data, not official figures.</span></p>'
+)
+FREQUENCIES = {
+    "daily": "Hằng ngày",
+    "weekly": "Hằng tuần",
+    "monthly": "Hằng tháng",
+    "quarterly": "Hằng quý",
+    "annual": "Hằng năm",
+    "irregular": "Không định kỳ",
+}
+
+
+def load_portal_metadata(path: Path) -> dict:
+    """Read the hand-written, portal-wide metadata."""
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+def column_text(column) -> str:
+    """One line per column for Datasette's column descriptions: label, meaning and unit, both languages."""
+    unit = f" [{column.unit}]" if getattr(column, "unit", None) else ""
+    return (
+        f"{column.label.vi} — {column.description.vi}{unit} · "
+        f"{column.label.en}: {column.description.en}"
+    )
+
+
+def _escape(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def table_description_html(entry: DatasetEntry, manifest: Manifest) -> str:
+    """The HTML shown above a table: notice, description, publisher, approval, licence, frequency."""
+    publisher = manifest.publisher(entry)
+    theme = manifest.theme(entry)
+    approval = entry.approval
+    parts = [SYNTHETIC_NOTICE] if entry.synthetic else []
+    parts += [
+        f'<p lang="vi">{_escape(entry.description.vi)}</p>',
+        f'<p lang="en">{_escape(entry.description.en)}</p>',
+        "<dl>",
+        f"<dt>Đơn vị công bố · Publisher</dt><dd>{_escape(publisher.vi)} · {_escape(publisher.en)}</dd>",
+        f"<dt>Chủ đề · Theme</dt><dd>{_escape(theme.vi)} · {_escape(theme.en)}</dd>",
+        f"<dt>Phê duyệt · Approval</dt><dd>{_escape(approval.decision)} "
+        f"({approval.date.strftime('%d/%m/%Y')}, {_escape(approval.approver)})</dd>",
+        f"<dt>Tần suất cập nhật · Update frequency</dt><dd>{FREQUENCIES[entry.update_frequency]} · "
+        f"{entry.update_frequency}</dd>",
+        f"<dt>Giấy phép · Licence</dt><dd>{_escape(entry.licence)}</dd>",
+        "</dl>",
+    ]
+    return "\n".join(parts)
+
+
+def table_metadata(entry: DatasetEntry, spec: Spec, manifest: Manifest) -> dict:
+    """Datasette table metadata generated from a manifest entry and its spec."""
+    sortable = list(dict.fromkeys(spec.primary_key + spec.facets + spec.sortable))
+    metadata = {
+        "title": f"{entry.title.vi} · {entry.title.en}",
+        "description_html": table_description_html(entry, manifest),
+        "license": entry.licence,
+        "license_url": LICENCE_URLS.get(entry.licence, ""),
+        "source": manifest.publisher(entry).vi,
+        "columns": {column.name: column_text(column) for column in spec.columns},
+        "facets": list(spec.facets),
+        "sortable_columns": sortable,
+        # The manifest's flag, for the pages of restricted tables: they have no row in the public catalogue table.
+        "synthetic": entry.synthetic,
+    }
+    if spec.sort:
+        key = "sort_desc" if spec.sort.startswith("-") else "sort"
+        metadata[key] = spec.sort.lstrip("-")
+    if spec.fts:
+        metadata["fts_table"] = f"{entry.id}_fts"
+        metadata["fts_pk"] = "rowid"
+    return metadata
+
+
+def release_metadata(portal: dict, tables: dict[str, dict], database: str = "portal") -> dict:
+    """Merge generated table metadata into the portal-wide metadata for one database."""
+    merged = copy.deepcopy(portal)
+    database_metadata = merged.setdefault("databases", {}).setdefault(database, {})
+    database_metadata["tables"] = {**database_metadata.get("tables", {}), **tables}
+    return merged
+
+
+SUPPRESSION_COLUMN = (
+    "Ô bị ẩn — suppressed: số liệu bị ẩn vì nhỏ hơn ngưỡng hoặc để không suy ra được ô nhỏ từ các tổng; "
+    "trống: ô được công bố · 'suppressed' when the count is hidden, because it is small or so that small cells "
+    "cannot be worked out from totals; empty when published"
+)
+
+
+def _perturbed_html(parameters: str) -> str:
+    most = json.loads(parameters)["max"]
+    return (
+        f'<p lang="vi">Số liệu được cộng thêm nhiễu ngẫu nhiên nhỏ (không quá ±{most}, trung bình bằng 0) để không '
+        "thể so sánh các bảng hoặc các lần phát hành mà suy ra một người; vì vậy các ô có thể không cộng đúng bằng "
+        "dòng Tổng.</p>"
+        f'<p lang="en">Counts carry small random noise (at most ±{most}, mean 0) so that comparing tables or releases '
+        "cannot single out a person; cells may therefore not add up exactly to their totals.</p>"
+    )
+
+
+def percent_vi(share: float) -> str:
+    """A share as Vietnamese writes it: a decimal comma."""
+    return f"{share:.1%}".replace(".", ",")
+
+
+def disclosure_html(report) -> str:
+    """A short, plain summary of how the table was protected."""
+    if report.method == "aggregate":
+        return (
+            f'<p lang="vi">Bảng tổng hợp từ {report.rows_in:,} bản ghi cá nhân; dòng có giá trị "Tổng" là tổng cộng. '
+            f"Ô có giá trị từ 1 đến {report.threshold - 1} bị ẩn, cùng các ô ẩn thêm để không thể suy ngược từ "
+            f"các tổng và các bảng khác: {report.cells_hidden} ô, {percent_vi(report.cells_hidden_share)} số ô và "
+            f"{percent_vi(report.persons_hidden_share)} số người. Mức chi tiết: "
+            f"{_escape((report.levels_chosen or '').split(' · ')[0])}.</p>"
+            f'<p lang="en">Counts from {report.rows_in:,} person records; rows labelled "Tổng" are totals. '
+            f"Cells of 1 to {report.threshold - 1} are hidden, with more so that none can be worked back out from "
+            f"totals or other tables: {report.cells_hidden} cells, {report.cells_hidden_share:.1%} of cells and "
+            f"{report.persons_hidden_share:.1%} of persons. Levels: "
+            f"{_escape((report.levels_chosen or '').split(' · ')[-1])}.</p>"
+            + (_perturbed_html(report.perturbation) if report.perturbation else "")
+        )
+    return (
+        f'<p lang="vi">Bản ghi đã ẩn danh: k = {report.k}, l = {report.l_diversity}, '
+        f"{report.suppressed_share:.1%} bản ghi bị loại.</p>"
+        f'<p lang="en">Anonymised records: k = {report.k}, l = {report.l_diversity}, '
+        f"{report.suppressed_share:.1%} of records suppressed.</p>"
+    )
+
+
+def _derived_columns(spec, source) -> dict[str, str]:
+    derive = spec.derive
+    columns = {}
+    if derive.kind == "aggregate":
+        for dim in derive.dimensions:
+            columns[dim.output] = _column_or_override(source.column(dim.column), dim)
+        columns[derive.count.name] = column_text(derive.count)
+        columns["suppression"] = SUPPRESSION_COLUMN
+        return columns
+    for pseudonym in derive.pseudonymise:
+        columns[pseudonym.name] = column_text(pseudonym)
+    for qi in derive.quasi_identifiers:
+        columns[qi.output] = _column_or_override(source.column(qi.column), qi)
+    for name in derive.sensitive + derive.keep:
+        columns[name] = column_text(source.column(name))
+    return columns
+
+
+def _column_or_override(column, override) -> str:
+    label = override.label or column.label
+    description = override.description or column.description
+    return f"{label.vi} — {description.vi} · {label.en}: {description.en}"
+
+
+def derived_table_metadata(entry: DatasetEntry, spec, source: Spec, manifest: Manifest, report) -> dict:
+    """Datasette table metadata for a table derived from a person-level source."""
+    sortable = list(dict.fromkeys(spec.facets + spec.sortable))
+    metadata = {
+        "title": f"{entry.title.vi} · {entry.title.en}",
+        "description_html": table_description_html(entry, manifest) + "\n" + disclosure_html(report),
+        "license": entry.licence,
+        "license_url": LICENCE_URLS.get(entry.licence, ""),
+        "source": manifest.publisher(entry).vi,
+        "columns": _derived_columns(spec, source),
+        "facets": list(spec.facets),
+        "sortable_columns": sortable,
+        "synthetic": entry.synthetic,  # as in table_metadata
+    }
+    if spec.sort:
+        metadata["sort_desc" if spec.sort.startswith("-") else "sort"] = spec.sort.lstrip("-")
+    return metadata

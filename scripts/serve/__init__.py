@@ -1,0 +1,1 @@
+"""Serving a release: `make serve`, the restricted tier's tokens, replicas behind nginx."""
