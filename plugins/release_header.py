@@ -1,5 +1,10 @@
-"""`X-Portal-Release: NNNN` on every response, so that proxies, caches and clients can tell which release answered."""
+"""`X-Portal-Release: NNNN` on every response, so that proxies, caches and clients can tell which release answered.
 
+Under the cluster, also `X-Portal-Generation: N`: the supervisor's count of rolling restarts of the same release
+($PORTAL_GENERATION), part of nginx's cache key (nginx hides it from clients).
+"""
+
+import os
 import sys
 from pathlib import Path
 
@@ -9,6 +14,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plug
 from portal_site.serving import served_release
 
 HEADER = b"x-portal-release"
+GENERATION_HEADER = b"x-portal-generation"
+GENERATION = "PORTAL_GENERATION"  # set by scripts/serve/cluster/replica.py
 
 
 @hookimpl(trylast=True)
@@ -19,6 +26,8 @@ def asgi_wrapper(datasette):
         release = served_release(datasette).encode("ascii")
         if not release:
             return app
+        generation = os.environ.get(GENERATION, "")
+        ours = [(HEADER, release)] + ([(GENERATION_HEADER, generation.encode("ascii"))] if generation.isdigit() else [])
 
         async def labelled(scope, receive, send):
             if scope["type"] != "http":
@@ -26,8 +35,9 @@ def asgi_wrapper(datasette):
 
             async def send_labelled(message):
                 if message["type"] == "http.response.start":
-                    headers = [(n, v) for n, v in message.get("headers") or [] if n.lower() != HEADER]
-                    message = dict(message, headers=headers + [(HEADER, release)])
+                    headers = [(n, v) for n, v in message.get("headers") or []
+                               if n.lower() not in (HEADER, GENERATION_HEADER)]
+                    message = dict(message, headers=headers + ours)
                 await send(message)
 
             await app(scope, receive, send_labelled)

@@ -103,14 +103,14 @@ def test_one_client_gets_one_servers_budget_however_many_replicas(base):
     assert others == 200  # the replicas tell the clients behind nginx apart
 
 
-def test_the_cache_key_changes_with_the_release_and_with_each_restart_of_the_code(tmp_path):
+def test_the_cache_key_names_the_release_and_the_code_generation_the_replicas_report(tmp_path):
     from scripts.serve.cluster import nginx
 
-    def key(release: str, generation: int) -> str:
-        text = nginx.render(tmp_path, "127.0.0.1:8001", release, [9001, 9002], generation=generation)
-        return next(line.strip() for line in text.splitlines() if line.strip().startswith("proxy_cache_key"))
-
-    assert len({key("0001", 0), key("0001", 1), key("0002", 0)}) == 3
+    text = nginx.render(tmp_path, "127.0.0.1:8001", [9001, 9002, 9003, 9004])
+    key = next(line.strip() for line in text.splitlines() if line.strip().startswith('proxy_cache_key "$'))
+    assert key.startswith('proxy_cache_key "$portal_release $portal_generation ')
+    assert "auth_request_set $portal_release $upstream_http_x_portal_release;" in text
+    assert text.count("server 127.0.0.1:") == 4  # both ports of every replica, for the cluster's whole life
 
 
 def _raw_get(base: str, request: bytes, address: str) -> bytes:

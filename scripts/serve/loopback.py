@@ -20,6 +20,18 @@ def free_port(host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
+def free_ports(count: int, host: str = "127.0.0.1") -> list[int]:
+    """`count` distinct ports nobody listens on now (held together while they are chosen)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind((host, 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
 def wait_until_answering(url: str, process: subprocess.Popen, timeout: float = 60, poll: float = 0.2) -> None:
     """Return once `url` answers 2xx; raise RuntimeError if the process stops first or `timeout` seconds pass."""
     deadline = time.monotonic() + timeout

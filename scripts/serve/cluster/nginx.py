@@ -1,4 +1,4 @@
-"""nginx for the cluster: its configuration rendered from deploy/nginx/, started, reloaded gracefully, stopped."""
+"""nginx for the cluster: its configuration rendered from deploy/nginx/, started, stopped; never reloaded while it runs."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from scripts.serve.cluster import processes
 ROOT = Path(__file__).resolve().parents[3]
 TEMPLATE = ROOT / "deploy" / "nginx" / "portal.conf.template"
 PLACEHOLDER = re.compile(r"@([A-Z]+)@")
-SERVER = "        server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;"
+# A port without a replica refuses at once; nginx passes it over for a second, then tries it again.
+SERVER = "        server 127.0.0.1:{port} max_fails=1 fail_timeout=1s;"
 
 
 class NginxError(RuntimeError):
@@ -33,13 +34,11 @@ def _worker_user(state: Path) -> str:
     return f"user {pwd.getpwuid(info.st_uid).pw_name} {grp.getgrgid(info.st_gid).gr_name};"
 
 
-def render(state: Path, listen: str, release: str, ports: list[int], template: Path = TEMPLATE,
-           generation: int = 0) -> str:
-    """The configuration routing to the replicas on `ports`, caching under `release` and the code `generation`."""
-    if not release.isdigit() or not ports:
-        raise ValueError(f"a release name (NNNN) and at least one replica are needed, not {release!r}, {ports!r}")
-    values = {"STATE": str(state), "LISTEN": listen, "RELEASE": release, "GENERATION": str(generation),
-              "USER": _worker_user(state),
+def render(state: Path, listen: str, ports: list[int], template: Path = TEMPLATE) -> str:
+    """The configuration routing to the replicas' `ports` (both ports of every replica: it never changes)."""
+    if not ports:
+        raise ValueError("at least one replica port is needed")
+    values = {"STATE": str(state), "LISTEN": listen, "USER": _worker_user(state),
               "SERVERS": "\n".join(SERVER.format(port=port) for port in ports)}
     text = template.read_text(encoding="utf-8")
     unknown = set(PLACEHOLDER.findall(text)) - set(values)
@@ -91,25 +90,6 @@ class Nginx:
                     log = (self.state / "logs" / "error.log").read_text(errors="replace")[-2000:]
                     raise NginxError(f"nginx did not start listening on {listen[0]}:{listen[1]}:\n{log}") from None
                 time.sleep(0.05)
-
-    def reload(self, text: str, timeout: float = 40) -> None:
-        """Switch to a new configuration gracefully, returning once no worker of the old one is left.
-
-        New workers take new connections at once; old workers finish the requests they hold and exit. When this
-        returns, nothing routes to a replica the old configuration had and the new one has not.
-        """
-        self._write(text)
-        old = processes.children(self.process.pid)
-        self.process.send_signal(signal.SIGHUP)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            current = processes.children(self.process.pid)
-            if not current & old and current:
-                return
-            if self.process.poll() is not None:
-                raise NginxError("nginx stopped during a reload")
-            time.sleep(0.05)
-        raise NginxError(f"old nginx workers still running after {timeout:.0f} s")
 
     def stop(self) -> None:
         if self.process is not None:

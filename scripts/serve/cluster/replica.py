@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -78,8 +79,16 @@ class Replica:
         processes.stop(self.process)  # uvicorn finishes the requests in flight on SIGTERM
 
 
-def start(release: Path, state: Path, tokens: Path | None = None) -> Replica:
-    """Start a replica; it is not ready yet (see Replica.wait_ready)."""
-    port = loopback.free_port()
-    process = processes.spawn(command(release, port, state, tokens), state / "logs" / f"replica-{port}.log")
+# The cluster's rolling restarts of the same release (after a change to the code) are counted in this variable; a
+# replica names its generation in a header (plugins/release_header.py), part of nginx's cache key.
+GENERATION = "PORTAL_GENERATION"
+
+
+def start(release: Path, state: Path, tokens: Path | None = None, port: int | None = None,
+          generation: int = 0) -> Replica:
+    """Start a replica on `port` (a free one if None); it is not ready yet (see Replica.wait_ready)."""
+    port = port or loopback.free_port()
+    environment = {**os.environ, GENERATION: str(generation)}
+    process = processes.spawn(command(release, port, state, tokens), state / "logs" / f"replica-{port}.log",
+                              env=environment)
     return Replica(release, port, process)

@@ -1,10 +1,13 @@
 """`make serve-cluster`: N Datasette replicas of the current release behind nginx, moved to each new release one by
 one without a failed request, and a replica that dies replaced.
 
-A replica joins nginx's upstreams only once its /-/ready answers for the release it was started on (nginx's open
-source edition has no active health checks); nginx's passive checks and retries cover a replica that dies between
-two polls. Moving a replica: start its replacement, wait for /-/ready, reload nginx gracefully, wait until the old
-workers have finished their requests, then stop the old replica, which finishes its own.
+nginx is never reloaded while the cluster runs: a reload's old workers close their idle keep-alive connections at
+once, and a client sending its next request on one at that moment gets no answer. So every replica has two fixed
+ports, both in nginx's configuration from the start, and uses them in turn. Moving a replica: start its
+replacement on its free port, wait until /-/ready answers for the new release, give nginx a moment to stop passing
+over that port, then stop the old replica, which finishes the requests it holds (uvicorn's graceful stop); nginx
+sends what reaches the port it left, or a replica that died, to another port (its retries). nginx's cache is keyed
+to the release the replicas report (deploy/nginx/portal.conf.template), so it too follows without a reload.
 """
 
 from __future__ import annotations
@@ -16,14 +19,17 @@ import os
 import signal
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 from scripts.serve import command as serve
+from scripts.serve import loopback
 from scripts.serve.cluster import nginx, replica
 from scripts.serve.cluster.setup import find_nginx
 
 ROOT = Path(__file__).resolve().parents[3]
 STATE_FILE = "state.json"
+PASSED_OVER_SECONDS = 1.2  # nginx's fail_timeout for a refusing port (scripts/serve/cluster/nginx.py), and a margin
 
 
 def log(message: str) -> None:
@@ -37,16 +43,17 @@ class Cluster:
         self.build, self.state, self.host, self.port, self.size = build, state, host, port, size
         self.nginx = nginx.Nginx(binary, state)
         self.replicas: list[replica.Replica] = []
-        self.release: Path | None = None  # the release nginx caches for: the newest one any replica serves
-        # Counts rolling restarts on the same release (SIGHUP, after a change to the code): part of the cache key, so
-        # that pages rendered by the code replaced are not served from the cache afterwards.
+        self.release: Path | None = None  # the newest release any replica serves
+        # Counts rolling restarts on the same release (SIGHUP, after a change to the code): the replicas name it in
+        # a header that is part of nginx's cache key, so pages rendered by the code replaced are not served again.
         self.generation = 0
         self.target: Path | None = None  # the release last rolled to, or tried
+        self.ports: list[list[int]] = []  # each replica's two ports, fixed for the cluster's life
 
-    def _started(self, release: Path) -> replica.Replica:
-        """A ready replica of the release; a port lost to another process, or a slow start, gets one more try."""
+    def _started(self, release: Path, port: int) -> replica.Replica:
+        """A ready replica of the release on `port`; a slow or failed start gets one more try."""
         for attempt in (1, 2):
-            started = replica.start(release, self.state)
+            started = replica.start(release, self.state, port=port, generation=self.generation)
             try:
                 started.wait_ready()
                 return started
@@ -57,8 +64,12 @@ class Cluster:
                 log(f"{error}; starting it again")
 
     def _config(self) -> str:
-        return nginx.render(self.state, f"{self.host}:{self.port}", self.release.name,
-                            [member.port for member in self.replicas], generation=self.generation)
+        return nginx.render(self.state, f"{self.host}:{self.port}", [port for pair in self.ports for port in pair])
+
+    def _free_port(self, member: replica.Replica) -> int:
+        """The port of the member's pair it does not use."""
+        pair = next(pair for pair in self.ports if member.port in pair)
+        return pair[1] if member.port == pair[0] else pair[0]
 
     def _save(self) -> None:
         state = {"release": self.release.name, "listen": f"http://{self.host}:{self.port}",
@@ -71,35 +82,47 @@ class Cluster:
     def start(self) -> None:
         self.target = self.release = serve.release_dir(self.build)
         # Started together, then awaited: the replicas' start-up work overlaps.
-        self.replicas = [replica.start(self.release, self.state) for _ in range(self.size)]
+        self.ports = [loopback.free_ports(2) for _ in range(self.size)]
+        self.replicas = [replica.start(self.release, self.state, port=pair[0]) for pair in self.ports]
         for index, member in enumerate(self.replicas):
             try:
                 member.wait_ready()
             except replica.NotReady:
                 member.stop()
-                self.replicas[index] = self._started(self.release)
+                self.replicas[index] = self._started(self.release, self.ports[index][1])
         self.nginx.start(self._config(), (self.host, self.port))
         self._save()
         log(f"serving release {self.release.name} on http://{self.host}:{self.port}/ with {self.size} replica(s) "
             f"on ports {', '.join(str(r.port) for r in self.replicas)}")
 
     def _replace(self, old: replica.Replica, release: Path) -> None:
-        new = self._started(release)
-        before = (self.release, list(self.replicas))
+        new = self._started(release, self._free_port(old))
         if release == self.target:
-            # From the first replica of the release being rolled out, nginx caches for it alone: an old replica's
-            # answers still reach clients until it is replaced, but never the cache.
             self.release = release
         self.replicas[self.replicas.index(old)] = new
-        try:
-            self.nginx.reload(self._config())
-        except nginx.NginxError:
-            self.release, self.replicas = before
-            new.stop()
-            raise
+        # nginx passes over a port that refused a connection for a second (max_fails=1 fail_timeout=1s): the new
+        # replica's port may have been one until now. Past that, a request meeting the old port closed goes to it.
+        time.sleep(PASSED_OVER_SECONDS)
         old.stop()
+        if all(member.release == release for member in self.replicas):
+            self._wait_for_the_cache(release)
         self._save()
         log(f"replica {old.port} ({old.release.name}) replaced by {new.port} ({release.name})")
+
+    def _wait_for_the_cache(self, release: Path, timeout: float = 10) -> None:
+        """Wait until nginx keys its cache to `release` (it asks the replicas at most a second ago), so that once the
+        roll-out is reported done no answer of the old release is served from the cache."""
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://{host}:{self.port}/-/health", timeout=2) as response:
+                    if response.headers.get("x-portal-cache-release") == release.name:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        log(f"nginx still keys its cache to another release than {release.name} after {timeout:.0f} s")
 
     def roll(self, release: Path) -> None:
         """Move every replica to `release`, one at a time; on a failure the others keep their release."""
@@ -107,13 +130,12 @@ class Cluster:
         same_release = release == self.release
         log(f"moving to release {release.name}")
         try:
+            if same_release:
+                # A restart after a change to the code: its pages are cached under the next generation.
+                self.generation += 1
             for old in list(self.replicas):
                 self._replace(old, release)
-            if same_release:
-                # Answers cached during the restart may come from replicas still running the old code.
-                self.generation += 1
-                self.nginx.reload(self._config())
-        except (replica.NotReady, nginx.NginxError) as error:
+        except replica.NotReady as error:
             log(f"release {release.name} not rolled out: {error}")
             return
         log(f"every replica serves release {release.name}")
@@ -131,7 +153,7 @@ class Cluster:
                 log(f"replica {member.port} ({member.release.name}) stopped (exit {member.process.returncode})")
                 try:
                     self._replace(member, member.release)
-                except (replica.NotReady, nginx.NginxError) as error:
+                except replica.NotReady as error:
                     log(f"could not replace it: {error}")
 
     def stop(self) -> None:
