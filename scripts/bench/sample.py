@@ -16,9 +16,9 @@ def data_dir(work: Path, scale: str, source: Path = ROOT / "data") -> Path:
     """`work/data`: the repository's manifest and specs linked in, raw extracts generated at `scale` if missing."""
     data = work / "data"
     data.mkdir(parents=True, exist_ok=True)
-    for name in ("manifest.yml", "specs"):
+    for name in ("manifest.yml", "specs", "themes.yml"):
         link = data / name
-        if not link.exists() and not link.is_symlink():
+        if (source / name).exists() and not link.exists() and not link.is_symlink():
             link.symlink_to(os.path.relpath(source / name, data))  # relative, so the work tree can move
     raw = data / "raw"
     marker = raw / MARKER
