@@ -3,10 +3,15 @@
 import hashlib
 import re
 import secrets
+import sys
+from pathlib import Path
 
 from datasette import hookimpl
 
-CONFIG = "restricted-tier"
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
+from portal_site.contract import RESTRICTED_TIER_CONFIG
+
+CONFIG = RESTRICTED_TIER_CONFIG
 PREFIX = "odp_"
 # datasette-auth-tokens 0.3 splits `Bearer <token_id>-<token_secret>` with split("-", 2), which raises (a 500)
 # on two or more dashes, so a token has exactly one: the random secret, then a checksum of it.

@@ -9,8 +9,9 @@ from datasette import hookimpl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
 from portal_site import compat
+from portal_site.contract import RESTRICTED_TIER_CONFIG
 
-CONFIG = "restricted-tier"
+CONFIG = RESTRICTED_TIER_CONFIG
 # Plugin settings that describe how tokens are checked; nobody needs them from the outside.
 PRIVATE_PLUGIN_CONFIG = (CONFIG, "datasette-auth-tokens")
 

@@ -10,8 +10,9 @@ from datasette.utils.asgi import Forbidden
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
 from portal_site import compat
+from portal_site.contract import RESTRICTED_TIER_CONFIG
 
-CONFIG = "restricted-tier"
+CONFIG = RESTRICTED_TIER_CONFIG
 TOKEN_ACTOR_PREFIX = "token:"
 ALL_DATASETS = "*"
 # Reading is all a token may do: arbitrary SQL (execute-sql, and with it ?_where=) would bypass per-table grants,

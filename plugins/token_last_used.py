@@ -2,12 +2,17 @@
 
 import asyncio
 import logging
+import sys
 import time
 import weakref
+from pathlib import Path
 
 from datasette import hookimpl
 
-CONFIG = "restricted-tier"
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
+from portal_site.contract import RESTRICTED_TIER_CONFIG
+
+CONFIG = RESTRICTED_TIER_CONFIG
 TOKEN_ACTOR_PREFIX = "token:"
 INTERVAL_SECONDS = 60
 TOUCH = "update tokens set last_used_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') where id = ?"

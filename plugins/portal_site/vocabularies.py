@@ -6,6 +6,8 @@ from data/themes.yml through the release's metadata (scripts/build/publish/theme
 
 from __future__ import annotations
 
+from . import contract
+
 AUTHORITY = "http://publications.europa.eu/resource/authority/"
 DATA_THEME = AUTHORITY + "data-theme"
 FREQUENCY = AUTHORITY + "frequency"
@@ -21,10 +23,8 @@ SCHEME_TITLES = {
     DATA_THEME: "Data theme", FREQUENCY: "Frequency", LANGUAGE: "Language", ACCESS_RIGHT: "Access right",
     FILE_TYPE: "File type", LICENCE: "Licence", COUNTRY: "Country", PUBLISHER_TYPE: "Publisher type",
 }
-FREQUENCIES = {"daily": "DAILY", "weekly": "WEEKLY", "monthly": "MONTHLY", "quarterly": "QUARTERLY",
-               "annual": "ANNUAL", "irregular": "IRREG"}
-FREQUENCY_LABELS = {"DAILY": "daily", "WEEKLY": "weekly", "MONTHLY": "monthly", "QUARTERLY": "quarterly",
-                    "ANNUAL": "annual", "IRREG": "irregular"}
+FREQUENCIES = {name: frequency.eu_code for name, frequency in contract.FREQUENCIES.items()}
+FREQUENCY_LABELS = {code: name for name, code in FREQUENCIES.items()}
 ACCESS_RIGHTS = {"public": "PUBLIC", "restricted": "RESTRICTED"}
 LANGUAGES = {"vi": ("VIE", "Tiếng Việt", "Vietnamese"), "en": ("ENG", "Tiếng Anh", "English")}
 EU_THEMES = {
@@ -35,13 +35,7 @@ EU_THEMES = {
     "TECH": "Science and technology", "TRAN": "Transport",
 }
 # The manifest's licence names → the EU licence table, SPDX identifiers and the licence's own page.
-LICENCES = {
-    "CC-BY-4.0": ("CC_BY_4_0", "Creative Commons Attribution 4.0 International",
-                  "https://creativecommons.org/licenses/by/4.0/"),
-    "CC0-1.0": ("CC0", "Creative Commons CC0 1.0 Universal", "https://creativecommons.org/publicdomain/zero/1.0/"),
-    "ODbL-1.0": ("ODC_BL", "Open Data Commons Open Database License 1.0",
-                 "https://opendatacommons.org/licenses/odbl/1-0/"),
-}
+LICENCES = {name: (licence.eu_code, licence.title, licence.page) for name, licence in contract.LICENCES.items()}
 # Formats of the distributions: EU file type, IANA media type.
 FORMATS = {"CSV": ("CSV", "text/csv"), "JSON": ("JSON", "application/json")}
 
@@ -67,10 +61,10 @@ def licence_page(licence: str) -> str:
 
 def themes(datasette) -> dict[str, dict]:
     """The release's theme mapping: manifest theme id → {"eu": code, "national": {id, vi, en}, vi, en}."""
-    return (datasette.plugin_config("portal-catalogue") or {}).get("themes") or {}
+    return (datasette.plugin_config(contract.CATALOGUE_CONFIG) or {}).get("themes") or {}
 
 
 def contact(datasette) -> dict:
     """The portal-wide contact point from metadata.yml: name and e-mail."""
-    config = datasette.plugin_config("portal-catalogue") or {}
+    config = datasette.plugin_config(contract.CATALOGUE_CONFIG) or {}
     return {"name": config.get("contact_name") or "", "email": config.get("contact_email") or ""}

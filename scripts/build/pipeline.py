@@ -12,6 +12,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from plugins.portal_site.compat import inspect_files
+from plugins.portal_site.contract import PUBLIC, RESTRICTED
 from scripts.build.anonymise.keys import secrets_for
 from scripts.build.failures import describe
 from scripts.build.gate import scan_frame
@@ -26,8 +27,6 @@ from scripts.build.steps import BuildFailed, Outcome
 # included; the build's errors are one plain line (scripts/build/failures.py), so Python's own hook comes back.
 sys.excepthook = sys.__excepthook__
 
-PUBLIC = "portal"
-RESTRICTED = "restricted"
 
 
 def gate(tables: list[PublishedTable], outcome: Outcome) -> None:

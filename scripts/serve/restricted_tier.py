@@ -9,10 +9,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from plugins.portal_site.contract import RESTRICTED, RESTRICTED_TIER_CONFIG
 from scripts.serve import token_store
 
-RESTRICTED_DATABASE = "restricted"
-PLUGIN = "restricted-tier"
+RESTRICTED_DATABASE = RESTRICTED
+PLUGIN = RESTRICTED_TIER_CONFIG
 # datasette-auth-tokens splits `Bearer <token_id>-<token_secret>` at the dash and runs this with :token_id. Our
 # token_id is the random secret, so the row is found by its hash; token_secret is the checksum after the dash,
 # which the plugin compares. Revocation and expiry are read from the file at every request: no restart needed.

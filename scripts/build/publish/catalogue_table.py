@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from plugins.portal_site.contract import CATALOGUE_TABLE
 from scripts.build.publish.write_sqlite import TableToLoad
 from scripts.build.spec.manifest import DatasetEntry, Manifest
 
-TABLE = "catalogue"
+TABLE = CATALOGUE_TABLE
 COLUMNS = {
     "id": ("Mã tập dữ liệu", "Dataset id (also its table name)"),
     "title_vi": ("Tên tập dữ liệu", "Title in Vietnamese"),

@@ -7,9 +7,10 @@ from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
+from plugins.portal_site.contract import DISCLOSURE_TABLE
 from scripts.build.publish.write_sqlite import TableToLoad
 
-TABLE = "disclosure_report"
+TABLE = DISCLOSURE_TABLE
 # Bumped whenever the anonymisation code changes what a rule does, so releases say which rules made them.
 RULES_VERSION = "2"
 

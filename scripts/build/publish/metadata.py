@@ -9,25 +9,19 @@ from pathlib import Path
 
 import yaml
 
+from plugins.portal_site.contract import FREQUENCIES, LICENCES, PUBLIC
 from scripts.build.spec.manifest import DatasetEntry, Manifest, Spec
 
-LICENCE_URLS = {
-    "CC-BY-4.0": "https://creativecommons.org/licenses/by/4.0/deed.vi",
-    "CC0-1.0": "https://creativecommons.org/publicdomain/zero/1.0/deed.vi",
-    "ODbL-1.0": "https://opendatacommons.org/licenses/odbl/1-0/",
-}
 SYNTHETIC_NOTICE = (
     '<p class="synthetic-notice"><strong>Dữ liệu mẫu tổng hợp, không phải số liệu chính thức.</strong> '
     '<span lang="en">Synthetic sample data, not official figures.</span></p>'
 )
-FREQUENCIES = {
-    "daily": "Hằng ngày",
-    "weekly": "Hằng tuần",
-    "monthly": "Hằng tháng",
-    "quarterly": "Hằng quý",
-    "annual": "Hằng năm",
-    "irregular": "Không định kỳ",
-}
+
+
+def _licence_page(licence: str) -> str:
+    """The page a Vietnamese reader of the table is sent to for its licence ("" when the licence is not known)."""
+    known = LICENCES.get(licence)
+    return known.page_vi if known else ""
 
 
 def load_portal_metadata(path: Path) -> dict:
@@ -62,8 +56,8 @@ def table_description_html(entry: DatasetEntry, manifest: Manifest) -> str:
         f"<dt>Chủ đề · Theme</dt><dd>{_escape(theme.vi)} · {_escape(theme.en)}</dd>",
         f"<dt>Phê duyệt · Approval</dt><dd>{_escape(approval.decision)} "
         f"({approval.date.strftime('%d/%m/%Y')}, {_escape(approval.approver)})</dd>",
-        f"<dt>Tần suất cập nhật · Update frequency</dt><dd>{FREQUENCIES[entry.update_frequency]} · "
-        f"{entry.update_frequency}</dd>",
+        f"<dt>Tần suất cập nhật · Update frequency</dt><dd>{FREQUENCIES[entry.update_frequency].vi} · "
+        f"{FREQUENCIES[entry.update_frequency].en}</dd>",
         f"<dt>Giấy phép · Licence</dt><dd>{_escape(entry.licence)}</dd>",
         "</dl>",
     ]
@@ -77,7 +71,7 @@ def table_metadata(entry: DatasetEntry, spec: Spec, manifest: Manifest) -> dict:
         "title": f"{entry.title.vi} · {entry.title.en}",
         "description_html": table_description_html(entry, manifest),
         "license": entry.licence,
-        "license_url": LICENCE_URLS.get(entry.licence, ""),
+        "license_url": _licence_page(entry.licence),
         "source": manifest.publisher(entry).vi,
         "columns": {column.name: column_text(column) for column in spec.columns},
         "facets": list(spec.facets),
@@ -94,7 +88,7 @@ def table_metadata(entry: DatasetEntry, spec: Spec, manifest: Manifest) -> dict:
     return metadata
 
 
-def release_metadata(portal: dict, tables: dict[str, dict], database: str = "portal") -> dict:
+def release_metadata(portal: dict, tables: dict[str, dict], database: str = PUBLIC) -> dict:
     """Merge generated table metadata into the portal-wide metadata for one database."""
     merged = copy.deepcopy(portal)
     database_metadata = merged.setdefault("databases", {}).setdefault(database, {})
@@ -180,7 +174,7 @@ def derived_table_metadata(entry: DatasetEntry, spec, source: Spec, manifest: Ma
         "title": f"{entry.title.vi} · {entry.title.en}",
         "description_html": table_description_html(entry, manifest) + "\n" + disclosure_html(report),
         "license": entry.licence,
-        "license_url": LICENCE_URLS.get(entry.licence, ""),
+        "license_url": _licence_page(entry.licence),
         "source": manifest.publisher(entry).vi,
         "columns": _derived_columns(spec, source),
         "facets": list(spec.facets),

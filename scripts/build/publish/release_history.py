@@ -19,10 +19,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from plugins.portal_site.contract import HISTORY_TABLE
 from scripts.build.publish.write_sqlite import TableToLoad
 from scripts.build.steps import BuildFailed
 
-TABLE = "dataset_releases"
+TABLE = HISTORY_TABLE
 # Vietnam keeps one offset all year, so a fixed offset gives local times without a time-zone database.
 VIETNAM = dt.timezone(dt.timedelta(hours=7))
 FIRST, CHANGED, WITHDRAWN, REPUBLISHED = "first", "changed", "withdrawn", "republished"

@@ -10,10 +10,11 @@ from typing import Literal
 import yaml
 from pydantic import RootModel, ValidationError
 
+from plugins.portal_site.contract import CATALOGUE_CONFIG
 from scripts.build.spec.manifest import Bilingual, Manifest, ManifestError, Strict, Vocabulary
 
 FILE = "themes.yml"
-PLUGIN = "portal-catalogue"
+PLUGIN = CATALOGUE_CONFIG
 # http://publications.europa.eu/resource/authority/data-theme (OP_DATPRO is provisional and not offered).
 EuTheme = Literal["AGRI", "ECON", "EDUC", "ENER", "ENVI", "GOVE", "HEAL", "INTR", "JUST", "REGI", "SOCI", "TECH",
                   "TRAN"]

@@ -9,6 +9,7 @@ from typing import Literal, get_args
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from plugins.portal_site.contract import FREQUENCIES
 from scripts.build.spec.spec_errors import describe, line_finder
 
 SNAKE_CASE = r"^[a-z][a-z0-9_]*$"
@@ -58,7 +59,7 @@ class DatasetEntry(Strict):
     publisher: str
     theme: str
     licence: str = Field(min_length=1)
-    update_frequency: Literal["daily", "weekly", "monthly", "quarterly", "annual", "irregular"]
+    update_frequency: Literal[tuple(FREQUENCIES)]  # the contract's list (plugins/portal_site/contract.py)
     access: Literal["public", "restricted"]
     synthetic: bool = False
     keywords: list[str] = []

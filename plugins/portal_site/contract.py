@@ -1,0 +1,62 @@
+"""What the build writes and the portal reads, defined once for both: database and table names, plugin settings,
+licences and update frequencies.
+
+The build (scripts/build/) imports this module as `plugins.portal_site.contract`, the plugins as
+`portal_site.contract`; neither side spells these names itself, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# The release's databases: public, and restricted to partner agencies' tokens.
+PUBLIC = "portal"
+RESTRICTED = "restricted"
+DATABASES = (PUBLIC, RESTRICTED)
+
+# Tables the build generates beside the published datasets.
+CATALOGUE_TABLE = "catalogue"  # the open-data list itself (public database only)
+DISCLOSURE_TABLE = "disclosure_report"  # what anonymisation did, per derived table (both databases)
+HISTORY_TABLE = "dataset_releases"  # every version of every dataset (both databases)
+GENERATED_TABLES = (CATALOGUE_TABLE, DISCLOSURE_TABLE, HISTORY_TABLE)
+
+# Plugin settings in a release's metadata.json.
+RESTRICTED_TIER_CONFIG = "restricted-tier"  # which database is restricted, where the tokens are (serving adds it)
+CATALOGUE_CONFIG = "portal-catalogue"  # the theme mapping the build carries for the catalogue endpoints
+
+
+@dataclass(frozen=True)
+class Licence:
+    title: str
+    page: str  # the licence's canonical address (catalogues, data.json, data packages)
+    page_vi: str  # the page a Vietnamese reader is sent to (Creative Commons has Vietnamese deeds)
+    eu_code: str  # its code in the EU licence table (DCAT-AP)
+
+
+LICENCES = {
+    "CC-BY-4.0": Licence("Creative Commons Attribution 4.0 International",
+                         "https://creativecommons.org/licenses/by/4.0/",
+                         "https://creativecommons.org/licenses/by/4.0/deed.vi", "CC_BY_4_0"),
+    "CC0-1.0": Licence("Creative Commons CC0 1.0 Universal", "https://creativecommons.org/publicdomain/zero/1.0/",
+                       "https://creativecommons.org/publicdomain/zero/1.0/deed.vi", "CC0"),
+    "ODbL-1.0": Licence("Open Data Commons Open Database License 1.0",
+                        "https://opendatacommons.org/licenses/odbl/1-0/",
+                        "https://opendatacommons.org/licenses/odbl/1-0/", "ODC_BL"),
+}
+
+
+@dataclass(frozen=True)
+class Frequency:
+    vi: str
+    en: str
+    eu_code: str  # its code in the EU frequency table (DCAT-AP)
+
+
+FREQUENCIES = {
+    "daily": Frequency("Hằng ngày", "Daily", "DAILY"),
+    "weekly": Frequency("Hằng tuần", "Weekly", "WEEKLY"),
+    "monthly": Frequency("Hằng tháng", "Monthly", "MONTHLY"),
+    "quarterly": Frequency("Hằng quý", "Quarterly", "QUARTERLY"),
+    "annual": Frequency("Hằng năm", "Annual", "ANNUAL"),
+    "irregular": Frequency("Không định kỳ", "Irregular", "IRREG"),
+}
