@@ -18,7 +18,7 @@ from scripts.build.failures import describe
 from scripts.build.gate import scan_frame
 from scripts.build.prepare import PublishedTable, prepare
 from scripts.build.publish import catalogue_table as catalogue
-from scripts.build.publish import disclosure, metadata, release, release_history, temporal, themes
+from scripts.build.publish import disclosure, downloads, metadata, release, release_history, temporal, themes
 from scripts.build.publish.write_sqlite import write_database
 from scripts.build.spec.manifest import Manifest, ManifestError, load_manifest
 from scripts.build.steps import BuildFailed, Outcome
@@ -77,6 +77,12 @@ def _write_release(staging: Path, manifest: Manifest, tables: list[PublishedTabl
         table_metadata = _write_database(staging, database, mine, manifest, release_name,
                                          histories[database] + added, outcome.timed)
         outcome.changes += added
+        if database == PUBLIC:
+            # Whole-table files of the public datasets only: a restricted table is read through its token, never as a file.
+            with outcome.timed("downloads"):
+                written = downloads.write_downloads(staging, staging / f"{PUBLIC}.db", [t.table.name for t in mine])
+            for table, download in written.items():
+                table_metadata[table] = dict(table_metadata[table], download=download)
         merged = metadata.release_metadata(merged, table_metadata, database)
     (staging / "metadata.json").write_text(json.dumps(merged, ensure_ascii=False, indent=2), encoding="utf-8")
     with outcome.timed("inspect"):

@@ -66,7 +66,7 @@ def _point(link: Path, target: str) -> None:
 def publish(staging: Path, build_dir: Path, keep: int = KEEP_RELEASES, name: str | None = None) -> Path:
     """Turn a complete staging directory into the next release, sealed, and make it current."""
     release_seal.seal(staging)
-    for file in staging.iterdir():
+    for file in release_seal.files(staging) + [staging / release_seal.SEAL]:
         with open(file, "rb") as handle:
             os.fsync(handle.fileno())
     releases = build_dir / "releases"

@@ -23,11 +23,19 @@ def _digest(path: Path) -> str:
     return digest.hexdigest()
 
 
+def files(directory: Path) -> list[Path]:
+    """Every file of a release, those in its subdirectories (the whole-table downloads) included, the seal aside."""
+    return sorted(p for p in directory.rglob("*") if p.is_file() and p != directory / SEAL)
+
+
 def seal(directory: Path) -> Path:
-    """Write the list of the directory's files and their digests; the directory is complete at this point."""
-    files = sorted(p for p in directory.iterdir() if p.is_file() and p.name != SEAL)
+    """Write the list of the directory's files and their digests; the directory is complete at this point.
+
+    Files in subdirectories are listed by their path in the release (`downloads/communes.csv`), as sha256sum does.
+    """
     path = directory / SEAL
-    path.write_text("".join(f"{_digest(p)}  {p.name}\n" for p in files), encoding="utf-8")
+    path.write_text("".join(f"{_digest(p)}  {p.relative_to(directory).as_posix()}\n" for p in files(directory)),
+                    encoding="utf-8")
     return path
 
 
