@@ -7,7 +7,6 @@ benchmark's, between markers of its own) are kept as they are.
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import unquote_plus
 
 from scripts.bench.targets import TARGET_KINDS, Target, evaluate
 
@@ -119,7 +118,7 @@ def _isolation(isolation: dict) -> str:
                          for side, key in (("ordinary", "ordinary_statuses"), ("abusive", "abusive_statuses"))
                          for condition, counts in isolation[key].items())
     return "\n\n".join([
-        f"Ordinary clients fetch {', '.join(f'`{unquote_plus(path)}`' for path in isolation['paths'])} in turn; "
+        f"Ordinary clients fetch {', '.join(f'`{path}`' for path in isolation['paths'])} in turn; "
         f"{isolation['rounds']} rounds of {isolation['window_seconds']:g} s windows per condition.",
         _table(["ordinary clients", "requests", "p50", "p95", "max", "p95 / alone"], rows),
         f"Answers 5xx: {isolation['server_errors']}. Statuses: {statuses}.",
