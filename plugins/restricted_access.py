@@ -45,6 +45,9 @@ def startup(datasette):
         for key in ("database", "tokens_database"):
             if config.get(key) not in datasette.databases:
                 raise ValueError(f"plugin {CONFIG}: {key} {config.get(key)!r} is not a mounted database")
+        # A revocation must count whatever happened to the tokens file: restored from a backup with `mv`, deleted.
+        # Each token check reads the file now at the path, and while there is none every token is refused.
+        compat.follow_database_file(datasette, config["tokens_database"])
 
 
 @hookimpl(trylast=True)

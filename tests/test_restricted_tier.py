@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import sqlite_utils
 from datasette.cli import inspect_
 
 from plugins.api_tokens import new_token, token_hash
+from scripts.build.publish import release_seal
 from scripts.serve import command as serve
 from scripts.serve import token_store
 
@@ -50,6 +52,7 @@ def _assemble(release: Path, restricted: bool) -> Path:
     (release / "metadata.json").write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
     inspected = asyncio.run(inspect_([str(path) for path in files], None))
     (release / "inspect.json").write_text(json.dumps(inspected), encoding="utf-8")
+    release_seal.seal(release)  # last, as the build does
     return release
 
 
@@ -341,3 +344,52 @@ async def test_a_result_kept_for_a_token_is_never_served_without_one(portal, iss
     for path in ("/restricted/health_records.json", "/restricted/health_records?_search=xuất"):
         response = await portal.client.get(path)
         assert response.status_code == 403 and HEALTH_VALUE not in response.text
+
+
+async def test_a_revocation_counts_after_the_tokens_file_is_replaced(portal, issue, tokens_db):
+    token_id, headers = issue("health_records")
+    assert (await portal.client.get("/restricted/health_records.json", headers=headers)).status_code == 200
+    backup = tokens_db.with_name("backup.db")
+    shutil.copy(tokens_db, backup)
+    backup.replace(tokens_db)  # a backup restored with `mv` while the portal serves
+    token_store.revoke(tokens_db, token_id)
+    assert (await portal.client.get("/restricted/health_records.json", headers=headers)).status_code == 403
+    _, issued_since = issue("health_records")
+    assert (await portal.client.get("/restricted/health_records.json", headers=issued_since)).status_code == 200
+    ready = await portal.client.get("/-/ready")
+    assert ready.status_code == 200 and ready.json()["status"] == "ok"
+    assert ready.json()["notes"] == [
+        "the partner token database was replaced since start: tokens are checked against the new file"]
+
+
+async def test_without_the_tokens_file_every_token_is_refused_until_it_is_back(portal, issue, tokens_db):
+    _, headers = issue("health_records")
+    assert (await portal.client.get("/restricted/health_records.json", headers=headers)).status_code == 200
+    kept = tokens_db.with_name("kept.db")
+    tokens_db.replace(kept)
+    assert (await portal.client.get("/restricted/health_records.json", headers=headers)).status_code == 403
+    for headers_or_none in (headers, {}):
+        public = await portal.client.get("/portal/tasks.json?_shape=array", headers=headers_or_none)
+        assert public.status_code == 200 and len(public.json()) == 3
+    assert (await portal.client.get("/")).status_code == 200
+    ready = await portal.client.get("/-/ready")
+    assert ready.status_code == 200  # the public tier is served as it should be
+    assert ready.json() == {"status": "degraded", "release": "0001",
+                            "problems": ["the partner token database is missing: every token is refused"]}
+    assert not _leaks(ready.text)
+    assert not tokens_db.exists()  # nothing recreated it, not even recording a last use
+    kept.replace(tokens_db)
+    assert (await portal.client.get("/restricted/health_records.json", headers=headers)).status_code == 200
+    ready = await portal.client.get("/-/ready")
+    assert ready.status_code == 200 and ready.json() == {"status": "ok", "release": "0001"}
+
+
+async def test_a_tokens_file_that_is_not_a_tokens_database_refuses_every_token(portal, issue, tokens_db):
+    _, headers = issue("health_records")
+    assert (await portal.client.get("/restricted/health_records.json", headers=headers)).status_code == 200
+    tokens_db.write_bytes(b"not a database " * 300)
+    assert (await portal.client.get("/restricted/health_records.json", headers=headers)).status_code == 403
+    assert (await portal.client.get("/portal/tasks.json", headers=headers)).status_code == 200
+    ready = await portal.client.get("/-/ready")
+    assert ready.status_code == 200 and ready.json()["status"] == "degraded"
+    assert ready.json()["problems"] == ["the partner token database cannot be read: every token is refused"]

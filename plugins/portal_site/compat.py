@@ -9,6 +9,12 @@ a message saying so, rather than serving with workarounds that no longer fit.
 from __future__ import annotations
 
 import functools
+import logging
+import os
+import sqlite3
+import threading
+from contextlib import closing
+from urllib.parse import quote
 
 import datasette
 from datasette.plugins import pm
@@ -31,7 +37,8 @@ from datasette.views.database import QueryView
 from datasette.views.special import JsonDataView
 from datasette.views.table import TableView
 
-__all__ = ["Database", "DatasetteError"]
+__all__ = ["Database", "DatasetteError", "FollowedDatabase"]
+log = logging.getLogger(__name__)
 
 
 # --- Wrapping Database methods -----------------------------------------------------------------------------------
@@ -58,6 +65,122 @@ def wrap_once(owner, name: str, mark: str, wrap) -> None:
 def wrap_database_method(name: str, mark: str, wrap) -> None:
     """Wrap `Database.<name>` (execute, execute_fn, schema methods) once per process."""
     wrap_once(Database, name, mark, wrap)
+
+
+def file_identity(path: str) -> tuple | None:
+    """Which file `path` names now and as what it was last written: device, inode, size, modification time; None
+    when nothing is there."""
+    try:
+        found = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns
+
+
+class FollowedDatabase(Database):
+    """A mutable database whose file may be replaced (a backup restored with `mv`) or deleted while it is served.
+
+    0.65 opens one connection per SQL thread, and one for writes, and keeps them for the life of the process: they go
+    on reading the file they opened even once it is unlinked, so changes made to the file now at the path (a token
+    revoked) are never seen. Here every query first compares the path's identity (one stat) with the file its
+    thread's connection opened and reopens on any change. While the path holds no SQLite file with the tables the
+    file had at start, queries run on an empty in-memory database with that schema instead, so that a lookup finds nothing
+    (fails closed) and Datasette's own schema checks go on answering. 1.0 keeps connections the same way: keep.
+    """
+
+    def __init__(self, ds, path: str):
+        super().__init__(ds, path=str(path), is_mutable=True)
+        self.started_as = file_identity(self.path)
+        self._held = threading.local()
+        # The schema the file has now, at start, is what an empty stand-in is made of and what a file must hold.
+        with closing(sqlite3.connect(f"file:{quote(self.path)}?mode=ro", uri=True)) as connection:
+            found = connection.execute("select name, sql from sqlite_master where type in ('table', 'index') "
+                                       "and sql is not null and name not like 'sqlite_%'").fetchall()
+        self.schema = ";\n".join(sql for _, sql in found)
+        self._tables = {name for name, sql in found if sql.lower().startswith("create table")}
+
+    def connect(self, write=False):
+        # What Datasette keeps per thread; queries never run on it (see _current).
+        return self._empty()
+
+    def _empty(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(":memory:", check_same_thread=False)
+        connection.executescript(self.schema)
+        return connection
+
+    def readable(self) -> bool | None:
+        """Whether the path holds an SQLite file with the schema's tables; None when nothing is there."""
+        if file_identity(self.path) is None:
+            return None
+        try:
+            connection = self._open(write=False)
+        except sqlite3.Error:
+            return False
+        connection.close()
+        return True
+
+    def _open(self, write: bool) -> sqlite3.Connection:
+        # mode=rw, never rwc: a write must not create an empty file where the real one was deleted.
+        connection = sqlite3.connect(f"file:{quote(self.path)}?mode={'rw' if write else 'ro'}", uri=True,
+                                     check_same_thread=False)
+        try:
+            found = {row[0] for row in connection.execute("select name from sqlite_master where type = 'table'")}
+            if not self._tables <= found:
+                raise sqlite3.DatabaseError("tables missing")
+        except sqlite3.Error:
+            connection.close()
+            raise
+        return connection
+
+    def _current(self, write: bool) -> sqlite3.Connection:
+        """This thread's connection to the file now at the path, reopened when the file changed."""
+        kind = "write" if write else "read"
+        identity = file_identity(self.path)
+        held = getattr(self._held, kind, None)
+        if held is not None and held[0] == identity:
+            return held[1]
+        if held is not None:
+            held[1].close()
+            self._all_file_connections.remove(held[1])
+        connection = None
+        if identity is not None:
+            try:
+                connection = self._open(write)
+            except sqlite3.Error as error:
+                log.warning("database %s is not readable (%s): it reads as empty until it is", self.name, error)
+        elif held is None or held[0] is not None:
+            log.warning("database %s: its file is missing: it reads as empty until it is back", self.name)
+        connection = connection or self._empty()
+        self.ds._prepare_connection(connection, self.name)
+        self._all_file_connections.append(connection)
+        # The identity seen before opening: if the file changed in between, the next query opens it again.
+        setattr(self._held, kind, (identity, connection))
+        return connection
+
+    async def execute_fn(self, fn):
+        return await super().execute_fn(lambda _kept: fn(self._current(write=False)))
+
+    async def execute_write_fn(self, fn, block=True):
+        return await super().execute_write_fn(lambda _kept: fn(self._current(write=True)), block=block)
+
+    @property
+    def size(self):
+        identity = file_identity(self.path)
+        return identity[2] if identity else 0
+
+    @property
+    def mtime_ns(self):
+        identity = file_identity(self.path)
+        return identity[3] if identity else None
+
+
+def follow_database_file(datasette_instance, name: str) -> None:
+    """Serve the mounted mutable database `name` as a FollowedDatabase, under the same name (once per instance)."""
+    mounted = datasette_instance.databases.get(name)
+    if mounted is None or isinstance(mounted, FollowedDatabase) or not mounted.is_mutable or not mounted.path:
+        return
+    datasette_instance.remove_database(name)
+    datasette_instance.add_database(FollowedDatabase(datasette_instance, mounted.path), name=name)
 
 
 # --- Views ------------------------------------------------------------------------------------------------------
