@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import sqlite3
 import threading
 
@@ -15,6 +16,7 @@ from datasette.cli import inspect_
 from datasette.database import Database
 
 from scripts.build.pipeline import build
+from scripts.build.publish import release_seal
 from scripts.serve import command as serve
 from tests.conftest import write
 
@@ -86,6 +88,7 @@ async def test_probes_do_not_reveal_the_restricted_tier(release, tmp_path):
     sqlite_utils.Database(release / "restricted.db")["health_records"].insert({"id": 1, "commune": "Hạ Long"}, pk="id")
     inspected = await inspect_([str(release / "portal.db"), str(release / "restricted.db")], None)
     (release / "inspect.json").write_text(json.dumps(inspected), encoding="utf-8")
+    release_seal.seal(release)
     app = serve.app(release, tmp_path / "state" / "tokens.db")
     assert {"restricted", "tokens"} <= set(app.databases)
     async with visitor(app) as client:
@@ -99,8 +102,7 @@ async def test_readiness_asks_the_release_files_each_time_and_answers_once_they_
     app = serve.app(release)
     async with visitor(app) as client:
         assert (await client.get("/-/ready")).status_code == 200
-        for path in release.iterdir():  # a release pruned from under a process that still serves it
-            path.unlink()
+        shutil.rmtree(release)  # a release pruned from under a process that still serves it
         health, ready = await client.get("/-/health"), await client.get("/-/ready")
     assert health.status_code == 200 and health.json()["release"] == "0001"
     assert ready.status_code == 503 and ready.json()["release"] == "0001"
@@ -122,3 +124,53 @@ async def test_readiness_answers_while_every_sql_thread_is_busy(release):
             gate.set()
             await asyncio.gather(*busy)
     assert ready.status_code == 200 and ready.json()["status"] == "ok"
+
+
+def _truncate_to_half(path):
+    with open(path, "r+b") as file:
+        file.truncate(path.stat().st_size // 2)
+
+
+def _overwrite_64_kib_in_the_middle(path):
+    with open(path, "r+b") as file:
+        file.seek(path.stat().st_size // 2)
+        file.write(b"\xa5" * 65536)
+
+
+def _replace_with_another_sqlite_file(path):
+    other = path.with_name("other.db")
+    sqlite_utils.Database(other)["tasks"].insert({"code": "001"}, pk="code")
+    other.replace(path)
+
+
+@pytest.mark.parametrize("damage", [_truncate_to_half, _overwrite_64_kib_in_the_middle,
+                                    _replace_with_another_sqlite_file])
+async def test_not_ready_once_a_release_file_is_not_the_one_the_build_sealed(release, damage):
+    async with visitor(serve.app(release)) as client:
+        assert (await client.get("/-/ready")).status_code == 200
+        damage(release / "portal.db")
+        health, ready = await client.get("/-/health"), await client.get("/-/ready")
+    assert health.status_code == 200
+    assert ready.status_code == 503
+    assert ready.json() == {"status": "unavailable", "release": "0001",
+                            "problems": ["a database file of the release differs from the checksum the build recorded"]}
+
+
+async def test_not_ready_when_a_file_matches_its_seal_but_lacks_a_table_the_release_lists(release):
+    inspected = json.loads((release / "inspect.json").read_text(encoding="utf-8"))
+    inspected["portal"]["tables"]["withdrawn_long_ago"] = {"count": 0}
+    app = serve.app(release)
+    app.inspect_data = inspected
+    async with visitor(app) as client:
+        ready = await client.get("/-/ready")
+    assert ready.status_code == 503
+    assert ready.json()["problems"] == ["a database file of the release lacks tables the release lists"]
+
+
+async def test_not_ready_without_the_releases_checksums(release):
+    (release / release_seal.SEAL).unlink()
+    async with visitor(serve.app(release)) as client:
+        ready = await client.get("/-/ready")
+    assert ready.status_code == 503
+    assert ready.json()["problems"] == [
+        "the release has no readable checksums (SHA256SUMS) to check its files against"]
