@@ -5,8 +5,13 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import os
 import shutil
 import sqlite3
+import subprocess
+import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -17,6 +22,7 @@ from plugins.api_tokens import new_token, token_hash
 from scripts.build.publish import release_seal
 from scripts.serve import command as serve
 from scripts.serve import token_store
+from scripts.serve.loopback import serving
 
 HEALTH_VALUE = "Sốt xuất huyết mẫu 7731"
 TAX_VALUE = "Thu nhập mẫu 5529"
@@ -393,3 +399,27 @@ async def test_a_tokens_file_that_is_not_a_tokens_database_refuses_every_token(p
     ready = await portal.client.get("/-/ready")
     assert ready.status_code == 200 and ready.json()["status"] == "degraded"
     assert ready.json()["problems"] == ["the partner token database cannot be read: every token is refused"]
+
+
+def test_a_served_portal_applies_a_revocation_made_in_a_restored_tokens_file(release, tokens_db):
+    """`make serve` as a process, the file restored with `mv`, the token revoked with the admin command."""
+    serve.command(release, tokens=tokens_db)  # creates the tokens database as `make serve` does
+    expires_at = token_store.expiry("2099-12-31", dt.date.today())
+    token_id, token = token_store.create(tokens_db, "Sở Y tế", "health_records", expires_at)
+
+    def status(base: str) -> int:
+        request = urllib.request.Request(base + "/restricted/health_records.json",
+                                         headers={"Authorization": f"Bearer {token}"})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    with serving(lambda port: serve.command(release, port=port, tokens=tokens_db)) as base:
+        assert status(base) == 200
+        shutil.copy(tokens_db, tokens_db.with_name("backup.db"))
+        tokens_db.with_name("backup.db").replace(tokens_db)
+        subprocess.run([sys.executable, "-m", "scripts.ops.tokens", "revoke", str(token_id)], cwd=serve.ROOT,
+                       env=dict(os.environ, PORTAL_TOKENS_DB=str(tokens_db)), check=True, capture_output=True)
+        assert status(base) == 403
