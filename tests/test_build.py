@@ -73,14 +73,15 @@ def test_personal_columns_are_never_published_raw(data_dir, portal_metadata, tmp
 
 def test_failed_build_leaves_the_current_release_byte_identical(data_dir, portal_metadata, tmp_path):
     first, _ = build(data_dir, tmp_path / "build", portal_metadata)
-    before = {p.name: p.read_bytes() for p in first.iterdir()}
+    before = {p.relative_to(first): p.read_bytes() for p in first.rglob("*") if p.is_file()}
+    assert Path("downloads/tasks.csv") in before
     csv = data_dir / "raw" / "tasks.csv"
     csv.write_text(csv.read_text(encoding="utf-8").replace("5/3/2024", "31/02/2024"), encoding="utf-8")
     with pytest.raises(BuildFailed) as failure:
         build(data_dir, tmp_path / "build", portal_metadata)
     assert "tasks.csv:3:4: column 'Thời hạn' (deadline): '31/02/2024' is not a valid date" in str(failure.value)
     assert (tmp_path / "build" / "current").resolve() == first
-    assert {p.name: p.read_bytes() for p in first.iterdir()} == before
+    assert {p.relative_to(first): p.read_bytes() for p in first.rglob("*") if p.is_file()} == before
     assert not list((tmp_path / "build").glob(".staging-*"))
 
 

@@ -178,7 +178,8 @@ def fake_build(build_dir: Path) -> Path:
     """A build/ directory with one release of empty files (a restricted tier too), laid out like scripts/build/publish/release.py."""
     release = build_dir / "releases" / "0007"
     release.mkdir(parents=True)
-    for name in ["portal.db", "restricted.db", "metadata.json", "inspect.json", "SHA256SUMS"]:
+    for name in ["portal.db", "restricted.db", "metadata.json", "inspect.json", "SHA256SUMS", "downloads/tasks.csv"]:
+        (release / name).parent.mkdir(exist_ok=True)
         (release / name).write_text("{}" if name.endswith(".json") else "")
     (build_dir / "current").symlink_to("releases/0007")
     return build_dir
@@ -237,7 +238,8 @@ def test_the_image_serves_a_release_from_its_own_files_with_its_own_command(tmp_
     release, _ = build(data_dir, tmp_path / "build", portal_metadata)
     app = image_tree(tmp_path / "image", tmp_path / "build")
     baked = app / "build" / "current"
-    assert sorted(path.name for path in baked.iterdir()) == sorted(path.name for path in release.iterdir())
+    assert sorted(path.relative_to(baked) for path in baked.rglob("*")) == sorted(
+        path.relative_to(release) for path in release.rglob("*"))
     # Python run from the image's WORKDIR imports the image's copy of the code, which finds its plugins beside it.
     outside = {name: value for name, value in os.environ.items() if name != "PYTHONPATH"}
     found = subprocess.run([sys.executable, "-c", "from scripts.serve import command; print(command.ROOT)"], cwd=app,
@@ -257,7 +259,7 @@ def test_the_image_serves_a_release_from_its_own_files_with_its_own_command(tmp_
     with serving(image_command) as base:
         home = urllib.request.urlopen(base + "/").read().decode()
         assert "Cổng dữ liệu mở" in home and "/static/portal.css" in home  # metadata, templates
-        for path in ["/static/portal.css", "/portal/tasks.json", "/catalog.jsonld"]:  # static, data, plugins
+        for path in ["/static/portal.css", "/portal/tasks.json", "/catalog.jsonld", "/downloads/tasks.csv"]:
             assert urllib.request.urlopen(base + path).status == 200, path
         # What the pod's probes ask (plugins/health.py), naming the baked release.
         for path in ["/-/health", "/-/ready"]:

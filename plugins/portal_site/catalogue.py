@@ -53,15 +53,43 @@ async def _public_entries(datasette, actor) -> list[dict]:
         return []
     rows = [dict(row) for row in (await db.execute(f"select * from {CATALOGUE} order by id")).rows]
     # A catalogue from an older release may lack later columns: absent values read as empty.
-    return [dict(EMPTY_ENTRY, **row, database=PUBLIC) for row in rows
+    tables = public_table_metadata(datasette)  # read once: each lookup of Datasette's metadata merges all of it
+    return [dict(EMPTY_ENTRY, **row, database=PUBLIC, download=table_download(tables, row["id"])) for row in rows
             if await can_view(datasette, actor, PUBLIC, row["id"])]
+
+
+DOWNLOAD = "download"  # the key of a public table's whole-table file in its metadata (scripts/build/publish/downloads.py)
+
+
+def public_table_metadata(datasette) -> dict:
+    """The metadata of every table of the public database, by table name."""
+    return ((datasette.metadata("databases") or {}).get(PUBLIC) or {}).get("tables") or {}
+
+
+def table_download(tables: dict, table: str) -> dict | None:
+    """The whole-table CSV file the build wrote for a public table (`tables`: public_table_metadata()): its path
+    in the release, bytes and SHA-256; None for any other table (restricted ones, generated ones, releases built
+    before the files)."""
+    download = (tables.get(table) or {}).get(DOWNLOAD)
+    if not isinstance(download, dict) or download.get("path") != f"downloads/{table}.csv":
+        return None
+    return download
+
+
+def csv_download(entry: dict, base: str) -> dict:
+    """Where a dataset's whole table is downloaded as CSV: the release's file, with its size and SHA-256, when the
+    build wrote one; otherwise Datasette's streamed CSV, whose size is not known before it is written."""
+    download = entry.get("download")
+    if download:
+        return {"url": f"{base}/downloads/{entry['id']}.csv", "bytes": download["bytes"], "sha256": download["sha256"]}
+    return {"url": f"{base}{entry['table_url']}.csv?_stream=on", "bytes": None, "sha256": None}
 
 
 EMPTY_ENTRY = {
     "title_vi": "", "title_en": "", "description_vi": "", "description_en": "", "publisher": "", "publisher_en": "",
     "theme": "", "theme_en": "", "keywords": "", "licence": "", "update_frequency": "", "access": "public",
     "approval_decision": "", "approval_date": "", "approver": "", "synthetic": 0, "row_count": None, "table_url": "",
-    "publisher_id": "", "theme_id": "", "temporal_start": "", "temporal_end": "",
+    "publisher_id": "", "theme_id": "", "temporal_start": "", "temporal_end": "", "download": None,
 }
 
 
@@ -86,7 +114,7 @@ def _restricted_entry(datasette, table: str, metadata: dict, counts: dict) -> di
         "update_frequency": "", "access": "restricted", "approval_decision": "", "approval_date": "",
         "approver": "", "synthetic": int(_synthetic(metadata)), "row_count": counts.get(table),
         "table_url": f"/{RESTRICTED}/{table}",
-        "publisher_id": "", "theme_id": "", "temporal_start": "", "temporal_end": "",
+        "publisher_id": "", "theme_id": "", "temporal_start": "", "temporal_end": "", "download": None,
     }
 
 
