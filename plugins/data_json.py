@@ -53,7 +53,7 @@ def dataset(entry: dict, base: str, contact: dict, dates: dict, mapping: dict) -
         "spatial": v.PROVINCE,
         "distribution": [
             {"@type": "dcat:Distribution", "title": "CSV", "description": "Toàn bộ bảng · The whole table",
-             "downloadURL": f"{table}.csv?_stream=on", "mediaType": "text/csv", "format": "CSV",
+             "downloadURL": catalogue.csv_download(entry, base)["url"], "mediaType": "text/csv", "format": "CSV",
              "describedBy": f"{base}/datapackage.json", "describedByType": "application/json"},
             {"@type": "dcat:Distribution", "title": "JSON API", "accessURL": f"{table}.json",
              "format": "API", "describedBy": f"{base}/openapi.json", "describedByType": "application/json"},

@@ -13,7 +13,8 @@ NAME = "quang-ninh-open-data"
 
 
 async def resource(datasette, entry: dict, base: str) -> dict:
-    """A tabular resource pointing at the table's streamed CSV."""
+    """A tabular resource pointing at the table's whole CSV: the release's file (public tables) or the streamed
+    CSV (restricted tables, read with a token)."""
     database, table = entry["database"], entry["id"]
     fields = [
         {"name": c["name"], "type": c["type"], "title": c["label_vi"] or c["name"],
@@ -28,9 +29,10 @@ async def resource(datasette, entry: dict, base: str) -> dict:
                           "constraints": {"required": True, "unique": True}})
         keys = ["rowid"]
     schema = {"fields": fields, "primaryKey": keys}
-    return {
+    download = catalogue.csv_download(entry, base)
+    item = {
         "name": table,
-        "path": f"{base}{entry['table_url']}.csv?_stream=on",
+        "path": download["url"],
         "format": "csv",
         "mediatype": "text/csv",
         "encoding": "utf-8",
@@ -39,6 +41,9 @@ async def resource(datasette, entry: dict, base: str) -> dict:
         "licenses": [{"name": entry["licence"], "path": catalogue.licence_url(entry["licence"])}],
         "schema": schema,
     }
+    if download["bytes"] is not None:  # the release's file: its size and digest are known
+        item.update(bytes=download["bytes"], hash=f"sha256:{download['sha256']}")
+    return item
 
 
 async def datapackage_json(datasette, request):

@@ -21,6 +21,7 @@ def schema_org(entry: dict, url: str, base: str, dictionary: list[dict], history
                themes: dict, portal: str) -> str:
     """schema.org Dataset JSON-LD (what search engines' dataset search reads), safe to embed in a <script>."""
     table = base + entry["table_url"]
+    download = catalogue.csv_download(entry, base)
     versions = sorted((h for h in history if h["published_at"]), key=lambda h: h["version"])
     theme = themes.get(entry["theme_id"]) or {}
     publisher = {"@type": "GovernmentOrganization", "name": entry["publisher"],
@@ -56,7 +57,8 @@ def schema_org(entry: dict, url: str, base: str, dictionary: list[dict], history
             for column in dictionary],
         "includedInDataCatalog": {"@type": "DataCatalog", "name": portal, "url": base + "/"},
         "distribution": [
-            {"@type": "DataDownload", "encodingFormat": "text/csv", "contentUrl": f"{table}.csv?_stream=on"},
+            {"@type": "DataDownload", "encodingFormat": "text/csv", "contentUrl": download["url"],
+             **({"contentSize": f"{download['bytes']} B"} if download["bytes"] is not None else {})},
             {"@type": "DataDownload", "encodingFormat": "application/json", "contentUrl": f"{table}.json"},
         ],
     }
@@ -98,6 +100,19 @@ async def point_map(db, table: str, columns: list[str], key: str) -> dict | None
     return {"points": rows, "width": width, "height": height}
 
 
+def file_size(size: int | None, lang: str) -> str:
+    """A file's size as a reader of the language writes it, in decimal units: "3,2 MB" in Vietnamese, "3.2 MB" in
+    English; "" when it is not known."""
+    if size is None:
+        return ""
+    if size < 1000:
+        return f"{size} B"
+    value, unit = next((size / scale, unit) for scale, unit in ((1e9, "GB"), (1e6, "MB"), (1e3, "kB"))
+                       if size >= scale)
+    text = f"{value:.1f}"
+    return f"{text.replace('.', ',') if lang == 'vi' else text} {unit}"
+
+
 def head(datasette, lang: str, entry: dict, base: str, history: list[dict]) -> dict:
     """The page's title ("<dataset> · <portal>"), description, addresses, Open Graph and Dublin Core."""
     english = lang == "en"
@@ -124,9 +139,12 @@ async def dataset_page(datasette, request):
     downloadable, _ = await datasette.check_visibility(
         request.actor, permissions=[("view-database-download", database), ("view-database", database), "view-instance"])
     history = await releases.history(datasette, request.actor, table, (database,))
+    lang = language.language(request)
+    download = catalogue.csv_download(entry, "")
     context = {
         "d": entry,
-        "page_meta": head(datasette, language.language(request), entry, base, history),
+        "page_meta": head(datasette, lang, entry, base, history),
+        "csv_download": dict(download, size=file_size(download["bytes"], lang)),
         "metadata": metadata,
         "dictionary": dictionary,
         "disclosure": await catalogue.disclosure(datasette, database, table),

@@ -46,7 +46,7 @@ async def test_data_json_is_valid_project_open_data(app):
     assert len(federal) == 2 * len(catalog["dataset"])
     for dataset in catalog["dataset"]:
         assert re.match(r"^mailto:[^@]+@[^@]+\.\w+$", dataset["contactPoint"]["hasEmail"]), dataset["identifier"]
-        assert dataset["distribution"][0]["downloadURL"].endswith(".csv?_stream=on")
+        assert dataset["distribution"][0]["downloadURL"].endswith(f"/downloads/{dataset['identifier'].split('/')[-1]}.csv")
         assert dataset["theme"][0] and dataset["issued"] <= dataset["modified"]
     broken = copy.deepcopy(catalog)
     del broken["dataset"][0]["contactPoint"]

@@ -29,7 +29,7 @@ async def test_dataset_page_has_dictionary_downloads_api_and_schema_org(portal):
     assert page.status_code == 200
     text = page.text
     for expected in ("46/KH-UBND", "CC-BY-4.0", "monthly", "<code>budget</code>", "triệu đồng",
-                     "/portal/tasks.csv?_stream=on", 'href="/portal.db"', "curl '", "urllib.request", "fetch(",
+                     'href="/downloads/tasks.csv"', 'href="/portal.db"', "curl '", "urllib.request", "fetch(",
                      '"@type": "Dataset"', "<svg"):
         assert expected in text, expected
     assert (await portal.client.get("/datasets/missing")).status_code == 404

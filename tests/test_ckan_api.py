@@ -48,7 +48,7 @@ def test_the_ckanapi_client_reads_every_action(portal, public_ids, rows):
     assert ckan.action.package_list(limit=3, offset=2) == public_ids[2:5]
     package = ckan.action.package_show(id="communes")
     assert package["organization"]["name"] == "so-noi-vu" and package["license_id"] == "cc-by"
-    assert package["maintainer_email"] and package["resources"][0]["url"].endswith("/portal/communes.csv?_stream=on")
+    assert package["maintainer_email"] and package["resources"][0]["url"].endswith("/downloads/communes.csv")
     organizations = ckan.action.organization_list()
     assert "cong-an-tinh" in organizations
     police = ckan.action.organization_show(id="cong-an-tinh", include_datasets=True)

@@ -1,12 +1,14 @@
 """The portal's datasets, publishers, themes, tags and licences as CKAN 2.10's action API shapes them.
 
-Resources point at whole-table downloads (the streamed CSV), never at a page of rows.
+Resources point at whole-table downloads (the release's CSV file with its size, or the streamed CSV of a restricted
+table), never at a page of rows.
 """
 
 from __future__ import annotations
 
 import re
 
+from . import catalogue
 from . import vocabularies as v
 
 # CKAN accepts letters, digits, spaces and `-_.` in tag names; anything else (a "/" in "46/KH-UBND") becomes "-".
@@ -45,11 +47,12 @@ def group(entry: dict) -> dict | None:
 
 def resources(entry: dict, base: str, modified: str) -> list[dict]:
     table = base + entry["table_url"]
+    download = catalogue.csv_download(entry, base)
     common = {"package_id": entry["id"], "state": "active", "created": modified, "last_modified": modified,
               "metadata_modified": modified, "url_type": None, "size": None, "hash": ""}
     return [
         dict(common, id=f"{entry['id']}-csv", position=0, name=f"{entry['title_vi']} (CSV)", format="CSV",
-             mimetype="text/csv", url=f"{table}.csv?_stream=on",
+             mimetype="text/csv", url=download["url"], size=download["bytes"],
              description="Toàn bộ bảng, mọi dòng · The whole table, every row"),
         dict(common, id=f"{entry['id']}-api", position=1, name=f"{entry['title_vi']} (JSON API)", format="JSON",
              mimetype="application/json", url=f"{table}.json",

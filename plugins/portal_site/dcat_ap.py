@@ -74,7 +74,8 @@ def contact_point(name: str, email: str, base: str) -> dict:
 
 
 def distribution(entry: dict, base: str, kind: str, licence_node: dict, rights: dict, service: str) -> dict:
-    """CSV: the whole table, streamed (every row, not a page); JSON: the paged API, so an access URL only."""
+    """CSV: the whole table (every row, not a page), the release's file with its size for a public
+    dataset, the streamed CSV for a restricted one; JSON: the paged API, so an access URL only."""
     table = base + entry["table_url"]
     file_type, media = v.FORMATS[kind]
     node = {
@@ -88,7 +89,10 @@ def distribution(entry: dict, base: str, kind: str, licence_node: dict, rights: 
         "dct:rights": rights,
     }
     if kind == "CSV":
-        node["dcat:downloadURL"] = {"@id": f"{table}.csv?_stream=on"}
+        download = catalogue.csv_download(entry, base)
+        node["dcat:downloadURL"] = {"@id": download["url"]}
+        if download["bytes"] is not None:
+            node["dcat:byteSize"] = {"@value": str(download["bytes"]), "@type": "xsd:nonNegativeInteger"}
     else:
         node["dcat:accessService"] = {"@id": service}
     return node
