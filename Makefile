@@ -51,7 +51,7 @@ cluster-setup: setup ## Install nginx for serve-cluster if it is missing (Debian
 serve-cluster: cluster-setup ## Serve the current release with REPLICAS=2 replicas behind nginx on 127.0.0.1:$(PORT)
 	$(PY) -m scripts.serve.cluster.supervisor --port $(PORT) --replicas $(REPLICAS)
 
-bench-cluster: cluster-setup ## Requests/second with 1 and REPLICAS replicas, and the restart gap; into docs/benchmarks.md
+bench-cluster: cluster-setup ## Requests/second with 1 and REPLICAS replicas, the restart gap, 20 rolling releases under load; into docs/benchmarks.md
 	$(PY) -m scripts.serve.cluster.bench --replicas $(REPLICAS)
 
 sample: setup ## Regenerate the synthetic raw extracts in data/raw (SCALE=small|province)

@@ -1,6 +1,8 @@
 """`make bench-cluster`: requests per second of the current release served by one process (`make serve`), then by 1
-and by N replicas behind nginx, for the same GET mix from the same clients; and how long a restart of `make serve`
-leaves the portal unavailable. Prints a table and writes it to its own section of docs/benchmarks.md.
+and by N replicas behind nginx, for the same GET mix from the same clients; how long a restart of `make serve`
+leaves the portal unavailable; and whether N replicas answer every request through 20 rolling releases and a killed
+replica under keep-alive load (scripts/serve/cluster/rolling.py). Prints the figures and writes them to their own
+section of docs/benchmarks.md.
 
 Each simulated client is a partner agency with its own API token, connecting from its own loopback address. The
 token gives it the token budget (40 requests a second) instead of an address's 10, so the rate limits do not cap the
@@ -15,6 +17,7 @@ import argparse
 import asyncio
 import datetime as dt
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -24,7 +27,7 @@ from pathlib import Path
 from scripts.bench.stats import percentile
 from scripts.serve import command as serve
 from scripts.serve import token_store
-from scripts.serve.cluster import load, restart
+from scripts.serve.cluster import load, restart, rolling
 from scripts.serve.loopback import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -89,8 +92,43 @@ def _tokens(release: Path, work: Path, clients: int) -> list[str] | None:
     return [token_store.create(path, f"Benchmark client {n}", "*", expires)[1] for n in range(clients)]
 
 
+def _rolling_lines(result: rolling.Rolling, replicas: int) -> list[str]:
+    """The rolling releases' paragraph and targets."""
+    tally, seconds = result.tally, result.roll_seconds
+    statuses = ", ".join(f"{status}: {count}" for status, count in sorted(tally.statuses.items(), key=str))
+    targets = [
+        ("rolling releases under load", len(result.rolls), f"≥ {rolling.ROLLS}", len(result.rolls) >= rolling.ROLLS,
+         f"from the switch of `current` to every replica on the release: median {statistics.median(seconds):.1f} s, "
+         f"longest {max(seconds):.1f} s"),
+        ("failed requests (rolling releases and a killed replica)", len(result.failures), "0", not result.failures,
+         f"of {len(tally.answers)} requests; answers by status {statuses}; nginx sent {result.retried} to a second "
+         f"replica"),
+        ("answers of another release once a roll-out was done", len(result.stale), "0", not result.stale, ""),
+    ]
+    return [
+        "",
+        "### Rolling releases and a killed replica under load",
+        "",
+        f"`make serve-cluster REPLICAS={replicas}` moved {len(result.rolls)} times from one release to the next, in "
+        f"a scratch build directory: a copy of the release published as `make build` publishes, then `make "
+        f"rollback`, in turn, each switch once the supervisor reported every replica on the previous one, "
+        f"{rolling.SETTLE_SECONDS:g} s apart. Halfway, a replica was killed with SIGKILL; it was replaced "
+        f"{result.killed_replaced_seconds:.1f} s later. Meanwhile {result.clients} anonymous clients (nginx's cache "
+        f"in the path), {result.keep_alive_clients} of them on a connection kept alive throughout and the others "
+        f"with a new connection per request, each from its own loopback address, sent the same GET mix with "
+        f"`/-/ready` and an SQL query no cache answers, at most one request every {rolling.PACE_SECONDS:g} s each "
+        f"(within the per-client limits: a 429 counts as failed). A request fails unless it is a 200 naming its "
+        f"release; `/-/ready` must name the same release in its body.",
+        "",
+        "| target | measured | goal | result | note |",
+        "|---|---|---|---|---|",
+        *(f"| {name} | {value} | {goal} | {'PASS' if ok else 'MISS'} | {note} |" for name, value, goal, ok, note in targets),
+    ]
+
+
 def _section(rows: list[tuple[str, Throughput]], outages: list[restart.Outage], release: Path, clients: int,
-             seconds: float, tokens: bool, load_average: float) -> str:
+             seconds: float, tokens: bool, load_average: float, rolled: rolling.Rolling | None = None,
+             replicas: int = 2) -> str:
     who = ("each with its own API token (requests bypass nginx's cache)" if tokens
            else "anonymous (no restricted tier in this release: 429s counted apart)")
     lines = [
@@ -112,7 +150,10 @@ def _section(rows: list[tuple[str, Throughput]], outages: list[restart.Outage], 
                      f"{statuses} | {result.failures} |")
     gaps = ", ".join(f"{outage.seconds:.2f} s ({outage.refused} polls refused)" for outage in outages)
     lines += ["", f"Restart of `make serve` onto a release (SIGTERM, start again), polled every 10 ms: unavailable "
-              f"{gaps}.", END]
+              f"{gaps}."]
+    if rolled is not None:
+        lines += _rolling_lines(rolled, replicas)
+    lines.append(END)
     return "\n".join(lines) + "\n"
 
 
@@ -133,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--replicas", type=int, default=2)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--rolls", type=int, default=rolling.ROLLS, help="rolling releases under load (0: none)")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
     args = parser.parse_args(argv)
     release = serve.release_dir(args.build)
@@ -157,7 +199,17 @@ def main(argv: list[str] | None = None) -> int:
         outages = restart.measure(lambda: subprocess.Popen(serve.command(release, port=port, tokens=tokens_db), cwd=ROOT, env=env,
                                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
                                   f"http://127.0.0.1:{port}/-/ready")
-    section = _section(rows, outages, release, args.clients, args.seconds, tokens is not None, load_average)
+        rolled = None
+        if args.rolls:
+            # Kept after the run: the cluster's logs (nginx's access and error logs, the replicas') say what failed.
+            work_dir = args.build.resolve() / "bench-cluster"
+            rolled = rolling.measure(release, work_dir, MIX, replicas=args.replicas, rolls=args.rolls, env=env)
+            print(rolling.summary(rolled), flush=True)
+            for answer in rolled.failures[:10]:
+                print(f"failed: {answer}")
+            print(f"the cluster's logs: {rolled.state / 'logs'}")
+    section = _section(rows, outages, release, args.clients, args.seconds, tokens is not None, load_average,
+                       rolled, args.replicas)
     print(section)
     if not args.no_write:
         write_section(section)
