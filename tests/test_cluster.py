@@ -16,6 +16,7 @@ import signal
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from urllib.parse import unquote
 
 import httpx
@@ -47,9 +48,15 @@ def _rows_for(seconds: float) -> int:
     return int(rows * seconds / took)
 
 
-def _replica_of(address: str, status: dict, log: list[str]) -> dict:
-    """The replica nginx sends `address` to, from the latest request of that address in the access log."""
-    line = next(line for line in reversed(log) if line.startswith(f"{address} "))
+def _replica_of(address: str, status: dict, access_log: Callable[[], list[str]], timeout: float = 10) -> dict:
+    """The replica nginx sends `address` to, from the latest request of that address in the access log.
+
+    nginx writes a request's line once it has sent the answer, so the client may read the answer first: the line is
+    waited for."""
+    deadline = time.monotonic() + timeout
+    while (line := next((line for line in reversed(access_log()) if line.startswith(f"{address} ")), None)) is None:
+        assert time.monotonic() < deadline, f"no request from {address} in nginx's access log after {timeout:.0f} s"
+        time.sleep(0.05)
     # Every address nginx tried, the one that answered last: a replica's idle second port refuses first.
     port = int(re.findall(r"127\.0\.0\.1:(\d+)", line.split("upstream=", 1)[1].split(" upstream_status", 1)[0])[-1])
     return next(replica for replica in status["replicas"] if replica["port"] == port)
@@ -74,7 +81,7 @@ def test_a_rolling_release_and_a_killed_replica_fail_no_request(data_dir, portal
         with httpx.Client(base_url=running.base, transport=httpx.HTTPTransport(local_address=SLOW_CLIENT),
                           timeout=30) as slow_client:
             slow_client.get("/-/health")
-            victim = _replica_of(SLOW_CLIENT, rolled, running.access_log())
+            victim = _replica_of(SLOW_CLIENT, rolled, running.access_log)
             slow = []
             thread = threading.Thread(target=lambda: slow.append(slow_client.get(SLOW.format(rows=rows))))
             thread.start()
