@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def snapshot(release: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(release.iterdir())}
+    # Every file of the release, those in its subdirectories (downloads/) included.
+    return {str(p.relative_to(release)): p.read_bytes() for p in sorted(release.rglob("*")) if p.is_file()}
 
 
 @pytest.mark.slow
@@ -40,7 +41,7 @@ def test_killing_a_build_never_touches_the_current_release(data_dir, portal_meta
     current = current_release(build_dir)
     assert snapshot(first) == before
     if current != first:  # the kill came after the switch: the new release must then be complete
-        assert {p.name for p in current.iterdir()} == set(before)
+        assert {str(p.relative_to(current)) for p in current.rglob("*") if p.is_file()} == set(before)
     # The next build cleans up whatever the killed one left and publishes normally.
     latest, _ = build(data_dir, build_dir, portal_metadata)
     assert not list(build_dir.glob(".staging-*"))
