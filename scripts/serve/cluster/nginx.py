@@ -17,8 +17,9 @@ from scripts.serve.cluster import processes
 ROOT = Path(__file__).resolve().parents[3]
 TEMPLATE = ROOT / "deploy" / "nginx" / "portal.conf.template"
 PLACEHOLDER = re.compile(r"@([A-Z]+)@")
-# A port without a replica refuses at once; nginx passes it over for a second, then tries it again.
-SERVER = "        server 127.0.0.1:{port} max_fails=1 fail_timeout=1s;"
+# A port without a replica refuses at once; nginx passes it over for this long, then tries it again.
+FAIL_TIMEOUT_SECONDS = 1
+SERVER = f"        server 127.0.0.1:{{port}} max_fails=1 fail_timeout={FAIL_TIMEOUT_SECONDS}s;"
 
 
 class NginxError(RuntimeError):

@@ -34,22 +34,3 @@ def stop(process: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-
-
-
-
-def children(pid: int) -> set[int]:
-    """The processes whose parent is `pid` (nginx's workers, cache manager and loader)."""
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue  # gone meanwhile
-        # The command name, in parentheses, may hold spaces: the fields after its closing parenthesis are fixed.
-        if int(stat.rpartition(")")[2].split()[1]) == pid:
-            found.add(int(entry.name))
-    return found
-

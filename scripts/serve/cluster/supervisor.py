@@ -29,7 +29,7 @@ from scripts.serve.cluster.setup import find_nginx
 
 ROOT = Path(__file__).resolve().parents[3]
 STATE_FILE = "state.json"
-PASSED_OVER_SECONDS = 1.2  # nginx's fail_timeout for a refusing port (scripts/serve/cluster/nginx.py), and a margin
+PASSED_OVER_SECONDS = nginx.FAIL_TIMEOUT_SECONDS + 0.2  # how long nginx passes over a refusing port, and a margin
 
 
 def log(message: str) -> None:
@@ -100,7 +100,7 @@ class Cluster:
         if release == self.target:
             self.release = release
         self.replicas[self.replicas.index(old)] = new
-        # nginx passes over a port that refused a connection for a second (max_fails=1 fail_timeout=1s): the new
+        # nginx passes over a port that refused a connection for a while (nginx.FAIL_TIMEOUT_SECONDS): the new
         # replica's port may have been one until now. Past that, a request meeting the old port closed goes to it.
         time.sleep(PASSED_OVER_SECONDS)
         old.stop()
