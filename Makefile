@@ -21,12 +21,15 @@ SAMPLE_KEY := $(if $(PORTAL_PSEUDONYM_KEY)$(PORTAL_PSEUDONYM_KEY_FILE),,PORTAL_P
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-$(INSTALLED): requirements.txt
+# The pins first, then the portal itself as an editable package (pyproject.toml): its plugins reach Datasette through
+# their entry point. --no-deps: pip installs nothing that requirements.txt does not pin.
+$(INSTALLED): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(INSTALLED)
 
-setup: $(INSTALLED) ## Create .venv and install the pinned dependencies
+setup: $(INSTALLED) ## Create .venv, install the pinned dependencies and the portal's package
 
 run: setup sample-if-missing build serve ## Set up, generate the sample if missing, build, serve on 127.0.0.1:$(PORT)
 

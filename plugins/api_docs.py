@@ -1,13 +1,10 @@
 """/api explains the JSON API; /openapi.json describes the endpoints the portal guarantees."""
 
-import sys
-from pathlib import Path
 
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site import catalogue
+from .portal_site import catalogue
 
 TABLE_PARAMETERS = [
     {"name": "table", "in": "path", "required": True, "schema": {"type": "string"}},

@@ -3,13 +3,10 @@
 import hashlib
 import re
 import secrets
-import sys
-from pathlib import Path
 
 from datasette import hookimpl
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site.contract import RESTRICTED_TIER_CONFIG
+from .portal_site.contract import RESTRICTED_TIER_CONFIG
 
 CONFIG = RESTRICTED_TIER_CONFIG
 PREFIX = "odp_"
@@ -70,8 +67,8 @@ def _authorization(headers: list) -> list:
     return others + [(b"authorization", REFUSED)]
 
 
-@hookimpl
-def asgi_wrapper(datasette):
+def middleware(datasette):
+    """Requests with an Authorization header: what the token store reads (plugins/middleware.py orders it)."""
     if not datasette.plugin_config(CONFIG):
         return lambda app: app
 

@@ -2,16 +2,12 @@
 
 import json
 import sqlite3
-import sys
-from pathlib import Path
 from urllib.parse import quote
 
 from datasette import hookimpl
 from datasette.utils.asgi import BadRequest, Base400
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site import compat
-from portal_site.compat import DatasetteError
+from .portal_site import compat
 
 # Datasette 0.65 raises these with its default status, 500, although the request is at fault.
 CLIENT_MESSAGES = ("Cannot sort table by ", "Cannot use _sort and _sort_desc at the same time", "Invalid _through")
@@ -28,8 +24,8 @@ SQLITE_REFUSALS = [
 # Datasette's handler prints every error, a 400 included, as a rich traceback with the local variables of each frame:
 # about half a second of the event loop's time per error (measured: one client sending bad SQL slowed every other
 # client's pages to seconds), and request headers, API tokens among them, written to the log. Without rich it
-# prints a plain traceback, and only for errors of the server.
-compat.quiet_error_tracebacks()
+# prints a plain traceback, and only for errors of the server. Done when an app is made (middleware below), not at
+# import: this module is imported while Datasette loads its plugins, before its error handler can be.
 
 
 def _is_integer(value: str) -> bool:
@@ -65,7 +61,7 @@ def _parameter_error(args) -> str | None:
 
 def client_error(request, exception) -> str | None:
     """The message for an exception that the request caused, or None when the server is at fault."""
-    if isinstance(exception, DatasetteError) and exception.status == 500:
+    if isinstance(exception, compat.DatasetteError) and exception.status == 500:
         message = str(exception.message)
         return message if message.startswith(CLIENT_MESSAGES) else None
     problem = _parameter_error(request.args)
@@ -84,20 +80,21 @@ def client_error(request, exception) -> str | None:
 @hookimpl
 def handle_exception(datasette, request, exception):
     # Datasette's own handler (trylast) still logs the exception; the first response returned is the one sent.
-    if isinstance(exception, Base400) or (isinstance(exception, DatasetteError) and exception.status < 500):
+    if isinstance(exception, Base400) or (isinstance(exception, compat.DatasetteError) and exception.status < 500):
         return None
     message = client_error(request, exception)
-    if message and isinstance(exception, DatasetteError):
+    if message and isinstance(exception, compat.DatasetteError):
         exception.status = 400  # Datasette's own handler then answers it, and logs nothing
         return None
     if message:
         return compat.error_response(datasette, request, BadRequest(message))
     # An error of ours: the log has the details, the visitor gets no internals.
-    return compat.error_response(datasette, request, DatasetteError(INTERNAL_ERROR, status=500))
+    return compat.error_response(datasette, request, compat.DatasetteError(INTERNAL_ERROR, status=500))
 
 
-@hookimpl(tryfirst=True)
-def asgi_wrapper(datasette):
+def middleware(datasette):
+    compat.quiet_error_tracebacks()
+
     def wrap(app):
         async def ascii_path(scope, receive, send):
             # Datasette decodes raw_path as ASCII and fails on anything else; percent-encoded, the same address

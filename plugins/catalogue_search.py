@@ -1,14 +1,11 @@
 """/search?q=: datasets whose catalogue entry matches, and matching rows in every searchable table the actor may see."""
 
-import sys
-from pathlib import Path
 
 from datasette import hookimpl
 from datasette.utils import escape_fts, escape_sqlite
 from datasette.utils.asgi import Response
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site import catalogue
+from .portal_site import catalogue
 
 ROWS_PER_TABLE = 5
 

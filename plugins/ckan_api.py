@@ -7,16 +7,13 @@ Only the datasets the caller may see are listed: restricted ones need a partner 
 """
 
 import json
-import sys
-from pathlib import Path
 from urllib.parse import parse_qsl
 
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site import catalogue, ckan_packages, ckan_search, releases
-from portal_site import vocabularies as v
+from .portal_site import catalogue, ckan_packages, ckan_search, releases
+from .portal_site import vocabularies as v
 
 PATH = r"^/api(/3)?/action/(?P<action>[A-Za-z0-9_]+)$"
 CKAN_VERSION = "2.10.0"  # the version whose action API this subset follows

@@ -1,12 +1,10 @@
 """CORS for reading: any web page may GET the portal's data; nothing else is opened cross-origin."""
 
-from datasette import hookimpl
 
 READ_METHODS = ("GET", "HEAD")
 
 
-@hookimpl
-def asgi_wrapper():
+def middleware(datasette):
     def wrap(app):
         async def add_cors(scope, receive, send):
             if scope["type"] != "http" or scope.get("method") not in READ_METHODS:

@@ -7,8 +7,6 @@ export that takes 0.05 s in pages of 1,000. Asking for `_size=max` in the reques
 
 from urllib.parse import parse_qs
 
-from datasette import hookimpl
-
 
 def wants_full_pages(path: str, query: str) -> bool:
     """A streamed CSV export that did not choose a page size itself."""
@@ -19,8 +17,7 @@ def wants_full_pages(path: str, query: str) -> bool:
     return bool((args.get("_stream") or [""])[-1]) and "_size" not in args
 
 
-@hookimpl
-def asgi_wrapper(datasette):
+def middleware(datasette):
     def wrap(app):
         async def full_pages(scope, receive, send):
             if scope["type"] == "http":

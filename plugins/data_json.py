@@ -4,15 +4,12 @@ bureauCode and programCode, which the schema requires of US federal agencies (OM
 provincial catalogue has none, and data.gov's schema for non-federal catalogues does not ask for them.
 """
 
-import sys
-from pathlib import Path
 
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site import catalogue, releases
-from portal_site import vocabularies as v
+from .portal_site import catalogue, releases
+from .portal_site import vocabularies as v
 
 PERIODICITY = {"daily": "R/P1D", "weekly": "R/P1W", "monthly": "R/P1M", "quarterly": "R/P3M",
                "annual": "R/P1Y", "irregular": "irregular"}

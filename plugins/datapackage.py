@@ -1,13 +1,10 @@
 """Frictionless Data Package at /datapackage.json: one CSV resource, with its schema, per visible dataset."""
 
-import sys
-from pathlib import Path
 
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site import catalogue
+from .portal_site import catalogue
 
 NAME = "quang-ninh-open-data"
 

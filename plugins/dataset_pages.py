@@ -1,16 +1,13 @@
 """A page per dataset at /datasets/<id>: metadata, dictionary, disclosure, releases, downloads, API, chart, map."""
 
 import json
-import sys
-from pathlib import Path
 
 from datasette import hookimpl
 from datasette.utils import escape_sqlite
 from datasette.utils.asgi import NotFound, Response
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site import catalogue, language, page_meta, releases
-from portal_site import vocabularies as v
+from .portal_site import catalogue, language, page_meta, releases
+from .portal_site import vocabularies as v
 
 CHART_BARS = 12
 MAP_POINTS = 2000

@@ -8,14 +8,11 @@ describes, so the three formats cannot disagree.
 """
 
 import json
-import sys
-from pathlib import Path
 
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site import catalogue, dcat_ap, releases
+from .portal_site import catalogue, dcat_ap, releases
 
 FORMATS = {
     "jsonld": ("application/ld+json", None),

@@ -25,17 +25,14 @@ import hashlib
 import logging
 import os
 import sqlite3
-import sys
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from urllib.parse import quote
 
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site import catalogue, compat, contract
-from portal_site.serving import served_release
+from .portal_site import catalogue, compat, contract
+from .portal_site.serving import served_release
 
 NO_STORE = {"cache-control": "no-store"}
 SQLITE_HEADER = b"SQLite format 3\x00"

@@ -1,13 +1,10 @@
 """The home page: the portal's purpose, a search box, datasets by theme or publisher, Project 06 progress."""
 
-import sys
 from itertools import groupby
-from pathlib import Path
 
 from datasette import hookimpl
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site import catalogue, language, page_meta
+from .portal_site import catalogue, language, page_meta
 
 TASKS = "project06_tasks"
 DONE = "Hoàn thành"

@@ -2,14 +2,11 @@
 says where their files are on the server."""
 
 import copy
-import sys
-from pathlib import Path
 
 from datasette import hookimpl
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site import compat
-from portal_site.contract import RESTRICTED_TIER_CONFIG
+from .portal_site import compat
+from .portal_site.contract import RESTRICTED_TIER_CONFIG
 
 CONFIG = RESTRICTED_TIER_CONFIG
 # Plugin settings that describe how tokens are checked; nobody needs them from the outside.

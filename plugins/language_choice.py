@@ -1,13 +1,10 @@
 """Vietnamese pages by default, English with `?lang=en`: the choice is remembered in a cookie."""
 
-import sys
-from pathlib import Path
 from urllib.parse import parse_qs
 
 from datasette import hookimpl
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site import language
+from .portal_site import language
 
 ONE_YEAR = 365 * 24 * 3600
 
@@ -32,8 +29,7 @@ def prepare_jinja2_environment(env):
     )
 
 
-@hookimpl
-def asgi_wrapper():
+def middleware(datasette):
     def wrap(app):
         async def remember_choice(scope, receive, send):
             query = parse_qs(scope.get("query_string", b"").decode("latin-1")) if scope["type"] == "http" else {}

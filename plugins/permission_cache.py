@@ -8,13 +8,10 @@ plugin supplies metadata at run time (`get_metadata`), it might, and Datasette's
 (`compat.remember_table_permissions`).
 """
 
-import sys
-from pathlib import Path
 
 from datasette import hookimpl
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site import compat
+from .portal_site import compat
 
 TABLES_REMEMBERED = 4096  # table names come from URLs: bounded, whatever visitors type
 

@@ -16,14 +16,11 @@ database and table, so a kept result is only ever handed to a caller that could 
 """
 
 import copy
-import sys
 from collections import OrderedDict
-from pathlib import Path
 
 from datasette import hookimpl
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site import compat, user_sql
+from .portal_site import compat, user_sql
 
 MARK = "portal_query_cache"
 

@@ -19,11 +19,9 @@ import ipaddress
 import json
 import logging
 import math
-import sys
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from pathlib import Path
 
 from datasette import hookimpl
 from datasette.utils import await_me_maybe
@@ -32,8 +30,7 @@ from limits import RateLimitItem, RateLimitItemPerSecond
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site import compat
+from .portal_site import compat
 
 CONFIG = "rate-limit"
 DEFAULTS = {
@@ -316,8 +313,7 @@ def startup(datasette):
     compat.wrap_database_method("execute_fn", "portal_sql_time", _timing)
 
 
-@hookimpl
-def asgi_wrapper(datasette):
+def middleware(datasette):
     config = settings(datasette.plugin_config(CONFIG))
     limits = Limits(config)
     budgets = limits.budgets

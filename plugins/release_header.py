@@ -5,22 +5,16 @@ Under the cluster, also `X-Portal-Generation: N`: the supervisor's count of roll
 """
 
 import os
-import sys
-from pathlib import Path
 
-from datasette import hookimpl
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site.serving import served_release
+from .portal_site.serving import served_release
 
 HEADER = b"x-portal-release"
 GENERATION_HEADER = b"x-portal-generation"
 GENERATION = "PORTAL_GENERATION"  # set by scripts/serve/cluster/replica.py
 
 
-@hookimpl(trylast=True)
-def asgi_wrapper(datasette):
-    # trylast: among the outermost wrappers, so that what other wrappers answer themselves (429s) is labelled too.
+def middleware(datasette):
+    # Outside the rate limiter (plugins/middleware.py), so that what it answers itself (429s) is labelled too.
     def wrap(app):
         # A process serves one release for its whole life (scripts/serve/command.py resolves it once), so it is read once.
         release = served_release(datasette).encode("ascii")

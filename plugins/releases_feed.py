@@ -1,14 +1,11 @@
 """Atom feeds of dataset releases: /releases.atom for the portal, /datasets/<id>/releases.atom for one dataset."""
 
 import html
-import sys
-from pathlib import Path
 
 from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site import atom, catalogue, releases
+from .portal_site import atom, catalogue, releases
 
 
 def feed_entry(entry: dict, base: str, visible_ids: set[str]) -> atom.Entry:

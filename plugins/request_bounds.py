@@ -18,15 +18,9 @@ not serve, 404 for SQLite's own tables, 400 for the rest. Why each bound:
 
 import json
 import re
-import sys
-from pathlib import Path
 from urllib.parse import unquote_to_bytes
 
-from datasette import hookimpl
 from datasette.utils import tilde_decode
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site import compat
 
 MAX_TARGET_BYTES = 8_192  # path and query string as sent; nginx's default request line is at most 8 KB too
 MAX_PARAMETERS = 200
@@ -104,9 +98,5 @@ def bounded(app):
     return guard
 
 
-@hookimpl(hookwrapper=True)
-def asgi_wrapper(datasette):
-    # Datasette applies the wrappers in the order of the hook's results, the last outermost: appended after every
-    # other plugin's (trylast ones included), the guard sees each request first.
-    outcome = yield
-    compat.replace_hook_results(outcome, [*outcome.get_result(), lambda app: bounded(app)])
+def middleware(datasette):
+    return bounded

@@ -1,16 +1,13 @@
 """Who may read the restricted database: only partner-agency tokens, only the tables they were issued; default deny."""
 
 import re
-import sys
-from pathlib import Path
 
 from datasette import hookimpl
 from datasette.utils import tilde_decode
 from datasette.utils.asgi import Forbidden
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site import compat
-from portal_site.contract import RESTRICTED_TIER_CONFIG
+from .portal_site import compat
+from .portal_site.contract import RESTRICTED_TIER_CONFIG
 
 CONFIG = RESTRICTED_TIER_CONFIG
 TOKEN_ACTOR_PREFIX = "token:"

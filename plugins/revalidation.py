@@ -14,15 +14,12 @@ import functools
 import hashlib
 import importlib.metadata
 import json
-import sys
 from pathlib import Path
 
-from datasette import hookimpl
 from datasette.utils.asgi import Request
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site import language
-from portal_site.serving import served_release
+from .portal_site import language
+from .portal_site.serving import served_release
 
 ROOT = Path(__file__).resolve().parent.parent
 CODE_DIRECTORIES = ("plugins", "templates", "static")
@@ -81,10 +78,9 @@ def _matches(request: Request, tag: str) -> bool:
     return tag in [item.strip() for item in request.headers.get("if-none-match", "").split(",")]
 
 
-@hookimpl(tryfirst=True)
-def asgi_wrapper(datasette):
-    # tryfirst: among the innermost wrappers, inside the rate limiter, so that a revalidation is counted like any
-    # other request; the outer wrappers (security headers, release, CORS) label a 304 like a page.
+def middleware(datasette):
+    # Inside the rate limiter (plugins/middleware.py), so that a revalidation is counted like any other request; the
+    # outer layers (security headers, release, CORS) label a 304 like a page.
     def wrap(app):
         # A process serves one release and one version of the code for its whole life: both are read once.
         release, code = served_release(datasette), code_fingerprint(datasette)

@@ -8,16 +8,13 @@ such as one injected into a page, does not run.
 import base64
 import hashlib
 import re
-import sys
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from datasette import hookimpl
 from datasette.utils import await_me_maybe
 from jinja2 import Template
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site import compat
+from .portal_site import compat
 
 INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 # table.html writes one inline script from a variable: whether facets may be added, true or false.
@@ -97,9 +94,9 @@ def extra_body_script(request):
         compat.replace_hook_results(outcome, [_recorded(result, scripts) for result in outcome.get_result()])
 
 
-@hookimpl(trylast=True)
-def asgi_wrapper(datasette):
-    # trylast: the outermost wrapper, so that what other wrappers answer themselves (429s) gets the headers too.
+def middleware(datasette):
+    # Outside every other layer but the request guard (plugins/middleware.py), so that what they answer themselves
+    # (429s) gets the headers too.
     def wrap(app):
         known = {script_hash(script) for script in template_scripts(datasette.jinja_env)}
         sources = plugin_sources(datasette)

@@ -2,15 +2,12 @@
 vi/en alternates and, for datasets, the date of their last change. Built for an anonymous visitor whoever asks,
 so a partner token never puts a restricted dataset into a sitemap a crawler or cache could keep."""
 
-import sys
-from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site import catalogue, page_meta, releases
+from .portal_site import catalogue, page_meta, releases
 
 NAMESPACES = ('xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
               'xmlns:xhtml="http://www.w3.org/1999/xhtml"')

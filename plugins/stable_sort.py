@@ -10,14 +10,11 @@ exactly as written, whatever it looks like (a compound SELECT's ORDER BY may nam
 from __future__ import annotations
 
 import re
-import sys
-from pathlib import Path
 
 from datasette import hookimpl
 from datasette.utils import escape_sqlite
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site import compat, user_sql
+from .portal_site import compat, user_sql
 
 IDENTIFIER = r'(?:\[[^\]]+\]|"(?:[^"]|"")+"|\w+)'
 TABLE_PAGE_SQL = re.compile(

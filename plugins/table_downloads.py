@@ -7,15 +7,13 @@ holds. The path is never built from what the visitor wrote: the name must be one
 """
 
 import asyncio
-import sys
 from pathlib import Path
 
 from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site import catalogue
-from portal_site.serving import served_release
+from .portal_site import catalogue
+from .portal_site.serving import served_release
 
 CHUNK = 256 * 1024
 CONTENT_TYPE = "text/csv; charset=utf-8"

@@ -2,15 +2,12 @@
 
 import asyncio
 import logging
-import sys
 import time
 import weakref
-from pathlib import Path
 
 from datasette import hookimpl
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site.contract import RESTRICTED_TIER_CONFIG
+from .portal_site.contract import RESTRICTED_TIER_CONFIG
 
 CONFIG = RESTRICTED_TIER_CONFIG
 TOKEN_ACTOR_PREFIX = "token:"

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 COMPAT = ROOT / "plugins" / "portal_site" / "compat.py"
 # Datasette's documented API for plugins: hookimpl, the request and response classes, the utilities of the
@@ -34,11 +36,10 @@ def test_only_the_compat_module_imports_datasette_internals():
     assert not offenders, offenders
 
 
-def test_compat_refuses_another_datasette():
-    code = (
-        "import sys, datasette; datasette.__version__ = '1.0a19'; sys.path.insert(0, 'plugins')\n"
-        "import portal_site.compat\n"
-    )
+@pytest.mark.parametrize("entry", ["plugins.portal_site.compat", "datasette.app"])
+def test_compat_refuses_another_datasette(entry):
+    # datasette.app: Datasette itself, which loads the portal's plugins through their entry point, refuses to start.
+    code = f"import datasette; datasette.__version__ = '1.0a19'\nimport {entry}\n"
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert run.returncode != 0
     assert "this is Datasette 1.0a19" in run.stderr and "requirements.txt" in run.stderr
@@ -47,7 +48,7 @@ def test_compat_refuses_another_datasette():
 def test_compat_loads_on_the_pinned_datasette():
     pinned = next(line.split("==")[1].strip() for line in (ROOT / "requirements.txt").read_text().splitlines()
                   if line.lower().startswith("datasette=="))
-    code = "import sys; sys.path.insert(0, 'plugins'); import datasette, portal_site.compat; print(datasette.__version__)"
+    code = "import datasette, plugins.portal_site.compat; print(datasette.__version__)"
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == pinned

@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 import urllib.request
 from importlib import metadata
 from pathlib import Path
@@ -169,7 +170,14 @@ def test_the_image_installs_its_pins_from_requirements_txt_with_the_same_version
 
 def test_the_image_has_every_datasette_plugin_the_tests_run_with():
     installed = {canonicalize_name(entry.dist.name) for entry in metadata.entry_points(group="datasette")}
-    assert installed <= closure(pins(IMAGE_REQUIREMENTS))
+    ours = canonicalize_name(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["name"])
+    assert ours in installed  # the portal's own plugins, through its entry point
+    assert installed - {ours} <= closure(pins(IMAGE_REQUIREMENTS))
+    # ... which the image installs from its own copy of the code, after the pins and without other dependencies.
+    steps = [f"{name} {arguments}" for name, arguments in STEPS]
+    install = next(i for i, step in enumerate(steps) if step.startswith("RUN pip install") and step.endswith(" -e ."))
+    assert "--no-deps" in steps[install] and steps[install - 1] == "COPY pyproject.toml ./"
+    assert install > max(i for i, step in enumerate(steps) if step.startswith(("COPY plugins/", "COPY scripts/")))
 
 
 # --- the image: files --------------------------------------------------------------------------------------------

@@ -56,7 +56,7 @@ async def test_every_answer_names_its_release_429s_included_and_probes_are_not_r
 
 
 async def test_not_ready_without_the_releases_metadata(release):
-    bare = Datasette(immutables=[str(release / "portal.db")], plugins_dir=str(serve.ROOT / "plugins"))
+    bare = Datasette(immutables=[str(release / "portal.db")])
     async with visitor(bare) as client:
         ready, health = await client.get("/-/ready"), await client.get("/-/health")
     assert ready.status_code == 503

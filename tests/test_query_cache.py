@@ -7,21 +7,14 @@ import asyncio
 import json
 
 import pytest
-from datasette.plugins import pm
 
 from plugins import query_cache
 
 
-def served_plugin(filename: str):
-    """The plugin module Datasette loaded from plugins/ (by path: not the one `import plugins...` gives)."""
-    return next(plugin for plugin in pm.get_plugins() if getattr(plugin, "__file__", "").endswith(f"/{filename}"))
-
-
 def fresh_cache(monkeypatch) -> query_cache.ResultCache:
     """Give the served plugin an empty cache, to see what it keeps."""
-    served = served_plugin("query_cache.py")
-    monkeypatch.setattr(served, "CACHE", served.ResultCache())
-    return served.CACHE
+    monkeypatch.setattr(query_cache, "CACHE", query_cache.ResultCache())
+    return query_cache.CACHE
 
 
 @pytest.fixture
@@ -73,12 +66,11 @@ def test_the_budget_drops_the_least_recently_used_results():
 
 
 async def test_schema_answers_are_kept_for_immutable_databases_only(portal, cache):
-    served = served_plugin("query_cache.py")
     db = portal.get_database("portal")
     keys = await db.primary_keys("tasks")
     keys.append("changed by a caller")
     assert await db.primary_keys("tasks") == ["code"]
-    assert (db.name, db.path, "primary_keys", ("tasks",)) in served.SCHEMA_ANSWERS
+    assert (db.name, db.path, "primary_keys", ("tasks",)) in query_cache.SCHEMA_ANSWERS
     portal.add_memory_database("scratch_schema")
     scratch = portal.get_database("scratch_schema")
     await scratch.execute_write("create table t (v)")

@@ -17,7 +17,6 @@ from contextlib import closing
 from urllib.parse import quote
 
 import datasette
-from datasette.plugins import pm
 
 SUPPORTED = "0.65."
 if not datasette.__version__.startswith(SUPPORTED):
@@ -27,17 +26,29 @@ if not datasette.__version__.startswith(SUPPORTED):
         "compat.py (docs/architecture.md lists each workaround and what replaces it on 1.0)"
     )
 
-# The private modules, imported here only.
-import datasette.handle_exception as _errors
-from datasette.cli import cli as _cli
-from datasette.cli import inspect_ as _inspect
+# The private modules, imported here only. The views, the error handler and the command line are imported where they
+# are used: Datasette loads the portal's plugins (their entry point, plugins/registry.py) while datasette.app and its
+# views are themselves still being imported.
 from datasette.database import Database
-from datasette.views.base import DatasetteError
-from datasette.views.database import QueryView
-from datasette.views.special import JsonDataView
-from datasette.views.table import TableView
 
-__all__ = ["Database", "DatasetteError", "FollowedDatabase"]
+__all__ = ["Database", "FollowedDatabase"]  # and DatasetteError, through __getattr__
+
+
+def _plugin_manager():
+    # Imported at use: importing datasette.plugins loads the installed plugins, the portal's among them, which
+    # import this module; at module level that would find it half-made.
+    from datasette.plugins import pm
+
+    return pm
+
+
+def __getattr__(name: str):
+    # compat.DatasetteError, looked up when a request fails rather than when the plugins load (see above).
+    if name == "DatasetteError":
+        from datasette.views.base import DatasetteError
+
+        return DatasetteError
+    raise AttributeError(name)
 log = logging.getLogger(__name__)
 
 
@@ -192,6 +203,9 @@ def wrap_sql_views(mark: str, query_wrap, table_wrap) -> None:
     0.65 runs user SQL only inside QueryView.data and TableView.data and says nothing of it to plugins; on 1.0 the
     same views exist (QueryView, TableView.data as a function): port the two wraps.
     """
+    from datasette.views.database import QueryView
+    from datasette.views.table import TableView
+
     wrap_once(QueryView, "data", mark, query_wrap)
     wrap_once(TableView, "data", mark, table_wrap)
 
@@ -199,12 +213,16 @@ def wrap_sql_views(mark: str, query_wrap, table_wrap) -> None:
 def table_view(datasette_instance):
     """Datasette's own table view as an ASGI view, for a route that checks permissions before it (0.65 answers 404
     for a missing table before it checks them). 1.0: the `view-table` check comes first; drop the route."""
+    from datasette.views.table import TableView
+
     return TableView.as_view(datasette_instance)
 
 
 def json_data_view(datasette_instance, filename: str, data):
     """Datasette's view for its /-/ JSON pages, over `data()`: the same HTML and JSON as /-/databases. 1.0: the
     introspection pages check permissions themselves; drop the routes."""
+    from datasette.views.special import JsonDataView
+
     return JsonDataView.as_view(datasette_instance, filename, data)
 
 
@@ -223,7 +241,7 @@ def remember_table_permissions(datasette_instance, tables_remembered: int) -> No
     home page). Kept only when no plugin supplies metadata at run time, whose answers might change. 1.0 resolves
     permissions in SQL from the internal database: drop this.
     """
-    if pm.hook.get_metadata.get_hookimpls():
+    if _plugin_manager().hook.get_metadata.get_hookimpls():
         return
     worked_out = datasette_instance._table_permission_allows
 
@@ -237,12 +255,44 @@ def remember_table_permissions(datasette_instance, tables_remembered: int) -> No
 def actors_from_request(datasette_instance, request) -> list:
     """What the authentication plugins make of a request, before Datasette does (the rate limiter keys its
     buckets by token). 0.65 resolves the actor inside its own router only; 1.0 the same: keep."""
-    return pm.hook.actor_from_request(datasette=datasette_instance, request=request)
+    return _plugin_manager().hook.actor_from_request(datasette=datasette_instance, request=request)
+
+
+def without_installed_plugins() -> None:
+    """Make this process's Datasette load no installed plugin, the portal's included: the benchmark's baseline is
+    Datasette as it comes. 0.65 skips its entry points when `sys._called_from_test` is set (its own test switch);
+    1.0: the DATASETTE_LOAD_PLUGINS environment variable, set to an empty string."""
+    import sys
+
+    if "datasette.plugins" in sys.modules:
+        raise RuntimeError("Datasette has already loaded its plugins in this process")
+    sys._called_from_test = True
+
+
+def run_plain_cli(argv: list[str]) -> None:
+    """`datasette <argv>` with no installed plugin (see without_installed_plugins)."""
+    without_installed_plugins()
+    from datasette.cli import cli
+
+    cli.main(args=argv, prog_name="datasette")
+
+
+def register_plugins(modules: list[str], prefix: str) -> None:
+    """Register `modules` with Datasette's plugin manager so that their hooks are called in the listed order (pluggy
+    calls the last registered first), each once. Datasette registers its DEFAULT_PLUGINS with the same private
+    `pm`; 1.0: the same."""
+    import importlib
+
+    pm = _plugin_manager()
+    for module in reversed(modules):
+        name = prefix + module.rpartition(".")[2]
+        if pm.get_plugin(name) is None:
+            pm.register(importlib.import_module(module), name=name)
 
 
 def installed_plugin_modules() -> set[str]:
     """The names of the plugin modules Datasette has loaded."""
-    return {getattr(plugin, "__name__", None) for plugin in pm.get_plugins()}
+    return {getattr(plugin, "__name__", None) for plugin in _plugin_manager().get_plugins()}
 
 
 def replace_hook_results(outcome, results: list) -> None:
@@ -261,12 +311,16 @@ def quiet_error_tracebacks() -> None:
     """Stop 0.65's handler printing every error, a 400 included, as a rich traceback with each frame's locals:
     half a second of the event loop per error, and request headers (API tokens) in the log. 1.0: the same
     handler; keep until it logs server errors only."""
-    _errors.rich = None
+    import datasette.handle_exception as errors
+
+    errors.rich = None
 
 
 def error_response(datasette_instance, request, exception):
     """Datasette's own error page (HTML or JSON, its templates) for `exception`. 1.0: the same function."""
-    return _errors.handle_exception(datasette_instance, request, exception)
+    import datasette.handle_exception as errors
+
+    return errors.handle_exception(datasette_instance, request, exception)
 
 
 # --- Build ----------------------------------------------------------------------------------------------------------
@@ -275,7 +329,9 @@ def error_response(datasette_instance, request, exception):
 async def inspect_files(paths: list[str]) -> dict:
     """`datasette inspect` of database files (table counts for immutable serving). 0.65 offers it only as the
     CLI's private helper; 1.0: the same (`datasette inspect`)."""
-    return await _inspect(paths, None)
+    from datasette.cli import inspect_
+
+    return await inspect_(paths, None)
 
 
 # --- Serving ----------------------------------------------------------------------------------------------------
@@ -288,6 +344,7 @@ def run_cli(argv: list[str], **uvicorn_options) -> None:
     a `server: uvicorn` header and X-Forwarded-* believed from 127.0.0.1. 1.0: the same call; keep.
     """
     import uvicorn
+    from datasette.cli import cli
 
     run = uvicorn.run
 
@@ -296,6 +353,6 @@ def run_cli(argv: list[str], **uvicorn_options) -> None:
 
     uvicorn.run = run_with_options  # datasette.cli looks it up as uvicorn.run when it serves
     try:
-        _cli.main(args=argv, prog_name="datasette")
+        cli.main(args=argv, prog_name="datasette")
     finally:
         uvicorn.run = run

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from plugins.portal_site.compat import inspect_files
+from plugins.portal_site import compat
 from scripts.serve import command as serve
 from scripts.serve import token_store
 
@@ -47,7 +47,7 @@ def _stand_in_release(work: Path, rows: int = 20_000) -> Path:
         "catalogue": {"title": "Danh mục"},
     }}}}
     (release / "metadata.json").write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
-    inspected = asyncio.run(inspect_files([str(release / "portal.db")]))
+    inspected = asyncio.run(compat.inspect_files([str(release / "portal.db")]))
     (release / "inspect.json").write_text(json.dumps(inspected), encoding="utf-8")
     return release
 
@@ -80,6 +80,7 @@ def _linked(release: Path, work: Path, restricted: bool) -> Path:
 
 def _app(setup: str, release: Path, work: Path):
     if setup == "bare":
+        compat.without_installed_plugins()
         from datasette.app import Datasette
 
         return Datasette(immutables=[str(release / "portal.db")], settings=serve.SETTINGS,

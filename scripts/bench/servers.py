@@ -3,7 +3,8 @@
 Both are run by `scripts.serve.loopback.serving`. The portal is started with `scripts.serve.command`, the command line
 `make serve` runs; its restricted tier reads tokens from a tokens database of the benchmark's own, where each
 simulated client gets a token. The baseline is `datasette serve` with nothing but the naive database: default
-settings, no metadata, no plugins of ours.
+settings, no metadata, no plugins (scripts/bench/plain_datasette.py: the portal's are installed in the same
+environment and Datasette would load them).
 """
 
 from __future__ import annotations
@@ -30,4 +31,5 @@ def portal_command(release: Path, port: int, tokens_db: Path) -> list[str]:
 
 
 def baseline_command(naive_db: Path, port: int) -> list[str]:
-    return [sys.executable, "-m", "datasette", "serve", str(naive_db), "--host", "127.0.0.1", "--port", str(port)]
+    return [sys.executable, "-m", "scripts.bench.plain_datasette", "serve", str(naive_db),
+            "--host", "127.0.0.1", "--port", str(port)]

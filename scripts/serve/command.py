@@ -54,13 +54,12 @@ def command(release: Path, host: str = "127.0.0.1", port: int = 8001, tokens: Pa
     tier = restricted_tier.tier(release, tokens)
     immutable, mutable = _databases(release, tier)
     metadata = restricted_tier.metadata_file(_release_metadata(release), tier) if tier else release / "metadata.json"
-    args = [sys.executable, str(ROOT / "scripts" / "serve" / "datasette_server.py"), "serve", *map(str, mutable)]
+    args = [sys.executable, "-m", "scripts.serve.datasette_server", "serve", *map(str, mutable)]
     for path in immutable:
         args += ["-i", str(path)]
     args += [
         "--inspect-file", str(release / "inspect.json"),
         "--metadata", str(metadata),
-        "--plugins-dir", str(ROOT / "plugins"),
         "--template-dir", str(ROOT / "templates"),
         "--static", f"static:{ROOT / 'static'}",
         "--host", host,
@@ -83,7 +82,6 @@ def app(release: Path, tokens: Path | None = None):
         immutables=[str(path) for path in immutable],
         inspect_data=json.loads((release / "inspect.json").read_text()),
         metadata=restricted_tier.served_metadata(metadata, tier) if tier else metadata,
-        plugins_dir=str(ROOT / "plugins"),
         template_dir=str(ROOT / "templates"),
         static_mounts=[("static", str(ROOT / "static"))],
         settings=SETTINGS,

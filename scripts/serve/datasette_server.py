@@ -6,21 +6,16 @@ defaults that Datasette's command line leaves in place turned off.
   on the machine, or any proxy there, could name itself any address and with it get a fresh rate-limit budget.
   Whose forwarding is believed is the rate limiter's `trusted_proxies`, configured for the proxy actually in front
   (plugins/rate_limit.py; the cluster's nginx, scripts/serve/cluster/replica.py), and nobody's by default.
-
-Run as a file, not a module, so that it works from any directory.
 """
 
 import sys
-from pathlib import Path
 
-PLUGINS = Path(__file__).resolve().parents[2] / "plugins"
+from plugins.portal_site import compat
+
 UVICORN_OPTIONS = {"server_header": False, "proxy_headers": False}
 
 
 def main(argv: list[str]) -> None:
-    sys.path.insert(0, str(PLUGINS))  # the plugins' own way to the shared modules, so compat is loaded once
-    from portal_site import compat
-
     compat.run_cli(argv, **UVICORN_OPTIONS)
 
 
