@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
 from frictionless import Package, Resource, Schema
+
+from scripts.build.pipeline import build
+from scripts.serve import command as serve
 
 
 async def test_home_page_is_vietnamese_with_an_english_switch(portal):
@@ -80,3 +86,30 @@ async def test_api_page_openapi_cors_and_robots(portal):
     assert response.headers["access-control-allow-origin"] == "*"
     robots = (await portal.client.get("/robots.txt")).text
     assert "Disallow: /restricted" in robots and "Allow: /" in robots
+
+
+
+@pytest.fixture
+def labelled_release(data_dir, portal_metadata, tmp_path):
+    """The tiny build, with labels and descriptions holding the separators of Datasette's one-line column form."""
+    spec = data_dir / "specs" / "tasks.yml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace(
+        'label: {vi: "Kinh phí", en: "Budget"}, description: {vi: "Kinh phí", en: "Budget"}',
+        'label: {vi: "Kinh phí — dự toán", en: "Budget: planned"}, '
+        'description: {vi: "Tổng · đã duyệt [năm]", en: "Total: approved · yearly"}'), encoding="utf-8")
+    return build(data_dir, tmp_path / "build", portal_metadata)[0]
+
+
+async def test_column_labels_reach_the_pages_as_data_whatever_they_contain(labelled_release):
+    # The pages read labels, descriptions and units as the build wrote them, not parsed back out of that line.
+    table = json.loads((labelled_release / "metadata.json").read_text())["databases"]["portal"]["tables"]["tasks"]
+    assert table["portal-columns"]["budget"] == {
+        "label": {"vi": "Kinh phí — dự toán", "en": "Budget: planned"},
+        "description": {"vi": "Tổng · đã duyệt [năm]", "en": "Total: approved · yearly"}, "unit": "triệu đồng"}
+    assert table["columns"]["budget"].startswith("Kinh phí — dự toán — Tổng · đã duyệt [năm] [triệu đồng]")
+    app = serve.app(labelled_release)
+    vietnamese = (await app.client.get("/datasets/tasks")).text
+    english = (await app.client.get("/datasets/tasks?lang=en")).text
+    assert "<strong>Kinh phí — dự toán</strong>: Tổng · đã duyệt [năm]" in vietnamese
+    assert "<strong>Budget: planned</strong>: Total: approved · yearly" in english
+    assert "<td>triệu đồng</td>" in vietnamese

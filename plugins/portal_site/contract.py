@@ -23,6 +23,10 @@ GENERATED_TABLES = (CATALOGUE_TABLE, DISCLOSURE_TABLE, HISTORY_TABLE)
 # Plugin settings in a release's metadata.json.
 RESTRICTED_TIER_CONFIG = "restricted-tier"  # which database is restricted, where the tokens are (serving adds it)
 CATALOGUE_CONFIG = "portal-catalogue"  # the theme mapping the build carries for the catalogue endpoints
+# A table's columns as data, in its metadata: {column: {"label": {vi, en}, "description": {vi, en}, "unit": str|None}}.
+# Datasette's own `columns` key holds the same as one display line per column, for its table pages.
+COLUMN_DETAILS = "portal-columns"
+ROBOTS_CONFIG = "datasette-block-robots"  # /robots.txt: the crawler policy the build carries (datasette-block-robots)
 
 
 @dataclass(frozen=True)

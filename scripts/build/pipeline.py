@@ -98,6 +98,7 @@ def build(data_dir: Path, build_dir: Path, metadata_path: Path) -> tuple[Path, O
     outcome = Outcome()
     manifest = load_manifest(data_dir / "manifest.yml")
     portal_metadata = themes.with_themes(metadata.load_portal_metadata(metadata_path), themes.load(data_dir, manifest))
+    portal_metadata = metadata.with_crawler_policy(portal_metadata)
     with ExitStack() as held:
         try:
             held.enter_context(release.exclusive(build_dir))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from plugins.portal_site.contract import FREQUENCIES, LICENCES, PUBLIC
+from plugins.portal_site.contract import COLUMN_DETAILS, FREQUENCIES, LICENCES, PUBLIC, ROBOTS_CONFIG
 from scripts.build.spec.manifest import DatasetEntry, Manifest, Spec
 
 SYNTHETIC_NOTICE = (
@@ -29,13 +29,45 @@ def load_portal_metadata(path: Path) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
 
 
-def column_text(column) -> str:
-    """One line per column for Datasette's column descriptions: label, meaning and unit, both languages."""
-    unit = f" [{column.unit}]" if getattr(column, "unit", None) else ""
-    return (
-        f"{column.label.vi} — {column.description.vi}{unit} · "
-        f"{column.label.en}: {column.description.en}"
-    )
+# Crawlers index the catalogue and dataset pages, not the restricted tier, SQL or the endless combinations of facets
+# and pages. Served at /robots.txt by datasette-block-robots, with the sitemap's address (plugins/robots.py).
+CRAWLER_POLICY = """\
+User-agent: *
+Disallow: /restricted
+Disallow: /-/
+Disallow: /*?sql=
+Disallow: /*_facet=
+Disallow: /*_next=
+Disallow: /*.db
+Allow: /"""
+
+
+def with_crawler_policy(portal: dict) -> dict:
+    """The portal-wide metadata with the crawler policy above, unless metadata.yml configures its own."""
+    merged = copy.deepcopy(portal)
+    merged.setdefault("plugins", {}).setdefault(ROBOTS_CONFIG, {"literal": CRAWLER_POLICY})
+    return merged
+
+
+def column_details(column, override=None) -> dict:
+    """A column's label, description and unit in both languages, as the pages read them (contract.COLUMN_DETAILS);
+    `override` is a derived column's own label or description, where it has one."""
+    label = getattr(override, "label", None) or column.label
+    description = getattr(override, "description", None) or column.description
+    return {"label": {"vi": label.vi, "en": label.en}, "description": {"vi": description.vi, "en": description.en},
+            "unit": getattr(column, "unit", None) or None}
+
+
+def column_text(details: dict) -> str:
+    """The same as one line, for the column descriptions of Datasette's own table pages."""
+    unit = f" [{details['unit']}]" if details["unit"] else ""
+    return (f"{details['label']['vi']} — {details['description']['vi']}{unit} · "
+            f"{details['label']['en']}: {details['description']['en']}")
+
+
+def columns_metadata(details: dict[str, dict]) -> dict:
+    """Both forms of a table's column metadata: data for the portal's pages, display lines for Datasette's."""
+    return {"columns": {name: column_text(column) for name, column in details.items()}, COLUMN_DETAILS: details}
 
 
 def _escape(text: str) -> str:
@@ -73,7 +105,7 @@ def table_metadata(entry: DatasetEntry, spec: Spec, manifest: Manifest) -> dict:
         "license": entry.licence,
         "license_url": _licence_page(entry.licence),
         "source": manifest.publisher(entry).vi,
-        "columns": {column.name: column_text(column) for column in spec.columns},
+        **columns_metadata({column.name: column_details(column) for column in spec.columns}),
         "facets": list(spec.facets),
         "sortable_columns": sortable,
         # The manifest's flag, for the pages of restricted tables: they have no row in the public catalogue table.
@@ -96,11 +128,16 @@ def release_metadata(portal: dict, tables: dict[str, dict], database: str = PUBL
     return merged
 
 
-SUPPRESSION_COLUMN = (
-    "Ô bị ẩn — suppressed: số liệu bị ẩn vì nhỏ hơn ngưỡng hoặc để không suy ra được ô nhỏ từ các tổng; "
-    "trống: ô được công bố · 'suppressed' when the count is hidden, because it is small or so that small cells "
-    "cannot be worked out from totals; empty when published"
-)
+SUPPRESSION_COLUMN = {
+    "label": {"vi": "Ô bị ẩn", "en": "Suppressed"},
+    "description": {
+        "vi": "'suppressed' khi số liệu bị ẩn vì nhỏ hơn ngưỡng hoặc để không suy ra được ô nhỏ từ các tổng; "
+              "trống khi ô được công bố",
+        "en": "'suppressed' when the count is hidden, because it is small or so that small cells cannot be worked "
+              "out from totals; empty when published",
+    },
+    "unit": None,
+}
 
 
 def _perturbed_html(parameters: str) -> str:
@@ -143,28 +180,22 @@ def disclosure_html(report) -> str:
     )
 
 
-def _derived_columns(spec, source) -> dict[str, str]:
+def _derived_columns(spec, source) -> dict[str, dict]:
     derive = spec.derive
     columns = {}
     if derive.kind == "aggregate":
         for dim in derive.dimensions:
-            columns[dim.output] = _column_or_override(source.column(dim.column), dim)
-        columns[derive.count.name] = column_text(derive.count)
+            columns[dim.output] = column_details(source.column(dim.column), dim)
+        columns[derive.count.name] = column_details(derive.count)
         columns["suppression"] = SUPPRESSION_COLUMN
         return columns
     for pseudonym in derive.pseudonymise:
-        columns[pseudonym.name] = column_text(pseudonym)
+        columns[pseudonym.name] = column_details(pseudonym)
     for qi in derive.quasi_identifiers:
-        columns[qi.output] = _column_or_override(source.column(qi.column), qi)
+        columns[qi.output] = column_details(source.column(qi.column), qi)
     for name in derive.sensitive + derive.keep:
-        columns[name] = column_text(source.column(name))
+        columns[name] = column_details(source.column(name))
     return columns
-
-
-def _column_or_override(column, override) -> str:
-    label = override.label or column.label
-    description = override.description or column.description
-    return f"{label.vi} — {description.vi} · {label.en}: {description.en}"
 
 
 def derived_table_metadata(entry: DatasetEntry, spec, source: Spec, manifest: Manifest, report) -> dict:
@@ -176,7 +207,7 @@ def derived_table_metadata(entry: DatasetEntry, spec, source: Spec, manifest: Ma
         "license": entry.licence,
         "license_url": _licence_page(entry.licence),
         "source": manifest.publisher(entry).vi,
-        "columns": _derived_columns(spec, source),
+        **columns_metadata(_derived_columns(spec, source)),
         "facets": list(spec.facets),
         "sortable_columns": sortable,
         "synthetic": entry.synthetic,  # as in table_metadata
