@@ -1,4 +1,10 @@
-"""Frictionless Data Package at /datapackage.json: one CSV resource, with its schema, per visible dataset."""
+"""Frictionless Data Package at /datapackage.json: one CSV resource, with its schema, per visible dataset.
+
+The descriptor is made with frictionless itself (Package, Resource, Schema), so that it is the reference
+implementation's own serialisation and a descriptor frictionless would reject fails here, not at a harvester.
+frictionless is imported at the first request: it takes about a second to import, which a server's start, and a
+replica's in a rolling release, should not wait for.
+"""
 
 
 from datasette import hookimpl
@@ -9,7 +15,7 @@ from .portal_site import catalogue
 NAME = "quang-ninh-open-data"
 
 
-async def resource(datasette, entry: dict, base: str) -> dict:
+async def resource(datasette, entry: dict, base: str):
     """A tabular resource pointing at the table's whole CSV: the release's file (public tables) or the streamed
     CSV (restricted tables, read with a token)."""
     database, table = entry["database"], entry["id"]
@@ -25,9 +31,8 @@ async def resource(datasette, entry: dict, base: str) -> dict:
                           "description": "Số thứ tự dòng trong bảng · Row number in the table",
                           "constraints": {"required": True, "unique": True}})
         keys = ["rowid"]
-    schema = {"fields": fields, "primaryKey": keys}
     download = catalogue.csv_download(entry, base)
-    item = {
+    descriptor = {
         "name": table,
         "path": download["url"],
         "format": "csv",
@@ -36,11 +41,14 @@ async def resource(datasette, entry: dict, base: str) -> dict:
         "title": entry["title_vi"],
         "description": entry["description_vi"],
         "licenses": [{"name": entry["licence"], "path": catalogue.licence_url(entry["licence"])}],
-        "schema": schema,
     }
     if download["bytes"] is not None:  # the release's file: its size and digest are known
-        item.update(bytes=download["bytes"], hash=f"sha256:{download['sha256']}")
-    return item
+        descriptor.update(bytes=download["bytes"], hash=f"sha256:{download['sha256']}")
+    from frictionless import Resource, Schema
+
+    resource = Resource.from_descriptor(descriptor)
+    resource.schema = Schema.from_descriptor({"fields": fields, "primaryKey": keys})
+    return resource
 
 
 async def datapackage_json(datasette, request):
@@ -48,14 +56,19 @@ async def datapackage_json(datasette, request):
     entries = await catalogue.visible_datasets(datasette, request.actor)
     title_vi, _title_en = catalogue.portal_titles(datasette)
     licences = sorted({entry["licence"] for entry in entries})
-    return Response.json({
+    from frictionless import Package
+
+    package = Package.from_descriptor({
         "name": NAME,
         "title": title_vi,
         "description": catalogue.portal_descriptions(datasette)[0],
         "homepage": base + "/",
         "licenses": [{"name": name, "path": catalogue.licence_url(name)} for name in licences],
-        "resources": [await resource(datasette, entry, base) for entry in entries],
+        "resources": [],
     })
+    for entry in entries:
+        package.add_resource(await resource(datasette, entry, base))
+    return Response.json(package.to_descriptor())
 
 
 @hookimpl
