@@ -23,6 +23,7 @@ GENERATED_TABLES = (CATALOGUE_TABLE, DISCLOSURE_TABLE, HISTORY_TABLE)
 # Plugin settings in a release's metadata.json.
 RESTRICTED_TIER_CONFIG = "restricted-tier"  # which database is restricted, where the tokens are (serving adds it)
 CATALOGUE_CONFIG = "portal-catalogue"  # the theme mapping the build carries for the catalogue endpoints
+PUBLISHER_EMAILS = "publisher_emails"  # its key for each publisher's mailbox (data/manifest.yml `publishers`)
 
 
 @dataclass(frozen=True)
