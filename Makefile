@@ -108,3 +108,13 @@ DOCKER ?= docker
 
 image: ## Build the container image of the current release: IMAGE=registry.example.gov.vn/open-data-portal
 	$(PYTHON) -m scripts.ops.image --image '$(IMAGE)' --docker '$(DOCKER)' $(if $(IMAGE_TAG),--tag '$(IMAGE_TAG)')
+
+# The public's requests (/yeu-cau/gui): a SQLite file outside build/, $PORTAL_REQUESTS_DB, default var/requests.db
+# (docs/operations.md). ID and ANSWER reach the command through the environment, so quotes in an answer are kept.
+.PHONY: requests request-answer
+
+requests: setup ## List the public's requests, those waiting for an answer first (with name and e-mail, for admins)
+	$(PY) -m scripts.ops.public_requests list
+
+request-answer: setup ## Answer a request and close it; it is published without name or e-mail: ID=3 ANSWER="..."
+	$(PY) -m scripts.ops.public_requests answer "$${ID-}" "$${ANSWER-}"

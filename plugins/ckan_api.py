@@ -61,8 +61,9 @@ class Portal:
     async def packages(self) -> list[dict]:
         entries = await catalogue.visible_datasets(self.datasette, self.request.actor)
         dates = await releases.dates(self.datasette, self.request.actor)
-        contact, themes = v.contact(self.datasette), v.themes(self.datasette)
-        return [ckan_packages.package(e, self.base, dates, contact, themes) for e in entries]
+        themes = v.themes(self.datasette)
+        return [ckan_packages.package(e, self.base, dates, v.dataset_contact(self.datasette, e), themes)
+                for e in entries]
 
     async def owners(self, kind: str) -> dict[str, tuple[dict, list[dict]]]:
         """Organizations or groups of the visible packages, each with its packages."""

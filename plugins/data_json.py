@@ -73,14 +73,15 @@ async def data_json(datasette, request):
     base = datasette.absolute_url(request, "/").rstrip("/")
     entries = await catalogue.visible_datasets(datasette, request.actor)
     dates = await releases.dates(datasette, request.actor)
-    contact, mapping = v.contact(datasette), v.themes(datasette)
+    mapping = v.themes(datasette)
     return Response.json({
         "conformsTo": "https://project-open-data.cio.gov/v1.1/schema",
         "describedBy": "https://project-open-data.cio.gov/v1.1/schema/catalog.json",
         "@context": "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld",
         "@id": f"{base}/data.json",
         "@type": "dcat:Catalog",
-        "dataset": [dataset(entry, base, contact, dates, mapping) for entry in entries],
+        "dataset": [dataset(entry, base, v.dataset_contact(datasette, entry), dates, mapping)
+                    for entry in entries],
     })
 
 

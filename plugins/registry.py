@@ -36,6 +36,7 @@ PLUGINS = (
     "api_docs",
     "ckan_api",
     "home_page",
+    "public_requests",
     # Language, tokens, SQL limits, errors, page scripts, and the ASGI layers.
     "language_choice",
     "token_last_used",

@@ -3,7 +3,8 @@
 Each is answered at once with a short JSON error in Datasette's shape: 405 with `Allow` for a method the portal does
 not serve, 404 for SQLite's own tables, 400 for the rest. Why each bound:
 
-- Methods: the portal only reads (GET, HEAD, OPTIONS); the CKAN Action API (plugins/ckan_api.py) also takes POST.
+- Methods: the portal only reads (GET, HEAD, OPTIONS); the CKAN Action API (plugins/ckan_api.py) and the public's
+  request form (plugins/public_requests.py) also take POST.
   Datasette 0.65 answers POST, TRACE, PROPFIND or a made-up method on a table page with a 500.
 - Parameters and address length: Datasette 0.65 reads the query string in time quadratic in the number of parameters
   (5,000 parameters, 40 KB, held the event loop for about a minute before their 400).
@@ -22,13 +23,16 @@ from urllib.parse import unquote_to_bytes
 
 from datasette.utils import tilde_decode
 
+from .portal_site.requests_form import FORM_PATH
+
 MAX_TARGET_BYTES = 8_192  # path and query string as sent; nginx's default request line is at most 8 KB too
 MAX_PARAMETERS = 200
 MAX_HEADERS = 100
 MAX_HEADER_BYTES = 16_384  # names and values together
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
 # The CKAN Action API reads parameters from a POSTed JSON object or form as well (plugins/ckan_api.py's PATH).
-POST_PATHS = re.compile(r"^/api(/3)?/action/[A-Za-z0-9_]+$")
+# The request form is sent to its own address, and to no other.
+POST_PATHS = re.compile(rf"^(/api(/3)?/action/[A-Za-z0-9_]+|{re.escape(FORM_PATH)})$")
 CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # /<database>/<table>... where the table, tilde-decoded, is one of SQLite's own.
 SQLITE_TABLE = re.compile(r"^/[^/]+/(?P<table>[^/]+)")

@@ -19,13 +19,15 @@ from pathlib import Path
 from datasette.utils.asgi import Request
 
 from .portal_site import language
+from .portal_site.requests_form import LIST_PATH
 from .portal_site.serving import served_release
 
 ROOT = Path(__file__).resolve().parent.parent
 CODE_DIRECTORIES = ("plugins", "templates", "static")
 CREDENTIAL_COOKIES = ("ds_actor",)
-# Datasette's own /-/ pages describe the running instance (health, versions, settings), not the release's data.
-UNCACHED_PREFIXES = ("/-/",)
+# Datasette's own /-/ pages describe the running instance (health, versions, settings), not the release's data; the
+# public's requests change as admins answer them, and their form carries the visitor's CSRF token.
+UNCACHED_PREFIXES = ("/-/", LIST_PATH)
 # Datasette's static files and ours are tagged; those of installed plugins (/-/static-plugins/) fall under
 # UNCACHED_PREFIXES and keep Datasette's own headers.
 STATIC_PREFIXES = ("/-/static/", "/static/")

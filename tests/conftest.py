@@ -136,6 +136,14 @@ def tokens_db_outside_home(tmp_path_factory):
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def requests_db_outside_the_repository(tmp_path_factory):
+    """No test writes the public's requests into var/: the request form's store is in a temporary dir."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PORTAL_REQUESTS_DB", str(tmp_path_factory.mktemp("requests") / "requests.db"))
+        yield
+
+
 @pytest.fixture
 def portal_metadata(tmp_path: Path) -> Path:
     return write(tmp_path / "metadata.yml", "title: Cổng dữ liệu mở\nlicense: CC BY 4.0\n")

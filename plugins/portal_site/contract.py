@@ -27,6 +27,7 @@ CATALOGUE_CONFIG = "portal-catalogue"  # the theme mapping the build carries for
 # Datasette's own `columns` key holds the same as one display line per column, for its table pages.
 COLUMN_DETAILS = "portal-columns"
 ROBOTS_CONFIG = "datasette-block-robots"  # /robots.txt: the crawler policy the build carries (datasette-block-robots)
+PUBLISHER_EMAILS = "publisher_emails"  # its key for each publisher's mailbox (data/manifest.yml `publishers`)
 
 
 @dataclass(frozen=True)

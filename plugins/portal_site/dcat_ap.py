@@ -178,8 +178,8 @@ def document(datasette, base: str, entries: list[dict], dates: dict) -> dict:
         "foaf:homepage": {"@id": base + "/", "@type": "foaf:Document"},
         "dcat:themeTaxonomy": scheme_node(v.DATA_THEME),
         "dcat:service": data_service(base, entries, licence_name, title),
-        "dcat:dataset": [dataset(entry, base, v.themes(datasette), dates, v.contact(datasette), service)
-                         for entry in entries],
+        "dcat:dataset": [dataset(entry, base, v.themes(datasette), dates, v.dataset_contact(datasette, entry),
+                                 service) for entry in entries],
     }
     if issued:
         node["dct:issued"] = when(issued[0])

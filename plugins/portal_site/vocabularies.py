@@ -68,3 +68,13 @@ def contact(datasette) -> dict:
     """The portal-wide contact point from metadata.yml: name and e-mail."""
     config = datasette.plugin_config(contract.CATALOGUE_CONFIG) or {}
     return {"name": config.get("contact_name") or "", "email": config.get("contact_email") or ""}
+
+
+def dataset_contact(datasette, entry: dict, lang: str = "vi") -> dict:
+    """A dataset's contact point: its publisher, with the publisher's mailbox from the manifest, or the portal-wide
+    contact's mailbox when the publisher has none (the contact's name too, when the entry names no publisher)."""
+    config = datasette.plugin_config(contract.CATALOGUE_CONFIG) or {}
+    portal = contact(datasette)
+    email = (config.get(contract.PUBLISHER_EMAILS) or {}).get(entry.get("publisher_id") or "")
+    publisher = (entry.get("publisher_en") if lang == "en" else None) or entry.get("publisher") or ""
+    return {"name": publisher or portal["name"], "email": email or portal["email"]}

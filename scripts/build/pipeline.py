@@ -18,7 +18,7 @@ from scripts.build.failures import describe
 from scripts.build.gate import scan_frame
 from scripts.build.prepare import PublishedTable, prepare
 from scripts.build.publish import catalogue_table as catalogue
-from scripts.build.publish import disclosure, downloads, metadata, release, release_history, temporal, themes
+from scripts.build.publish import contacts, disclosure, downloads, metadata, release, release_history, temporal, themes
 from scripts.build.publish.write_sqlite import write_database
 from scripts.build.spec.manifest import Manifest, ManifestError, load_manifest
 from scripts.build.steps import BuildFailed, Outcome
@@ -99,6 +99,7 @@ def build(data_dir: Path, build_dir: Path, metadata_path: Path) -> tuple[Path, O
     manifest = load_manifest(data_dir / "manifest.yml")
     portal_metadata = themes.with_themes(metadata.load_portal_metadata(metadata_path), themes.load(data_dir, manifest))
     portal_metadata = metadata.with_crawler_policy(portal_metadata)
+    portal_metadata = contacts.with_contacts(portal_metadata, manifest)
     with ExitStack() as held:
         try:
             held.enter_context(release.exclusive(build_dir))

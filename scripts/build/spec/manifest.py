@@ -37,6 +37,16 @@ class Vocabulary(Strict):
     en: str = Field(min_length=1)
 
 
+# A mailbox as catalogues publish it (vcard:hasEmail, data.json's hasEmail): local part, @, a dotted domain.
+EMAIL = r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
+
+
+class Publisher(Vocabulary):
+    # The department's mailbox for questions about its datasets: each dataset's contact point (page, DCAT-AP,
+    # data.json, CKAN). Without one, the portal-wide contact of metadata.yml stands in.
+    email: str | None = Field(default=None, pattern=EMAIL, max_length=254)
+
+
 class Decision(Strict):
     decision: str = Field(pattern=DECISION_NUMBER)
     date: dt.date
@@ -83,7 +93,7 @@ class DisclosurePolicy(Strict):
 class Manifest(Strict):
     portal_list: Decision
     disclosure: DisclosurePolicy = DisclosurePolicy()
-    publishers: list[Vocabulary] = Field(min_length=1)
+    publishers: list[Publisher] = Field(min_length=1)
     themes: list[Vocabulary] = Field(min_length=1)
     datasets: list[DatasetEntry]
 
@@ -102,7 +112,7 @@ class Manifest(Strict):
                 raise ValueError(f"dataset '{entry.id}' field 'theme': unknown theme '{entry.theme}'")
         return self
 
-    def publisher(self, entry: DatasetEntry) -> Vocabulary:
+    def publisher(self, entry: DatasetEntry) -> Publisher:
         return next(p for p in self.publishers if p.id == entry.publisher)
 
     def theme(self, entry: DatasetEntry) -> Vocabulary:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -17,6 +18,9 @@ from scripts.serve.cluster import processes
 
 # nginx reaches the replicas from here: only its X-Forwarded-For is believed (plugins/rate_limit.py).
 PROXY = "127.0.0.1"
+# One signing secret for every replica this supervisor starts (Datasette reads $DATASETTE_SECRET): the request
+# form's CSRF cookie, signed by the replica that served the form, must verify on the one its POST reaches.
+SECRET = secrets.token_hex(32)
 
 
 class NotReady(RuntimeError):
@@ -88,7 +92,7 @@ def start(release: Path, state: Path, tokens: Path | None = None, port: int | No
           generation: int = 0) -> Replica:
     """Start a replica on `port` (a free one if None); it is not ready yet (see Replica.wait_ready)."""
     port = port or loopback.free_port()
-    environment = {**os.environ, GENERATION: str(generation)}
+    environment = {"DATASETTE_SECRET": SECRET, **os.environ, GENERATION: str(generation)}
     process = processes.spawn(command(release, port, state, tokens), state / "logs" / f"replica-{port}.log",
                               env=environment)
     return Replica(release, port, process)
