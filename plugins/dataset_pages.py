@@ -6,7 +6,7 @@ from datasette import hookimpl
 from datasette.utils import escape_sqlite
 from datasette.utils.asgi import NotFound, Response
 
-from .portal_site import catalogue, language, page_meta, releases
+from .portal_site import catalogue, chart_view, language, page_meta, releases
 from .portal_site import vocabularies as v
 
 CHART_BARS = 12
@@ -138,6 +138,7 @@ async def dataset_page(datasette, request):
     history = await releases.history(datasette, request.actor, table, (database,))
     lang = language.language(request)
     download = catalogue.csv_download(entry, "")
+    declared_charts = await chart_view.views(db, table, metadata, columns, lang)
     context = {
         "d": entry,
         "page_meta": head(datasette, lang, entry, base, history),
@@ -146,7 +147,8 @@ async def dataset_page(datasette, request):
         "dictionary": dictionary,
         "disclosure": await catalogue.disclosure(datasette, database, table),
         "history": history,
-        "chart": await chart(db, table, metadata, columns),
+        "declared_charts": declared_charts,  # templates/_charts.html; they replace the generic chart
+        "chart": None if declared_charts else await chart(db, table, metadata, columns),
         "map": await point_map(db, table, columns, columns[0] if columns else "rowid"),
         "base": base,
         "facets": metadata.get("facets") or [],

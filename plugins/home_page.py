@@ -4,10 +4,8 @@ from itertools import groupby
 
 from datasette import hookimpl
 
-from .portal_site import catalogue, language, page_meta
+from .portal_site import catalogue, formats, language, page_meta, progress
 
-TASKS = "project06_tasks"
-DONE = "Hoàn thành"
 GROUPINGS = {"theme": ("theme", "theme_en"), "publisher": ("publisher", "publisher_en")}
 
 
@@ -20,17 +18,11 @@ def grouped(datasets: list[dict], by: str, lang: str) -> list[tuple[str, list[di
     return [(name, list(items)) for name, items in groupby(ordered, key=lambda d: d[key])]
 
 
-async def project06_progress(datasette, actor) -> list[dict]:
-    """Tasks done and total per Project 06 task group, from the tasks dataset."""
-    if not await catalogue.can_view(datasette, actor, catalogue.PUBLIC, TASKS):
-        return []
-    db = datasette.databases[catalogue.PUBLIC]
-    if not await db.table_exists(TASKS):
-        return []
-    result = await db.execute(
-        f"select group_no, task_group, sum(status = ?) as done, count(*) as total from {TASKS} "
-        "group by group_no, task_group order by group_no", [DONE])
-    return [dict(row) for row in result.rows]
+async def project06_progress(datasette, actor) -> dict | None:
+    """The Project 06 task figures (plugins/portal_site/progress.py), when the visitor may see the tasks."""
+    if not await catalogue.can_view(datasette, actor, catalogue.PUBLIC, progress.TASKS):
+        return None
+    return await progress.progress(datasette.databases[catalogue.PUBLIC])
 
 
 @hookimpl
@@ -42,7 +34,7 @@ def extra_template_vars(datasette, request, view_name):
         lang = language.language(request)
         by = request.args.get("by") if request.args.get("by") in GROUPINGS else "theme"
         datasets = await catalogue.visible_datasets(datasette, request.actor)
-        progress = await project06_progress(datasette, request.actor)
+        tasks = await project06_progress(datasette, request.actor)
         base = datasette.absolute_url(request, "/").rstrip("/")
         description = catalogue.portal_descriptions(datasette)[1 if lang == "en" else 0]
         return {
@@ -53,9 +45,8 @@ def extra_template_vars(datasette, request, view_name):
                 "by": by,
                 "groups": grouped(datasets, by, lang),
                 "count": len(datasets),
-                "progress": progress,
-                "done": sum(row["done"] for row in progress),
-                "total": sum(row["total"] for row in progress),
+                "progress": tasks,
+                "as_of": formats.date(tasks and tasks["as_of"], lang),
             }
         }
 

@@ -44,6 +44,7 @@ PLUGINS = (
     "api_tokens",
     "bad_requests",
     "security_headers",
+    "chart_scripts",
     "middleware",
 )
 

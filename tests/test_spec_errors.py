@@ -21,6 +21,8 @@ SPECS = Path(__file__).resolve().parent.parent / "data" / "specs"
 AGGREGATE, RECORDS, COMMUNE_LIST = "residents_by_commune_sex_age", "residents_sample", "communes"
 GENERALISERS = "known: age_band_10y, age_band_20y, age_band_5y, birth_year, identity, month, quarter, whole_province"
 PUBLISHED = "commune_code, sex, age_band, residents, suppression"
+CHART = ("facets: [unit_type]\ncharts:\n  - type: bars\n    title: {vi: Diện tích, en: Area}\n    x: %s\n"
+         "    y: area_kmm\n")
 ALLOW = "facets: [sex, age_band]\ngate_allow:\n  - {column: %s, pattern: '%s', %s: \"category labels\"}"
 
 # kind: (spec, text of the real spec, what it becomes, the text on the line named (None: no line), allowed values)
@@ -60,6 +62,16 @@ CASES = {
               f"published columns: {PUBLISHED}"),
     "categories_from": (AGGREGATE, "column: commune_code}", "column: code}", None,
                         "its columns: commune_code, commune_name, unit_type"),
+    "chart type": (AGGREGATE, "type: pyramid", "type: pyramids", "pyramids", "'line', 'bars', 'pyramid' or 'stacked'"),
+    "chart column": (AGGREGATE, "    x: age_band\n", "    x: age_bands\n", "age_bands",
+                     "unknown column 'age_bands'; allowed: age_band (its ordered columns)"),
+    "chart column kind": (AGGREGATE, "    y: residents\n", "    y: sex\n", "y: sex",
+                          "column 'sex' is a category column; a pyramid chart's 'y' takes another; allowed: residents"),
+    "chart without series": (AGGREGATE, "    series: sex\n", "", "type: pyramid", "a pyramid chart needs 'series'"),
+    "chart of a table as delivered": (COMMUNE_LIST, "facets: [unit_type]", CHART % "unit_type", "area_kmm",
+                                      "unknown column 'area_kmm'; allowed: latitude, longitude, area_km2"),
+    "chart column kind as delivered": (COMMUNE_LIST, "facets: [unit_type]", CHART % "area_km2", "x: area_km2",
+                                       "column 'area_km2' is a measure column; a bars chart's 'x' takes another"),
 }
 
 

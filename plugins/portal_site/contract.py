@@ -65,3 +65,13 @@ FREQUENCIES = {
     "annual": Frequency("Hằng năm", "Annual", "ANNUAL"),
     "irregular": Frequency("Không định kỳ", "Irregular", "IRREG"),
 }
+
+# Count tables: the label of a margin (the total over a dimension) and the column that says a cell is hidden.
+MARGIN = "Tổng"
+SUPPRESSION_COLUMN = "suppression"
+
+# Charts a spec declares (data/specs/*.yml `charts:`), carried in each table's metadata under this key for the
+# dataset page to draw: a list of {type, title: {vi, en}, x, y, series, limit, columns: {name: {kind, label,
+# categories}}}, columns named as published (after any coarser level the build fell back to).
+TABLE_CHARTS = "portal-charts"
+CHART_TYPES = ("line", "bars", "pyramid", "stacked")

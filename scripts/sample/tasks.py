@@ -5,9 +5,10 @@ from pathlib import Path
 import numpy as np
 
 from scripts.sample.csvfile import write_csv
+from scripts.sample.province import REPORT_DATE
 
 HEADER = ["Mã nhiệm vụ", "Nhóm", "Nhóm nhiệm vụ", "Tên nhiệm vụ", "Đơn vị chủ trì", "Đơn vị phối hợp",
-          "Thời hạn hoàn thành", "Trạng thái", "Ngày hoàn thành", "Ghi chú"]
+          "Thời hạn hoàn thành", "Trạng thái", "Ngày hoàn thành", "Ghi chú", "Tình trạng tại ngày"]
 DONE, ONGOING, NOT_STARTED = "Hoàn thành", "Đang thực hiện", "Chưa thực hiện"
 
 GROUPS = {
@@ -128,6 +129,10 @@ def _loose(date: str) -> str:
     return f"{int(day)}/{int(month)}/{year}"
 
 
+# The day the statuses describe, delivered with every row: the portal counts overdue tasks against it.
+STATUS_ON = REPORT_DATE.astype(object).strftime("%d/%m/%Y")
+
+
 def write(path: Path) -> int:
     """Write project06_tasks.csv."""
     rows = []
@@ -144,6 +149,7 @@ def write(path: Path) -> int:
             status,
             _loose(done_on) if i in LOOSE_DATE_ROWS else done_on,
             note,
+            STATUS_ON,
         ])
     columns = [np.array(c, dtype=object) for c in zip(*rows)]
     return write_csv(path, HEADER, [columns])

@@ -8,8 +8,10 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from plugins.portal_site.contract import MARGIN
+
 # The label of a subtotal along a dimension; Vietnamese because it is published as-is.
-TOTAL = "Tổng"
+TOTAL = MARGIN
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import yaml
 
-from plugins.portal_site.contract import COLUMN_DETAILS, FREQUENCIES, LICENCES, PUBLIC, ROBOTS_CONFIG
+from plugins.portal_site.contract import COLUMN_DETAILS, FREQUENCIES, LICENCES, PUBLIC, ROBOTS_CONFIG, TABLE_CHARTS
+from scripts.build.spec import charts as chart_specs
 from scripts.build.spec.manifest import DatasetEntry, Manifest, Spec
 
 SYNTHETIC_NOTICE = (
@@ -117,6 +118,8 @@ def table_metadata(entry: DatasetEntry, spec: Spec, manifest: Manifest) -> dict:
     if spec.fts:
         metadata["fts_table"] = f"{entry.id}_fts"
         metadata["fts_pk"] = "rowid"
+    if spec.charts:
+        metadata[TABLE_CHARTS] = chart_specs.metadata(spec.charts, chart_specs.plain_columns(spec.columns))
     return metadata
 
 
@@ -214,4 +217,6 @@ def derived_table_metadata(entry: DatasetEntry, spec, source: Spec, manifest: Ma
     }
     if spec.sort:
         metadata["sort_desc" if spec.sort.startswith("-") else "sort"] = spec.sort.lstrip("-")
+    if spec.charts:
+        metadata[TABLE_CHARTS] = chart_specs.metadata(spec.charts, spec.chart_columns(source))
     return metadata

@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from scripts.build.anonymise.cellkey import CellKeyParameters
+from scripts.build.spec import charts as chart_specs
+from scripts.build.spec.charts import Chart, ChartColumn
 from scripts.build.spec.manifest import SNAKE_CASE, Bilingual, Spec, Strict
 
 # Statistical practice: cells of 1-9 are suppressed; a threshold below 3 is never safe.
@@ -260,6 +262,7 @@ class DerivedSpec(Strict):
     sortable: list[str] = []
     sort: str | None = None
     gate_allow: list[GateAllow] = []
+    charts: list[Chart] = []
 
     def check_against(self, source: Spec) -> list[tuple[tuple, str]]:
         """Problems with the columns this spec takes from its source, each at its location in the spec file."""
@@ -295,7 +298,28 @@ class DerivedSpec(Strict):
         problems += [(("gate_allow", i, "column"), f"column '{rule.column}' is not published; '*' or one of "
                       f"{', '.join(outputs)}") for i, rule in enumerate(self.gate_allow)
                      if rule.column != "*" and rule.column not in outputs]
+        if not problems:  # the columns' kinds are known once the columns are
+            problems += chart_specs.problems(self.charts, self.chart_columns(source))
         return problems
+
+    def chart_columns(self, source: Spec) -> dict[str, ChartColumn]:
+        """Every column a chart may name (each level of each dimension too), with its kind and label."""
+        derive, columns = self.derive, {}
+        if isinstance(derive, Aggregate):
+            for dim in derive.dimensions:
+                for level in dim.levels:
+                    kind = chart_specs.GENERALISED_KIND.get(level.generalise, chart_specs.CATEGORY)
+                    declared = (tuple(level.groups) if level.groups else
+                                tuple(level.categories) if level.categories and not level.generalise else None)
+                    columns.setdefault(level.output, ChartColumn(kind, level.label or source.column(dim.column).label,
+                                                                 declared))
+            columns[derive.count.name] = ChartColumn(chart_specs.MEASURE, derive.count.label)
+            return columns
+        for qi in derive.quasi_identifiers:
+            columns[qi.output] = ChartColumn(chart_specs.CATEGORY, qi.label or source.column(qi.column).label)
+        for name in derive.sensitive + derive.keep:
+            columns[name] = ChartColumn(chart_specs.TYPE_KIND[source.column(name).type], source.column(name).label)
+        return columns
 
     def _dimension_problems(self) -> list[tuple[tuple, str]]:
         """Dimensions without an allow-list, relations naming no dimension."""
@@ -335,7 +359,8 @@ class DerivedSpec(Strict):
                                                                                    self.sort.lstrip("-"))
         derive = self.derive.model_copy(update={"dimensions": chosen})
         return self.model_copy(update={"derive": derive, "facets": follow(self.facets),
-                                       "sortable": follow(self.sortable), "sort": sort})
+                                       "sortable": follow(self.sortable), "sort": sort,
+                                       "charts": chart_specs.renamed(self.charts, rename)})
 
     def output_columns(self) -> list[str]:
         derive = self.derive

@@ -7,10 +7,13 @@ from pathlib import Path
 from typing import Literal, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from plugins.portal_site.contract import FREQUENCIES
-from scripts.build.spec.spec_errors import describe, line_finder
+from scripts.build.spec import charts as chart_specs
+from scripts.build.spec.base import Bilingual, Strict
+from scripts.build.spec.charts import Chart
+from scripts.build.spec.spec_errors import describe, line_finder, located
 
 SNAKE_CASE = r"^[a-z][a-z0-9_]*$"
 DECISION_NUMBER = r"^\d+/[0-9A-ZĐ]+(-[0-9A-ZĐ]+)*$"
@@ -19,16 +22,6 @@ APPROVED = "approved"
 
 class ManifestError(Exception):
     """The manifest or a spec cannot be used; the message names the file, entry and field."""
-
-
-class Strict(BaseModel):
-    # A misspelt key must fail loudly rather than be ignored.
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Bilingual(Strict):
-    vi: str = Field(min_length=1)
-    en: str = Field(min_length=1)
 
 
 class Vocabulary(Strict):
@@ -179,6 +172,7 @@ class Spec(Strict):
     sortable: list[str] = []
     sort: str | None = None
     protected_counts: list[ProtectedCount] = []
+    charts: list[Chart] = []
 
     @field_validator("columns")
     @classmethod
@@ -263,4 +257,7 @@ def load_spec(path: Path, dataset_id: str) -> Spec:
             f"dataset '{dataset_id}': {path}{line(('columns', i, 'role'))}: column '{c.name}' (columns[{i}], header "
             f"'{c.header}'): role is unconfirmed; set 'role:' to the role you confirm, one of {roles} "
             f"(suggested: {c.suggested_role or 'none'})" for i, c in unconfirmed))
+    problems = chart_specs.problems(spec.charts, chart_specs.plain_columns(spec.columns))
+    if problems:
+        raise ManifestError("\n".join(f"dataset '{dataset_id}': {line}" for line in located(path, raw, problems)))
     return spec

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 Location = tuple  # keys and list positions from the top of the file, as pydantic gives them
 # How an entry of a list is called in a message, and the keys that name it, first found first.
 SINGULAR = {"columns": "column", "dimensions": "dimension", "quasi_identifiers": "quasi-identifier",
-            "coarser": "level", "pseudonymise": "pseudonym", "protected_counts": "protected count",
+            "coarser": "level", "charts": "chart", "pseudonymise": "pseudonym", "protected_counts": "protected count",
             "gate_allow": "allow rule", "filter": "filter", "relations": "relation"}
 NAMING_KEYS = ("id", "column", "name", "dataset")
 
