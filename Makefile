@@ -114,7 +114,7 @@ image: ## Build the container image of the current release: IMAGE=registry.examp
 .PHONY: requests request-answer
 
 requests: setup ## List the public's requests, those waiting for an answer first (with name and e-mail, for admins)
-	$(PY) -m scripts.ops.public_requests list
+	$(PY) -m scripts.ops.requests_admin list
 
 request-answer: setup ## Answer a request and close it; it is published without name or e-mail: ID=3 ANSWER="..."
-	$(PY) -m scripts.ops.public_requests answer "$${ID-}" "$${ANSWER-}"
+	$(PY) -m scripts.ops.requests_admin answer "$${ID-}" "$${ANSWER-}"

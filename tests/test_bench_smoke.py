@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.bench import report
+from scripts.bench import benchmarks_page as report
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTIONS = ["### Targets", "### Machine and versions", "### Build", "### Served: the portal and the baseline",

@@ -76,7 +76,7 @@ def stored(path: Path, message: str) -> list[dict]:
 
 
 def command(path: Path, *argv: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "scripts.ops.public_requests", "--requests-db", str(path), *argv],
+    return subprocess.run([sys.executable, "-m", "scripts.ops.requests_admin", "--requests-db", str(path), *argv],
                           cwd=ROOT, capture_output=True, text=True, timeout=60)
 
 

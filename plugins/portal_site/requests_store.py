@@ -6,7 +6,7 @@ processes write it at once: WAL lets readers go on while one writes, the busy ti
 lock instead of failing, and each submission is one IMMEDIATE transaction that checks the cap on pending requests
 and inserts, so the cap holds across processes and no submission is lost or stored twice.
 
-The portal (plugins/public_requests.py) and the admins' command (scripts/ops/public_requests.py) use this module.
+The portal (plugins/public_requests.py) and the admins' command (scripts/ops/requests_admin.py) use this module.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from scripts.bench import report
+from scripts.bench import benchmarks_page as report
 from scripts.bench.build_time import time_build, time_plain_load
 from scripts.bench.direct import run_direct
 from scripts.bench.isolation import measure_isolation, ordinary_paths

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scripts.sample import identifiers, names
+from scripts.sample import identifiers, person_names
 from scripts.sample.admin import ETHNICITIES, Communes, allocate
 from scripts.sample.dates import uniform_days, years_between
 from scripts.sample.province import EVENT_START, REPORT_DATE
@@ -54,7 +54,7 @@ class Population:
 
     def full_names(self, rows) -> np.ndarray:
         """Rendered full names of the given rows."""
-        return names.render(self.surname[rows], self.middle[rows], self.given[rows], self.male[rows])
+        return person_names.render(self.surname[rows], self.middle[rows], self.given[rows], self.male[rows])
 
 
 def _ages_in_days(rng: np.random.Generator, bands: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -93,5 +93,5 @@ def generate(rng: np.random.Generator, communes: Communes, residents: int) -> Po
     local = np.where(birth >= EVENT_START, BIRTHS_IN_PERIOD_LOCAL, local)
     province = identifiers.birth_provinces(rng, local)
     pid = identifiers.unique_ids(rng, province, birth_year, male)
-    surname, middle, given = names.draw(rng, ethnicity, male, birth_year)
+    surname, middle, given = person_names.draw(rng, ethnicity, male, birth_year)
     return Population(residents, pid, birth, male, ethnicity, commune, surname, middle, given, death, age)

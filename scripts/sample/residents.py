@@ -4,7 +4,7 @@ from pathlib import Path
 
 import numpy as np
 
-from scripts.sample import addresses, dates, identifiers, messy, phones
+from scripts.sample import dates, identifiers, messy, phones, street_addresses
 from scripts.sample.admin import ETHNICITIES, Communes
 from scripts.sample.csvfile import chunked, write_csv
 from scripts.sample.people import Population
@@ -67,7 +67,7 @@ def write(path: Path, rng: np.random.Generator, pop: Population, communes: Commu
           main_number: np.ndarray) -> int:
     """Write residents.csv (living residents only, grouped by unit)."""
     note = notes(rng, pop, main_number)
-    address = addresses.draw(rng, communes, pop.commune[: pop.residents])
+    address = street_addresses.draw(rng, communes, pop.commune[: pop.residents])
     style = rng.choice(len(phones.STYLES), size=pop.residents, p=PHONE_STYLES)
     has_phone = (main_number >= 0) & (rng.random(pop.residents) >= PHONE_MISSING)
 
@@ -86,7 +86,7 @@ def write(path: Path, rng: np.random.Generator, pop: Population, communes: Commu
                 messy.spaces(np.asarray(ETHNICITIES, dtype=object)[pop.ethnicity[rows]], messy.pick(rng, n, SPACES)),
                 messy.lost_zeros(communes.code[unit], messy.pick(rng, n, LOST_ZERO)),
                 communes.name[unit],
-                addresses.render(address, rows, communes, pop.commune),
+                street_addresses.render(address, rows, communes, pop.commune),
                 phone,
                 note[rows],
             ]

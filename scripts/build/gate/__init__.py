@@ -5,7 +5,7 @@ and kind), read `counts` for every hit, and publish only when `report.ok`.
 """
 
 from scripts.build.gate.allow import AllowRule
-from scripts.build.gate.report import Finding, ScanReport, mask
+from scripts.build.gate.findings import Finding, ScanReport, mask
 from scripts.build.gate.scan import LIMIT, scan_frame
 
 __all__ = ["LIMIT", "AllowRule", "Finding", "ScanReport", "mask", "scan_frame"]

@@ -14,10 +14,10 @@ from scripts.build.gate.allow import AllowRule, allowed_values
 from scripts.build.gate.context import column_context, shape_context
 from scripts.build.gate.crossfield import People
 from scripts.build.gate.detect import Hit, detect
+from scripts.build.gate.findings import Finding, ScanReport, mask
 from scripts.build.gate.names import PhraseIndex, index_for
 from scripts.build.gate.normalise import scan_forms
 from scripts.build.gate.patterns import CANDIDATE
-from scripts.build.gate.report import Finding, ScanReport, mask
 from scripts.build.gate.values import distinct_texts
 from scripts.build.gate.words import folded_cells
 

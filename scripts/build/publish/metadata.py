@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from plugins.portal_site.contract import COLUMN_DETAILS, FREQUENCIES, LICENCES, PUBLIC, ROBOTS_CONFIG, TABLE_CHARTS
-from scripts.build.spec import charts as chart_specs
+from scripts.build.spec import chart_declarations as chart_specs
 from scripts.build.spec.manifest import DatasetEntry, Manifest, Spec
 
 SYNTHETIC_NOTICE = (

@@ -8,8 +8,8 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from scripts.build.anonymise.cellkey import CellKeyParameters
-from scripts.build.spec import charts as chart_specs
-from scripts.build.spec.charts import Chart, ChartColumn
+from scripts.build.spec import chart_declarations as chart_specs
+from scripts.build.spec.chart_declarations import Chart, ChartColumn
 from scripts.build.spec.manifest import SNAKE_CASE, Bilingual, Spec, Strict
 
 # Statistical practice: cells of 1-9 are suppressed; a threshold below 3 is never safe.

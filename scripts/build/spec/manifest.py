@@ -10,9 +10,9 @@ import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from plugins.portal_site.contract import FREQUENCIES
-from scripts.build.spec import charts as chart_specs
+from scripts.build.spec import chart_declarations as chart_specs
 from scripts.build.spec.base import Bilingual, Strict
-from scripts.build.spec.charts import Chart
+from scripts.build.spec.chart_declarations import Chart
 from scripts.build.spec.spec_errors import describe, line_finder, located
 
 SNAKE_CASE = r"^[a-z][a-z0-9_]*$"

@@ -52,7 +52,7 @@ def _answer(args) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m scripts.ops.public_requests", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m scripts.ops.requests_admin", description=__doc__)
     parser.add_argument("--requests-db", type=Path, default=store.default_path(),
                         help=f"default: ${store.PATH_VARIABLE}, else var/requests.db in the repository")
     commands = parser.add_subparsers(dest="command", required=True)
