@@ -9,8 +9,6 @@ from datasette.utils.asgi import BadRequest, Base400
 
 from .portal_site import compat
 
-# Datasette 0.65 raises these with its default status, 500, although the request is at fault.
-CLIENT_MESSAGES = ("Cannot sort table by ", "Cannot use _sort and _sort_desc at the same time", "Invalid _through")
 THROUGH_KEYS = {"table", "column", "value"}
 INTERNAL_ERROR = "Internal error; it has been logged"
 # What sqlite3 refuses to bind or run, all of it taken from the request: filter values, column names.
@@ -62,8 +60,7 @@ def _parameter_error(args) -> str | None:
 def client_error(request, exception) -> str | None:
     """The message for an exception that the request caused, or None when the server is at fault."""
     if isinstance(exception, compat.DatasetteError) and exception.status == 500:
-        message = str(exception.message)
-        return message if message.startswith(CLIENT_MESSAGES) else None
+        return str(exception.message) if compat.request_at_fault(exception) else None
     problem = _parameter_error(request.args)
     if problem:
         return problem
