@@ -22,7 +22,7 @@ from urllib.parse import unquote
 import httpx
 import pytest
 
-from scripts.serve.cluster import load
+from scripts import load
 from tests.served_cluster import PATHS, cluster, consistent, publish, require_nginx
 
 pytestmark = pytest.mark.slow
@@ -93,7 +93,7 @@ def test_a_rolling_release_and_a_killed_replica_fail_no_request(data_dir, portal
         healed_at = time.monotonic()
         time.sleep(2)
         tallies = [finish() for _, finish in loads]
-        tally = load.Tally([a for t in tallies for a in t.answers], max(t.seconds for t in tallies))
+        tally = load.Tally.side_by_side(tallies)
         log = running.access_log()
 
     retried = [line for line in log if ", 127.0.0.1:" in line.partition("upstream=")[2]]

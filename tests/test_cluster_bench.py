@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from scripts import load
 from scripts.build.pipeline import build
 from scripts.build.publish import current_log, release_seal
 from scripts.build.publish import release as releases
 from scripts.serve import command as serve
-from scripts.serve.cluster import load, rolling
+from scripts.serve.cluster import rolling
 from scripts.serve.cluster.bench import END, START, throughput, write_section
 from scripts.serve.loopback import serving
 

@@ -5,14 +5,14 @@ it unavailable (docs/operations.md, "Moving to a new release").
 
 from __future__ import annotations
 
-import asyncio
 import subprocess
 import sys
 import time
 
 import pytest
 
-from scripts.serve.cluster import load, restart
+from scripts import load
+from scripts.serve.cluster import restart
 from scripts.serve.loopback import free_port
 from tests.conftest import REPO
 from tests.served_cluster import PATHS, consistent, publish
@@ -42,7 +42,7 @@ def test_a_running_portal_keeps_its_release_through_a_build_and_moves_when_resta
             process = restart.restart(process, start)
             restart.wait_until_answering(f"{base}/-/ready", process)
             time.sleep(0.1)
-        after = asyncio.run(load.run(base, PATHS, clients=3, seconds=2, pace=0.1, check=consistent))
+        after = load.run_now(base, PATHS, clients=3, seconds=2, pace=0.1, check=consistent)
     finally:
         process.terminate()
         process.wait(timeout=30)

@@ -1,29 +1,27 @@
 """Load isolation: one client running heavy SQL or flooding requests, against ordinary clients' response times.
 
-Ordinary clients, each from its own loopback address (127.0.0.11-14), fetch ordinary pages at a human pace while
-their response times are recorded. Windows alternate: nobody else, an abusive client (`abuse`, from 127.0.0.66)
-running SQL that only the time limit stops, nobody else, another flooding (from 127.0.0.67). Alternating cancels
-out changes in what else the machine is doing; the p95 of each condition is taken over all its windows. Every loop
-is bounded in requests and in time, and the abusive clients start with full buckets: the figures are those of the
+Ordinary clients (scripts/load.py), each from its own loopback address (127.0.0.11-14), fetch ordinary pages at a
+human pace while their response times are recorded. Windows alternate: nobody else, an abusive client (`abuse`, from
+127.0.0.66) running SQL that only the time limit stops, nobody else, another flooding (from 127.0.0.67). Alternating
+cancels out changes in what else the machine is doing; the p95 of each condition is taken over all its windows. Every
+loop is bounded in requests and in time, and the abusive clients start with full buckets: the figures are those of the
 first seconds of an abuse, the worst ones.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import subprocess
 import sys
 import urllib.parse
 from pathlib import Path
 
-import httpx
-
+from scripts import load
 from scripts.bench.mix import column_values, tables
 from scripts.bench.stats import summary
 
 ROOT = Path(__file__).resolve().parents[2]
-ORDINARY_CLIENTS = [f"127.0.0.{n}" for n in range(11, 15)]
+FIRST_ADDRESS, ORDINARY_CLIENTS = 11, 4  # 127.0.0.11-14
 MODES = ("heavy-sql", "flood")
 PACE_SECONDS = 0.1
 MAX_REQUESTS = 100  # per client and window, whatever the pace
@@ -39,24 +37,6 @@ def ordinary_paths(release: Path) -> list[str]:
             f"/portal/{table.name}?{urllib.parse.urlencode({facet: value})}"]
 
 
-async def _client(base: str, address: str, paths: list[str], seconds: float) -> tuple[list[float], dict]:
-    """Fetch the pages in turn from `address` for `seconds`; returns (latencies in ms, counts by status)."""
-    latencies, statuses = [], {}
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    async with httpx.AsyncClient(base_url=base, transport=httpx.AsyncHTTPTransport(local_address=address),
-                                 timeout=30) as client:
-        for n in range(MAX_REQUESTS):
-            if loop.time() > deadline:
-                break
-            started = loop.time()
-            response = await client.get(paths[n % len(paths)])
-            latencies.append((loop.time() - started) * 1000)
-            statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
-            await asyncio.sleep(PACE_SECONDS)
-    return latencies, statuses
-
-
 def add(total: dict, counts: dict) -> dict:
     for status, count in counts.items():
         total[int(status)] = total.get(int(status), 0) + count
@@ -64,15 +44,13 @@ def add(total: dict, counts: dict) -> dict:
 
 
 def ordinary_window(base: str, paths: list[str], seconds: float) -> tuple[list[float], dict]:
-    """One window of the ordinary clients together: all their latencies and their statuses."""
-    async def clients():
-        return await asyncio.gather(*(_client(base, address, paths, seconds) for address in ORDINARY_CLIENTS))
-
-    latencies, statuses = [], {}
-    for window, counts in asyncio.run(clients()):
-        latencies += window
-        add(statuses, counts)
-    return latencies, statuses
+    """One window of the ordinary clients together, each fetching the pages in turn at a human pace: all their
+    latencies in ms and their statuses."""
+    tally = load.run_now(base, paths, clients=ORDINARY_CLIENTS, seconds=seconds, pace=PACE_SECONDS,
+                         max_requests=MAX_REQUESTS, first_address=FIRST_ADDRESS)
+    if lost := [answer for answer in tally.answers if answer.status is None]:
+        raise RuntimeError(f"{len(lost)} requests of the ordinary clients got no answer, first: {lost[0].problem}")
+    return [answer.seconds * 1000 for answer in tally.answers], dict(tally.statuses)
 
 
 def start_abuse(base: str, mode: str, seconds: float, flood_path: str, address: str | None = None) -> subprocess.Popen:

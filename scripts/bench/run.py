@@ -14,15 +14,15 @@ from scripts.bench import benchmarks_page as report
 from scripts.bench.build_time import time_build, time_plain_load
 from scripts.bench.direct import run_direct
 from scripts.bench.isolation import measure_isolation, ordinary_paths
-from scripts.bench.load import MixResult, Request, run_mix
 from scripts.bench.machine import describe
 from scripts.bench.mix import Query, build_mix, deep_page
 from scripts.bench.naive import naive_database
 from scripts.bench.sample import data_dir
 from scripts.bench.servers import START_SECONDS, baseline_command, client_tokens, portal_command
 from scripts.bench.shared import measure_shared
-from scripts.bench.stats import summary
+from scripts.bench.stats import mix_figures, summary
 from scripts.bench.targets import TARGET_KINDS
+from scripts.load import Request, Tally, run_now
 from scripts.serve.loopback import serving
 
 
@@ -39,9 +39,12 @@ class Options:
     shared_seconds: float = 15.0  # per abuse, beside the users of a shared address
 
 
+REQUEST_TIMEOUT = 60  # seconds per request: generous, since a slow answer is a figure of the benchmark, not an error
+
+
 def _requests(queries: list[Query], server: str, base: str, headers: dict) -> list[Request]:
     """The mix as `server` is asked it, the deep page found by following `next` on that server."""
-    with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+    with httpx.Client(base_url=base, headers=headers, timeout=REQUEST_TIMEOUT) as client:
         def get_json(path: str) -> dict:
             response = client.get(path)
             response.raise_for_status()
@@ -51,37 +54,40 @@ def _requests(queries: list[Query], server: str, base: str, headers: dict) -> li
                         else getattr(query, server)) for query in queries]
 
 
-def facets_timed_out(response: httpx.Response) -> bool:
-    """Whether a table page left out a facet that ran past its time limit (Datasette says so in the page or JSON)."""
-    return b'class="facets-timed-out"' in response.content or b'"facets_timed_out": ["' in response.content
+def facets_timed_out(path: str, release: str | None, response: httpx.Response) -> str | None:
+    """Whether a table page left out a facet that ran past its time limit (Datasette says so in the page or JSON):
+    such a 200 is counted as answered, and apart as incomplete."""
+    if b'class="facets-timed-out"' in response.content or b'"facets_timed_out": ["' in response.content:
+        return "a facet timed out"
+    return None
 
 
 def _serve_and_measure(options: Options, release: Path, naive_db: Path, queries: list[Query], state: Path) -> dict:
     tokens = client_tokens(state / "tokens.db", options.clients)
 
-    def token_of(n: int) -> dict:
-        return {"Authorization": f"Bearer {tokens[n]}"}
-
     with serving(lambda port: portal_command(release, port, state / "tokens.db"), start_seconds=START_SECONDS,
                  log=options.work / "portal-server.log") as portal, \
             serving(lambda port: baseline_command(naive_db, port), start_seconds=START_SECONDS,
                     log=options.work / "baseline-server.log") as baseline:
-        servers = {"portal": (portal, token_of), "baseline": (baseline, lambda n: {})}
-        requests = {name: _requests(queries, name, base, headers(0)) for name, (base, headers) in servers.items()}
+        servers = {"portal": (portal, tokens), "baseline": (baseline, None)}
+        requests = {name: _requests(queries, name, base, {"Authorization": f"Bearer {keys[0]}"} if keys else {})
+                    for name, (base, keys) in servers.items()}
         # The first pass, one client, is not counted: it fills caches, templates and connections. Its latencies
         # are kept apart, since a page asked for the first time is what the portal's query cache cannot help.
-        first = {name: run_mix(base, requests[name], 1, headers, rounds=1, max_seconds=options.max_seconds)
-                 for name, (base, headers) in servers.items()}
-        results = {name: MixResult({}) for name in servers}
+        first = {name: run_now(base, requests[name], clients=1, rounds=1, seconds=options.max_seconds,
+                               tokens=keys, timeout=REQUEST_TIMEOUT)
+                 for name, (base, keys) in servers.items()}
+        results = {name: Tally() for name in servers}
         for _ in range(options.rounds):
-            for name, (base, headers) in servers.items():
+            for name, (base, keys) in servers.items():
                 left = options.max_seconds - results[name].seconds
                 if left > 0:
-                    results[name].merge(run_mix(base, requests[name], options.clients, headers, 1, left,
-                                                incomplete=facets_timed_out))
-        measured = {name: {**results[name].figures(),
+                    results[name].merge(run_now(base, requests[name], clients=options.clients, rounds=1,
+                                                seconds=left, tokens=keys, check=facets_timed_out,
+                                                timeout=REQUEST_TIMEOUT))
+        measured = {name: {**mix_figures(results[name]),
                            "first": {query: stats.latencies[0] if stats.latencies else None
-                                     for query, stats in first[name].queries.items()},
+                                     for query, stats in first[name].queries().items()},
                            "paths": {request.name: request.path for request in requests[name]}}
                     for name in servers}
         print("measuring load isolation on the portal", flush=True)

@@ -1,8 +1,13 @@
-"""Percentiles of latencies in milliseconds, computed one way everywhere in the benchmark."""
+"""Percentiles of latencies in milliseconds, computed one way everywhere in the benchmark, and the figures of a run of
+the mix made of them."""
 
 from __future__ import annotations
 
 import statistics
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scripts.load import QueryStats, Tally
 
 
 def percentile(values: list[float], fraction: float) -> float | None:
@@ -18,3 +23,23 @@ def percentile(values: list[float], fraction: float) -> float | None:
 def summary(values: list[float]) -> dict:
     """p50, p95 and max of a list of latencies; None for each when there are none."""
     return {"p50": percentile(values, 0.50), "p95": percentile(values, 0.95), "max": max(values, default=None)}
+
+
+def query_figures(stats: QueryStats) -> dict:
+    """One request of the mix: its latencies' summary and its answers counted by kind."""
+    return {**summary(stats.latencies), "answered": len(stats.latencies), "incomplete": stats.incomplete,
+            "throttled": stats.throttled, "errors": sum(stats.errors.values()), "error_kinds": dict(stats.errors)}
+
+
+def mix_figures(tally: Tally) -> dict:
+    """A run of the mix on one server: per query figures, wall time, and whether every planned request was sent."""
+    queries = tally.queries()
+    answered = sum(len(stats.latencies) for stats in queries.values())
+    return {
+        "queries": {name: query_figures(stats) for name, stats in queries.items()},
+        "seconds": tally.seconds, "planned": tally.planned, "sent": tally.sent, "answered": answered,
+        "requests_per_second": answered / tally.seconds if tally.seconds else None,
+        "incomplete": sum(stats.incomplete for stats in queries.values()),
+        "throttled": sum(stats.throttled for stats in queries.values()),
+        "errors": sum(sum(stats.errors.values()) for stats in queries.values()),
+    }

@@ -14,7 +14,6 @@ the replicas, not the cache. A release without a restricted tier has no tokens: 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime as dt
 import os
 import statistics
@@ -24,10 +23,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from scripts import load
 from scripts.bench.stats import percentile
 from scripts.serve import command as serve
 from scripts.serve import token_store
-from scripts.serve.cluster import load, restart, rolling
+from scripts.serve.cluster import restart, rolling
 from scripts.serve.loopback import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -59,8 +59,8 @@ def throughput(base_url: str, paths: list[str] = MIX, clients: int = 8, seconds:
                tokens: list[str] | None = None, warmup: float = 2) -> Throughput:
     """Closed-loop load from `clients` clients for `seconds` after `warmup` seconds; answers 200 per second."""
     if warmup:
-        asyncio.run(load.run(base_url, paths, clients=clients, seconds=warmup, tokens=tokens))
-    tally = asyncio.run(load.run(base_url, paths, clients=clients, seconds=seconds, tokens=tokens))
+        load.run_now(base_url, paths, clients=clients, seconds=warmup, tokens=tokens)
+    tally = load.run_now(base_url, paths, clients=clients, seconds=seconds, tokens=tokens)
     latencies = [answer.seconds * 1000 for answer in tally.answers if answer.status == 200] or [0.0]
     return Throughput(
         requests_per_second=tally.statuses.get(200, 0) / tally.seconds,

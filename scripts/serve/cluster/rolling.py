@@ -28,8 +28,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scripts import load
 from scripts.build.publish import release as releases
-from scripts.serve.cluster import load, restart
+from scripts.serve.cluster import restart
 from scripts.serve.loopback import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -171,7 +172,7 @@ def measure(source: Path, work: Path, mix: list[str], replicas: int = 2, rolls: 
         tallies = [finish() for _, finish in runs]
     finally:
         supervisor.stop()
-    tally = load.Tally([answer for t in tallies for answer in t.answers], max(t.seconds for t in tallies))
+    tally = load.Tally.side_by_side(tallies)
     log = (state / "logs" / "access.log").read_text(encoding="utf-8", errors="replace").splitlines()
     return Rolling(
         rolls=done, tally=tally, stale=_stale(tally, first, done), killed_replaced_seconds=replaced,
