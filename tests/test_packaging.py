@@ -89,3 +89,12 @@ def test_no_module_changes_sys_path():
             if isinstance(node, ast.Attribute) and node.attr == "path" and getattr(node.value, "id", None) == "sys":
                 offenders.append(str(path.relative_to(ROOT)))
     assert not offenders, sorted(set(offenders))
+
+
+def test_no_two_modules_share_a_name():
+    # A name says what a module is: two `load.py` or two `report.py` make every import and traceback ambiguous.
+    names = {}
+    for path in [*ROOT.glob("plugins/**/*.py"), *ROOT.glob("scripts/**/*.py")]:
+        if path.name not in ("__init__.py", "__main__.py"):
+            names.setdefault(path.name, []).append(str(path.relative_to(ROOT)))
+    assert not {name: paths for name, paths in names.items() if len(paths) > 1}
