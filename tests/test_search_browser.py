@@ -18,14 +18,14 @@ PLACE_DATASETS = {"communes", "residents_by_commune_sex_age", "vneid_registratio
 def phone(chromium, sample_release):
     from playwright import sync_api
 
-    with serving(lambda port: serve.command(sample_release.release, port=port), probe="/robots.txt") as url:
-        with sync_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(chromium), args=ARGS)
-            context = browser.new_context(base_url=url, viewport={"width": 390, "height": 844}, is_mobile=True)
-            context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(url)
-                          else route.abort())
-            yield context.new_page()
-            browser.close()
+    with (serving(lambda port: serve.command(sample_release.release, port=port), probe="/robots.txt") as url,
+          sync_api.sync_playwright() as playwright):
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=ARGS)
+        context = browser.new_context(base_url=url, viewport={"width": 390, "height": 844}, is_mobile=True)
+        context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(url)
+                      else route.abort())
+        yield context.new_page()
+        browser.close()
 
 
 def no_sideways_scroll(page) -> bool:
