@@ -1,57 +1,71 @@
-"""/search?q=: datasets whose catalogue entry matches, and matching rows in every searchable table the actor may see."""
+"""/search?q= (the page) and /search.json?q= (the same results for developers): the catalogue's datasets ranked
+for a query, with facets by theme, publisher, access tier, update frequency and format (portal_site/dataset_search.py)."""
 
+import json
+from urllib.parse import urlencode
 
 from datasette import hookimpl
-from datasette.utils import escape_fts, escape_sqlite
-from datasette.utils.asgi import Response
+from datasette.utils.asgi import BadRequest, Response
 
-from .portal_site import catalogue
-
-ROWS_PER_TABLE = 5
+from .portal_site import dataset_search, language
+from .portal_site.formats import number
 
 
-async def matching_ids(db, table: str, fts: str, query: str) -> list[int]:
-    """Rowids of a table whose full-text index matches the query (diacritics optional, as on table pages)."""
-    sql = f"select rowid from {escape_sqlite(fts)} where {escape_sqlite(fts)} match ? limit {ROWS_PER_TABLE}"
-    return [row[0] for row in (await db.execute(sql, [escape_fts(query)])).rows]
+def rows_link(result: dict) -> str | None:
+    """The table page filtered to the rows a matched value is in."""
+    hit = result["hit"]
+    if not hit:
+        return None
+    column, cells = hit["column"], hit["cells"]
+    query = {column: cells[0]} if len(cells) == 1 else {f"{column}__in": json.dumps(cells, ensure_ascii=False)}
+    return f"{result['entry']['table_url']}?{urlencode(query)}"
 
 
-async def search(datasette, actor, query: str) -> tuple[list[dict], list[dict]]:
-    """Matching datasets, and per searchable dataset its first matching rows."""
-    entries = await catalogue.visible_datasets(datasette, actor)
-    by_id = {entry["id"]: entry for entry in entries}
-    db = datasette.databases[catalogue.PUBLIC]
-    ids = set()
-    if await db.table_exists(f"{catalogue.CATALOGUE}_fts"):
-        rowids = await matching_ids(db, catalogue.CATALOGUE, f"{catalogue.CATALOGUE}_fts", query)
-        if rowids:
-            marks = ",".join("?" * len(rowids))
-            rows = (await db.execute(f"select id from {catalogue.CATALOGUE} where rowid in ({marks})", rowids)).rows
-            ids = {row[0] for row in rows}
-    datasets = [entry for entry in entries if entry["id"] in ids]
-    hits = []
-    for entry in entries:
-        fts = (datasette.table_metadata(entry["database"], entry["id"]) or {}).get("fts_table")
-        table_db = datasette.databases[entry["database"]]
-        if not fts or not await table_db.table_exists(fts):
-            continue
-        rowids = await matching_ids(table_db, entry["id"], fts, query)
-        if rowids:
-            marks = ",".join("?" * len(rowids))
-            result = await table_db.execute(
-                f"select * from {escape_sqlite(entry['id'])} where rowid in ({marks})", rowids)
-            hits.append({"dataset": by_id[entry["id"]], "columns": list(result.columns),
-                         "rows": [list(row) for row in result.rows]})
-    return datasets, hits
+def as_json(result: dict) -> dict:
+    entry, hit = result["entry"], result["hit"]
+    facts = result["_facts"]
+    return {
+        "id": entry["id"], "title_vi": entry["title_vi"], "title_en": entry["title_en"],
+        "score": result["score"], "matching_rows": result["matching_rows"],
+        "matched": {"column": hit["column"], "values": hit["values"][:20], "rows_url": rows_link(result)}
+        if hit else None,
+        "url": f"/datasets/{entry['id']}", "table_url": entry["table_url"], "access": entry["access"],
+        "theme": (facts["theme"] or [None])[0], "publisher": (facts["publisher"] or [None])[0],
+        "update_frequency": (facts["frequency"] or [None])[0], "formats": facts["format"],
+    }
+
+
+async def _search(datasette, request):
+    """The query, and what it finds; a query too long to be a search is a 400 (Datasette's error page or JSON)."""
+    query = (request.args.get("q") or "").strip()
+    filters = dataset_search.Filters.from_args(request.args)
+    try:
+        return query, await dataset_search.search(datasette, request.actor, query, filters,
+                                                  language.language(request))
+    except dataset_search.QueryTooLong as error:
+        raise BadRequest(str(error)) from None
+
+
+async def search_json(datasette, request):
+    _, found = await _search(datasette, request)
+    return Response.json({
+        "query": found["query"], "words": found["words"], "total": found["total"],
+        "results": [as_json(result) for result in found["results"]],
+        "facets": {name: [{key: item[key] for key in ("value", "label_vi", "label_en", "count", "selected")}
+                          for item in items] for name, items in found["facets"].items()},
+    })
 
 
 async def search_page(datasette, request):
-    query = (request.args.get("q") or "").strip()
-    datasets, hits = await search(datasette, request.actor, query) if query else ([], [])
-    context = {"q": query, "datasets": datasets, "hits": hits}
+    lang = language.language(request)
+    query, found = await _search(datasette, request)
+    for result in found["results"]:
+        result["rows_url"] = rows_link(result)
+    context = {"q": query, "found": found, "facet_order": dataset_search.ORDER,
+               "number": lambda value: number(value, lang), "matched_shown": dataset_search.MATCHED_SHOWN}
     return Response.html(await datasette.render_template("search.html", context, request=request))
 
 
 @hookimpl
 def register_routes():
-    return [(r"^/search$", search_page)]
+    return [(r"^/search$", search_page), (r"^/search\.json$", search_json)]

@@ -18,7 +18,17 @@ DATABASES = (PUBLIC, RESTRICTED)
 CATALOGUE_TABLE = "catalogue"  # the open-data list itself (public database only)
 DISCLOSURE_TABLE = "disclosure_report"  # what anonymisation did, per derived table (both databases)
 HISTORY_TABLE = "dataset_releases"  # every version of every dataset (both databases)
-GENERATED_TABLES = (CATALOGUE_TABLE, DISCLOSURE_TABLE, HISTORY_TABLE)
+# The catalogue search (/search), in both databases, each over its own datasets: one FTS5 document per dataset (its
+# metadata), and one row per value users search by (a commune's name, a procedure's, a category) with the dataset,
+# column and number of rows that hold it. Named *_fts, like every full-text index, so that Datasette hides them.
+SEARCH_TABLE = "dataset_search_fts"
+SEARCH_VALUES_TABLE = "dataset_values_fts"
+GENERATED_TABLES = (CATALOGUE_TABLE, DISCLOSURE_TABLE, HISTORY_TABLE, SEARCH_TABLE, SEARCH_VALUES_TABLE)
+# Their columns in order: the build writes them, the search weighs the indexed ones by position (bm25).
+SEARCH_INDEXED = ("title", "keywords", "description", "publisher", "columns")
+SEARCH_COLUMNS = ("id", *SEARCH_INDEXED, "theme_id", "theme_vi", "theme_en", "publisher_id", "publisher_vi",
+                  "publisher_en", "update_frequency", "access")
+SEARCH_VALUES_COLUMNS = ("terms", "dataset", "column_name", "cell", "value", "rows")
 
 # Plugin settings in a release's metadata.json.
 RESTRICTED_TIER_CONFIG = "restricted-tier"  # which database is restricted, where the tokens are (serving adds it)

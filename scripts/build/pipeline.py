@@ -18,7 +18,17 @@ from scripts.build.failures import describe
 from scripts.build.gate import scan_frame
 from scripts.build.prepare import PublishedTable, prepare
 from scripts.build.publish import catalogue_table as catalogue
-from scripts.build.publish import contacts, disclosure, downloads, metadata, release, release_history, temporal, themes
+from scripts.build.publish import (
+    contacts,
+    disclosure,
+    downloads,
+    metadata,
+    release,
+    release_history,
+    search_index,
+    temporal,
+    themes,
+)
 from scripts.build.publish.write_sqlite import write_database
 from scripts.build.spec.manifest import Manifest, ManifestError, load_manifest
 from scripts.build.steps import BuildFailed, Outcome
@@ -42,8 +52,9 @@ def gate(tables: list[PublishedTable], outcome: Outcome) -> None:
 
 
 def _write_database(staging: Path, database: str, tables: list[PublishedTable], manifest: Manifest,
-                    release_name: str, history: list[dict], timed) -> dict:
-    """Write one database file and return its table metadata."""
+                    release_name: str, history: list[dict], timed, names: dict) -> dict:
+    """Write one database file, its search index included (`names`: search_index.name_tables()), and return its
+    table metadata."""
     loads = [item.table for item in tables]
     table_metadata = {item.table.name: item.metadata for item in tables}
     if database == PUBLIC:
@@ -58,6 +69,8 @@ def _write_database(staging: Path, database: str, tables: list[PublishedTable], 
     loads.append(release_history.history_table(history))
     table_metadata[release_history.TABLE] = release_history.history_metadata()
     write_database(staging / f"{database}.db", loads, timed)
+    with timed("search"):
+        search_index.write_search_index(staging / f"{database}.db", tables, manifest, names)
     return table_metadata
 
 
@@ -70,12 +83,13 @@ def _write_release(staging: Path, manifest: Manifest, tables: list[PublishedTabl
     # restricted.db stays while it has history to carry, so that withdrawing its last dataset stays on record.
     restricted = histories[RESTRICTED] or any(t.database == RESTRICTED for t in tables)
     databases = [PUBLIC] + ([RESTRICTED] if restricted else [])
+    names = search_index.name_tables(tables)  # public lists that name the codes of both databases' tables
     for database in databases:
         mine = [t for t in tables if t.database == database]
         with outcome.timed("history"):
             added = release_history.record(histories[database], mine, release_name, published_at)
         table_metadata = _write_database(staging, database, mine, manifest, release_name,
-                                         histories[database] + added, outcome.timed)
+                                         histories[database] + added, outcome.timed, names)
         outcome.changes += added
         if database == PUBLIC:
             # Whole-table files of the public datasets only: a restricted table is read through its token, never as a file.
