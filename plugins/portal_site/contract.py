@@ -24,6 +24,10 @@ GENERATED_TABLES = (CATALOGUE_TABLE, DISCLOSURE_TABLE, HISTORY_TABLE)
 RESTRICTED_TIER_CONFIG = "restricted-tier"  # which database is restricted, where the tokens are (serving adds it)
 CATALOGUE_CONFIG = "portal-catalogue"  # the theme mapping the build carries for the catalogue endpoints
 
+# A public table's whole-table files other than its CSV, in its metadata: XLSX and JSON, by format, each with its
+# path in the release, bytes, SHA-256 and media type (scripts/build/publish/downloads.py, plugins/table_downloads.py).
+DOWNLOAD_FORMATS = "download_formats"
+
 
 @dataclass(frozen=True)
 class Licence:
