@@ -1,4 +1,5 @@
-"""Frictionless Data Package at /datapackage.json: one CSV resource, with its schema, per visible dataset."""
+"""Frictionless Data Package at /datapackage.json: one CSV resource, with its schema, per visible dataset, and the
+same table as XLSX where the release has the file."""
 
 import sys
 from pathlib import Path
@@ -7,7 +8,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site import catalogue
+from portal_site import catalogue, table_files
 
 NAME = "quang-ninh-open-data"
 
@@ -46,6 +47,22 @@ async def resource(datasette, entry: dict, base: str) -> dict:
     return item
 
 
+def xlsx_resource(entry: dict, base: str) -> dict | None:
+    """The release's XLSX file of a public dataset: the CSV resource's rows, with the columns' labels as its
+    header row (so no schema of field names is declared for it; its sheet "Từ điển dữ liệu" maps them)."""
+    download = table_files.file_download(entry, base, "xlsx")
+    if download is None:
+        return None
+    return {
+        "name": f"{entry['id']}-xlsx", "path": download["url"], "format": "xlsx", "mediatype": download["media_type"],
+        "bytes": download["bytes"], "hash": f"sha256:{download['sha256']}",
+        "title": f"{entry['title_vi']} (XLSX)",
+        "description": f"Cùng dữ liệu với {entry['id']}, dòng tiêu đề là nhãn cột · The same rows as {entry['id']}, "
+                       "headed by the columns' labels",
+        "licenses": [{"name": entry["licence"], "path": catalogue.licence_url(entry["licence"])}],
+    }
+
+
 async def datapackage_json(datasette, request):
     base = datasette.absolute_url(request, "/").rstrip("/")
     entries = await catalogue.visible_datasets(datasette, request.actor)
@@ -57,7 +74,8 @@ async def datapackage_json(datasette, request):
         "description": catalogue.portal_descriptions(datasette)[0],
         "homepage": base + "/",
         "licenses": [{"name": name, "path": catalogue.licence_url(name)} for name in licences],
-        "resources": [await resource(datasette, entry, base) for entry in entries],
+        "resources": [item for entry in entries
+                      for item in (await resource(datasette, entry, base), xlsx_resource(entry, base)) if item],
     })
 
 
