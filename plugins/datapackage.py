@@ -47,19 +47,24 @@ async def resource(datasette, entry: dict, base: str) -> dict:
     return item
 
 
-def xlsx_resource(entry: dict, base: str) -> dict | None:
-    """The release's XLSX file of a public dataset: the CSV resource's rows, with the columns' labels as its
-    header row (so no schema of field names is declared for it; its sheet "Từ điển dữ liệu" maps them)."""
+def xlsx_resource(entry: dict, base: str, table_resource: dict) -> dict | None:
+    """The release's XLSX file of a public dataset: the CSV resource's rows and fields, the header row giving each
+    field's label (its title) rather than its name; the field's name is in its description, and in the workbook's
+    sheet "Từ điển dữ liệu"."""
     download = table_files.file_download(entry, base, "xlsx")
     if download is None:
         return None
+    fields = [dict(field, name=field["title"], description=f"{field['name']}: {field['description']}")
+              for field in table_resource["schema"]["fields"]]
+    keys = {field["name"]: field["title"] for field in table_resource["schema"]["fields"]}
     return {
         "name": f"{entry['id']}-xlsx", "path": download["url"], "format": "xlsx", "mediatype": download["media_type"],
         "bytes": download["bytes"], "hash": f"sha256:{download['sha256']}",
         "title": f"{entry['title_vi']} (XLSX)",
         "description": f"Cùng dữ liệu với {entry['id']}, dòng tiêu đề là nhãn cột · The same rows as {entry['id']}, "
                        "headed by the columns' labels",
-        "licenses": [{"name": entry["licence"], "path": catalogue.licence_url(entry["licence"])}],
+        "licenses": table_resource["licenses"],
+        "schema": {"fields": fields, "primaryKey": [keys[key] for key in table_resource["schema"]["primaryKey"]]},
     }
 
 
@@ -74,8 +79,8 @@ async def datapackage_json(datasette, request):
         "description": catalogue.portal_descriptions(datasette)[0],
         "homepage": base + "/",
         "licenses": [{"name": name, "path": catalogue.licence_url(name)} for name in licences],
-        "resources": [item for entry in entries
-                      for item in (await resource(datasette, entry, base), xlsx_resource(entry, base)) if item],
+        "resources": [item for entry in entries for table in [await resource(datasette, entry, base)]
+                      for item in (table, xlsx_resource(entry, base, table)) if item],
     })
 
 
