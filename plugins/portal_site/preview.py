@@ -16,7 +16,7 @@ ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def number(value: int | float, lang: str) -> str:
+def number(value: float, lang: str) -> str:
     """3300 → "3.300" (vi) or "3,300" (en); 20.9393 → "20,9393" (vi) or "20.9393" (en)."""
     text = f"{value:,}" if isinstance(value, int) else f"{value:,.15g}" if abs(value) >= 1000 else repr(value)
     return text.translate(str.maketrans(",.", ".,")) if lang == "vi" else text
