@@ -8,7 +8,7 @@ provincial catalogue has none, and data.gov's schema for non-federal catalogues 
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-from .portal_site import catalogue, releases
+from .portal_site import catalogue, releases, table_files
 from .portal_site import vocabularies as v
 
 PERIODICITY = {"daily": "R/P1D", "weekly": "R/P1W", "monthly": "R/P1M", "quarterly": "R/P3M",
@@ -22,6 +22,15 @@ def themes(entry: dict, mapping: dict) -> list[str]:
     theme = mapping.get(entry["theme_id"]) or {}
     names = [entry["theme"], (theme.get("national") or {}).get("vi"), v.EU_THEMES.get(theme.get("eu"))]
     return list(dict.fromkeys(name for name in names if name))
+
+
+def xlsx_distribution(entry: dict, base: str) -> list[dict]:
+    """The release's XLSX file of a public dataset, or nothing."""
+    download = table_files.file_download(entry, base, "xlsx")
+    if download is None:
+        return []
+    return [{"@type": "dcat:Distribution", "title": "XLSX", "description": "Toàn bộ bảng · The whole table",
+             "downloadURL": download["url"], "mediaType": download["media_type"], "format": "XLSX"}]
 
 
 def dataset(entry: dict, base: str, contact: dict, dates: dict, mapping: dict) -> dict:
@@ -52,6 +61,7 @@ def dataset(entry: dict, base: str, contact: dict, dates: dict, mapping: dict) -
             {"@type": "dcat:Distribution", "title": "CSV", "description": "Toàn bộ bảng · The whole table",
              "downloadURL": catalogue.csv_download(entry, base)["url"], "mediaType": "text/csv", "format": "CSV",
              "describedBy": f"{base}/datapackage.json", "describedByType": "application/json"},
+            *xlsx_distribution(entry, base),
             {"@type": "dcat:Distribution", "title": "JSON API", "accessURL": f"{table}.json",
              "format": "API", "describedBy": f"{base}/openapi.json", "describedByType": "application/json"},
         ],

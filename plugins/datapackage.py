@@ -1,4 +1,5 @@
-"""Frictionless Data Package at /datapackage.json: one CSV resource, with its schema, per visible dataset.
+"""Frictionless Data Package at /datapackage.json: one CSV resource, with its schema, per visible dataset, and the
+same table as XLSX where the release has the file.
 
 The descriptor is made with frictionless itself (Package, Resource, Schema), so that it is the reference
 implementation's own serialisation and a descriptor frictionless would reject fails here, not at a harvester.
@@ -10,7 +11,7 @@ replica's in a rolling release, should not wait for.
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-from .portal_site import catalogue
+from .portal_site import catalogue, table_files
 
 NAME = "quang-ninh-open-data"
 
@@ -51,12 +52,33 @@ async def resource(datasette, entry: dict, base: str):
     return resource
 
 
+def xlsx_resource(entry: dict, base: str, table_resource: dict) -> dict | None:
+    """The release's XLSX file of a public dataset: the CSV resource's rows and fields, the header row giving each
+    field's label (its title) rather than its name; the field's name is in its description, and in the workbook's
+    sheet "Từ điển dữ liệu"."""
+    download = table_files.file_download(entry, base, "xlsx")
+    if download is None:
+        return None
+    fields = [dict(field, name=field["title"], description=f"{field['name']}: {field['description']}")
+              for field in table_resource["schema"]["fields"]]
+    keys = {field["name"]: field["title"] for field in table_resource["schema"]["fields"]}
+    return {
+        "name": f"{entry['id']}-xlsx", "path": download["url"], "format": "xlsx", "mediatype": download["media_type"],
+        "bytes": download["bytes"], "hash": f"sha256:{download['sha256']}",
+        "title": f"{entry['title_vi']} (XLSX)",
+        "description": f"Cùng dữ liệu với {entry['id']}, dòng tiêu đề là nhãn cột · The same rows as {entry['id']}, "
+                       "headed by the columns' labels",
+        "licenses": table_resource["licenses"],
+        "schema": {"fields": fields, "primaryKey": [keys[key] for key in table_resource["schema"]["primaryKey"]]},
+    }
+
+
 async def datapackage_json(datasette, request):
     base = datasette.absolute_url(request, "/").rstrip("/")
     entries = await catalogue.visible_datasets(datasette, request.actor)
     title_vi, _title_en = catalogue.portal_titles(datasette)
     licences = sorted({entry["licence"] for entry in entries})
-    from frictionless import Package
+    from frictionless import Package, Resource
 
     package = Package.from_descriptor({
         "name": NAME,
@@ -67,7 +89,11 @@ async def datapackage_json(datasette, request):
         "resources": [],
     })
     for entry in entries:
-        package.add_resource(await resource(datasette, entry, base))
+        table = await resource(datasette, entry, base)
+        package.add_resource(table)
+        workbook = xlsx_resource(entry, base, table.to_descriptor())
+        if workbook:
+            package.add_resource(Resource.from_descriptor(workbook))
     return Response.json(package.to_descriptor())
 
 

@@ -6,7 +6,7 @@ from datasette import hookimpl
 from datasette.utils import escape_sqlite
 from datasette.utils.asgi import NotFound, Response
 
-from .portal_site import catalogue, chart_view, language, page_meta, releases
+from .portal_site import catalogue, chart_view, language, page_meta, preview, releases, table_files
 from .portal_site import vocabularies as v
 
 CHART_BARS = 12
@@ -56,6 +56,7 @@ def schema_org(entry: dict, url: str, base: str, dictionary: list[dict], history
         "distribution": [
             {"@type": "DataDownload", "encodingFormat": "text/csv", "contentUrl": download["url"],
              **({"contentSize": f"{download['bytes']} B"} if download["bytes"] is not None else {})},
+            *table_files.schema_org_downloads(entry, base),
             {"@type": "DataDownload", "encodingFormat": "application/json", "contentUrl": f"{table}.json"},
         ],
     }
@@ -153,6 +154,8 @@ async def dataset_page(datasette, request):
         "base": base,
         "facets": metadata.get("facets") or [],
         "database_download": f"/{database}.db" if downloadable else None,
+        "files": table_files.page_files(entry, lambda size: file_size(size, lang), db.path if downloadable else None),
+        "preview": await preview.preview(db, table, dictionary, lang),
         "jsonld": schema_org(entry, f"{base}/datasets/{table}", base, dictionary, history, v.themes(datasette),
                              catalogue.portal_titles(datasette)[0]),
     }

@@ -70,7 +70,7 @@ async def test_datapackage_validates_and_its_csv_matches_its_schema(portal, tmp_
     descriptor = (await portal.client.get("/datapackage.json")).json()
     report = Package.validate_descriptor(descriptor)
     assert report.valid, report.flatten(["message"])
-    [resource] = descriptor["resources"]
+    [resource] = [r for r in descriptor["resources"] if r["format"] == "csv"]
     csv = await portal.client.get(resource["path"].replace("http://localhost", ""))
     data = Resource(data=csv.content, format="csv", schema=Schema.from_descriptor(resource["schema"]))
     checked = data.validate()

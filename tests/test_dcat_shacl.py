@@ -7,6 +7,7 @@ import csv
 import io
 import json
 
+import openpyxl
 import pytest
 from pyshacl import validate
 from rdflib import Graph, Literal, Namespace, URIRef
@@ -96,16 +97,19 @@ async def test_every_dataset_carries_what_harvesters_use(app):
         "http://www.w3.org/2001/XMLSchema#date"))
 
 
-async def test_csv_download_urls_return_every_row(app):
+async def test_download_urls_return_every_row(app):
     data = await catalogue_graph(app)
     counts = {row["id"]: row["row_count"] for row in (await app.client.get("/portal/catalogue.json?_shape=array")).json()}
     assert max(counts.values()) > 1000  # so that a page-sized answer would be caught
     for dataset in data.subjects(RDF.type, DCAT.Dataset):
         downloads = [data.value(d, DCAT.downloadURL) for d in data.objects(dataset, DCAT.distribution)]
-        [url] = [str(u) for u in downloads if u]
-        response = await app.client.get(url.replace("http://localhost", ""))
+        [csv_url, xlsx_url] = sorted(str(u) for u in downloads if u)  # the CSV and the XLSX file
+        response = await app.client.get(csv_url.replace("http://localhost", ""))
         rows = list(csv.reader(io.StringIO(response.text)))
-        assert len(rows) - 1 == counts[str(data.value(dataset, DCTERMS.identifier))], url
+        assert len(rows) - 1 == counts[str(data.value(dataset, DCTERMS.identifier))], csv_url
+        response = await app.client.get(xlsx_url.replace("http://localhost", ""))
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0]
+        assert sheet.max_row - 1 == counts[str(data.value(dataset, DCTERMS.identifier))], xlsx_url
 
 
 async def test_turtle_and_rdf_xml_are_the_same_graph_by_path_and_by_accept(app):

@@ -53,7 +53,7 @@ async def test_every_public_dataset_has_a_page_and_a_valid_package(tier):
         page = await app.client.get(f"/datasets/{row['id']}")
         assert page.status_code == 200 and '"@type": "Dataset"' in page.text, row["id"]
     descriptor = (await app.client.get("/datapackage.json")).json()
-    assert {r["name"] for r in descriptor["resources"]} == {row["id"] for row in catalogue}
+    assert {r["name"] for r in descriptor["resources"] if r["format"] == "csv"} == {row["id"] for row in catalogue}
     assert Package.validate_descriptor(descriptor).valid
     home = (await app.client.get("/")).text
     assert "Tiến độ Đề án 06" in home and "7/41" in home

@@ -1,5 +1,5 @@
-"""Whole-table CSV files of the release: written by the real build, sealed, served at /downloads/<table>.csv, and
-named with their size by every catalogue."""
+"""Whole-table files of the release (CSV, XLSX, JSON): written by the real build, sealed, served at
+/downloads/<table>.<format>, and named with their size by every catalogue."""
 
 from __future__ import annotations
 
@@ -13,17 +13,20 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 from frictionless import Package
 
 from plugins.dataset_pages import file_size
+from plugins.portal_site.contract import DOWNLOAD_FORMATS
 from scripts.build.publish import release_seal
 from scripts.serve import command as serve
 from scripts.serve import token_store
 
 pytestmark = pytest.mark.slow
 RESTRICTED_TABLES = ("vneid_accounts_pseudonymised", "online_applications_pseudonymised")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture
@@ -52,7 +55,8 @@ def test_every_public_table_has_its_whole_csv_file_in_the_sealed_release(sample_
     tables = public_tables(release)
     assert len(tables) == 13
     files = sorted(path.name for path in (release / "downloads").iterdir())
-    assert files == sorted(f"{table}.csv" for table in tables)  # no restricted table, nothing else
+    # no restricted table, nothing else
+    assert files == sorted(f"{table}.{kind}" for table in tables for kind in ("csv", "xlsx", "json"))
     assert not any(name.startswith(RESTRICTED_TABLES) for name in files)
     sealed = (release / release_seal.SEAL).read_text(encoding="utf-8")
     metadata = json.loads((release / "metadata.json").read_text(encoding="utf-8"))["databases"]["portal"]["tables"]
@@ -69,6 +73,25 @@ def test_every_public_table_has_its_whole_csv_file_in_the_sealed_release(sample_
         assert list(read.columns) == list(expected.columns), table
         assert len(read) == len(expected) > 0, table
         assert read.equals(expected), table
+        for kind in ("xlsx", "json"):
+            content = (release / "downloads" / f"{table}.{kind}").read_bytes()
+            digest = hashlib.sha256(content).hexdigest()
+            assert f"{digest}  downloads/{table}.{kind}\n" in sealed
+            described = metadata[table][DOWNLOAD_FORMATS][kind]
+            assert (described["path"], described["bytes"], described["sha256"]) == (f"downloads/{table}.{kind}",
+                                                                                  len(content), digest)
+        with sqlite3.connect(release / "portal.db") as db:
+            db.row_factory = sqlite3.Row
+            names = list(expected.columns)
+            rows = [dict(row) for row in db.execute(f"select {', '.join(names)} from [{table}] order by rowid")]
+        assert json.loads((release / "downloads" / f"{table}.json").read_bytes()) == rows, table
+        workbook = openpyxl.load_workbook(release / "downloads" / f"{table}.xlsx", read_only=True)
+        sheet = workbook.worksheets[0]
+        cells = list(sheet.iter_rows(values_only=True))
+        assert len(cells) == len(rows) + 1 and len(workbook.worksheets) == 2, table
+        # every value of the table, the type SQLite holds it in (an empty text stays an empty cell)
+        assert [list(row) for row in cells[1:]] == [[None if v == "" else v for v in row.values()] for row in rows]
+        workbook.close()
     assert max(len(stored_rows(release, table)) for table in tables) > 1000
     assert release_seal.problem(release) is None
 
@@ -90,14 +113,14 @@ async def test_every_catalogue_gives_the_file_and_its_size(app, sample_release):
 
     dcat = (await app.client.get("/catalog.jsonld")).json()
     for dataset in dcat["dcat:dataset"]:
-        [csv] = [d for d in dataset["dcat:distribution"] if "dcat:downloadURL" in d]
+        [csv] = [d for d in dataset["dcat:distribution"] if d["@id"].endswith("#csv")]
         table = dataset["dct:identifier"]
         assert csv["dcat:downloadURL"] == {"@id": url[table]}
         assert csv["dcat:byteSize"] == {"@value": str(sizes[table]), "@type": "xsd:nonNegativeInteger"}
         assert csv["dcat:mediaType"]["@id"] == "https://www.iana.org/assignments/media-types/text/csv"
 
     package = (await app.client.get("/datapackage.json")).json()
-    for resource in package["resources"]:
+    for resource in (r for r in package["resources"] if r["format"] == "csv"):
         assert resource["path"] == url[resource["name"]] and resource["bytes"] == sizes[resource["name"]]
         digest = hashlib.sha256((release / "downloads" / f"{resource['name']}.csv").read_bytes()).hexdigest()
         assert resource["hash"] == f"sha256:{digest}"
@@ -113,9 +136,56 @@ async def test_every_catalogue_gives_the_file_and_its_size(app, sample_release):
     page = (await app.client.get("/datasets/residents_sample")).text
     size = sizes["residents_sample"]
     assert f'"contentUrl": "{url["residents_sample"]}", "contentSize": "{size} B"' in page
-    assert f'<a href="/downloads/residents_sample.csv">CSV</a> (toàn bộ bảng, {file_size(size, "vi")})' in page
+    assert (f'<a href="/downloads/residents_sample.csv" type="text/csv">CSV</a> (toàn bộ bảng, UTF-8 có BOM, mở đúng '
+            f'tiếng Việt trong Excel, {file_size(size, "vi")})') in page
     english = (await app.client.get("/datasets/residents_sample?lang=en")).text
-    assert f'<a href="/downloads/residents_sample.csv">CSV</a> (whole table, {file_size(size, "en")})' in english
+    assert '<a href="/downloads/residents_sample.csv" type="text/csv">CSV</a> (whole table, ' in english
+    assert f'{file_size(size, "en")})' in english
+
+
+async def test_every_catalogue_gives_the_xlsx_file_and_its_size(app, sample_release):
+    release = sample_release.release
+    sizes = {table: (release / "downloads" / f"{table}.xlsx").stat().st_size for table in public_tables(release)}
+    url = {table: f"http://localhost/downloads/{table}.xlsx" for table in sizes}
+
+    dcat = (await app.client.get("/catalog.jsonld")).json()
+    for dataset in dcat["dcat:dataset"]:
+        table = dataset["dct:identifier"]
+        [xlsx] = [d for d in dataset["dcat:distribution"] if d["@id"].endswith("#xlsx")]
+        assert xlsx["dcat:downloadURL"] == {"@id": url[table]}
+        assert xlsx["dcat:byteSize"] == {"@value": str(sizes[table]), "@type": "xsd:nonNegativeInteger"}
+        assert xlsx["dcat:mediaType"]["@id"] == f"https://www.iana.org/assignments/media-types/{XLSX}"
+        assert xlsx["dct:format"]["@id"] == "http://publications.europa.eu/resource/authority/file-type/XLSX"
+
+    package = (await app.client.get("/datapackage.json")).json()
+    resources = {r["name"]: r for r in package["resources"]}
+    for table, size in sizes.items():
+        resource = resources[f"{table}-xlsx"]
+        digest = hashlib.sha256((release / "downloads" / f"{table}.xlsx").read_bytes()).hexdigest()
+        assert (resource["path"], resource["bytes"], resource["hash"], resource["mediatype"]) == (
+            url[table], size, f"sha256:{digest}", XLSX)
+
+    pod = (await app.client.get("/data.json")).json()
+    for dataset in pod["dataset"]:
+        table = dataset["identifier"].rsplit("/", 1)[1]
+        [xlsx] = [d for d in dataset["distribution"] if d.get("format") == "XLSX"]
+        assert xlsx["downloadURL"] == url[table] and xlsx["mediaType"] == XLSX
+
+    for table, size in sizes.items():
+        ckan = (await app.client.get(f"/api/3/action/package_show?id={table}")).json()["result"]
+        [resource] = [r for r in ckan["resources"] if r["format"] == "XLSX"]
+        assert (resource["url"], resource["size"], resource["mimetype"]) == (url[table], size, XLSX)
+        assert [r["position"] for r in ckan["resources"]] == [0, 1, 2]
+
+    page = (await app.client.get("/datasets/residents_sample")).text
+    size = sizes["residents_sample"]
+    assert (f'{{"@type": "DataDownload", "encodingFormat": "{XLSX}", "contentUrl": "{url["residents_sample"]}", '
+            f'"contentSize": "{size} B"}}') in page
+    assert f'<a href="/downloads/residents_sample.xlsx" type="{XLSX}">XLSX</a>' in page
+    assert f'{file_size(size, "vi")})' in page
+    json_size = (release / "downloads" / "residents_sample.json").stat().st_size
+    assert (f'<a href="/downloads/residents_sample.json" type="application/json">JSON</a> (toàn bộ bảng, mảng các '
+            f'đối tượng, {file_size(json_size, "vi")})') in page
 
 
 def test_sizes_are_written_as_the_reader_writes_them():
@@ -129,14 +199,14 @@ async def test_the_data_package_validates_over_the_release_files(app, sample_rel
     for resource in descriptor["resources"]:
         # the release's file byte for byte (frictionless reads paths inside the package's directory only), with the
         # size and digest the descriptor declares
-        shutil.copyfile(sample_release.release / "downloads" / f"{resource['name']}.csv",
-                        tmp_path / f"{resource['name']}.csv")
-        resource["path"] = f"{resource['name']}.csv"
+        name = resource["path"].rsplit("/", 1)[1]
+        shutil.copyfile(sample_release.release / "downloads" / name, tmp_path / name)
+        resource["path"] = name
         assert resource.pop("scheme") in ("http", "https")  # what frictionless says of the URL, not of a local file
     (tmp_path / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
     report = Package(str(tmp_path / "datapackage.json")).validate()
     assert report.valid, report.flatten(["rowNumber", "fieldName", "message"])
-    assert len(report.tasks) == 13
+    assert len(report.tasks) == 26  # CSV and XLSX of each table
     assert all(task.stats["bytes"] > 0 and task.stats["rows"] > 0 for task in report.tasks)
     # a declared size that differs from the file is caught, so the size above was checked
     descriptor["resources"][0]["bytes"] += 1
@@ -151,7 +221,8 @@ async def test_the_route_answers_the_file_with_its_headers(app, sample_release):
     assert response.status_code == 200 and response.content == path.read_bytes()
     headers = response.headers
     assert headers["content-type"] == "text/csv; charset=utf-8"
-    assert headers["content-disposition"] == 'attachment; filename="residents_sample.csv"'
+    assert headers["content-disposition"] == ("attachment; filename=\"residents_sample.csv\"; "
+                                              "filename*=UTF-8''residents_sample.csv")
     assert headers["content-length"] == str(path.stat().st_size)
     assert headers["cache-control"] == "max-age=300"
     release = sample_release.release.name
@@ -161,6 +232,20 @@ async def test_the_route_answers_the_file_with_its_headers(app, sample_release):
     head = await app.client.head("/downloads/residents_sample.csv")
     assert head.status_code == 200 and head.content == b""
     assert head.headers["content-length"] == str(path.stat().st_size) and head.headers["etag"] == headers["etag"]
+
+
+@pytest.mark.parametrize(("kind", "content_type"), [("xlsx", XLSX), ("json", "application/json; charset=utf-8")])
+async def test_the_route_answers_the_xlsx_and_json_files_with_their_headers(app, sample_release, kind, content_type):
+    path = sample_release.release / "downloads" / f"communes.{kind}"
+    response = await app.client.get(f"/downloads/communes.{kind}")
+    assert response.status_code == 200 and response.content == path.read_bytes()
+    headers = response.headers
+    assert headers["content-type"] == content_type and headers["content-length"] == str(path.stat().st_size)
+    assert headers["content-disposition"] == f"attachment; filename=\"communes.{kind}\"; filename*=UTF-8''communes.{kind}"
+    csv_tag = (await app.client.get("/downloads/communes.csv")).headers["etag"]
+    assert headers["etag"].startswith(f'W/"r{sample_release.release.name}-') and headers["etag"] != csv_tag
+    again = await app.client.get(f"/downloads/communes.{kind}", headers={"If-None-Match": headers["etag"]})
+    assert again.status_code == 304 and again.content == b""
 
 
 async def test_a_partner_token_gets_the_file_with_its_own_validator(app, sample_release):
@@ -174,8 +259,11 @@ async def test_a_partner_token_gets_the_file_with_its_own_validator(app, sample_
     assert tag.startswith(f'"r{sample_release.release.name}-') and "no-store" in response.headers["cache-control"]
     again = await app.client.get("/downloads/communes.csv", headers=dict(auth, **{"If-None-Match": f"W/{tag}"}))
     assert again.status_code == 304
-    # a token opens no restricted table as a file either
-    assert (await app.client.get(f"/downloads/{RESTRICTED_TABLES[0]}.csv", headers=auth)).status_code == 404
+    assert (await app.client.get("/downloads/communes.xlsx", headers=auth)).status_code == 200
+    # a token opens no restricted table as a file either, in any format
+    for table in RESTRICTED_TABLES:
+        for kind in ("csv", "xlsx", "json"):
+            assert (await app.client.get(f"/downloads/{table}.{kind}", headers=auth)).status_code == 404
 
 
 async def _raw_get(app, path: str) -> tuple[int, dict, bytes]:
@@ -200,7 +288,9 @@ async def _raw_get(app, path: str) -> tuple[int, dict, bytes]:
 async def test_nothing_but_the_public_files_is_answered(app, sample_release):
     release = sample_release.release
     assert (release / "restricted.db").is_file()
-    for path in [*(f"/downloads/{table}.csv" for table in RESTRICTED_TABLES), "/downloads/catalogue.csv",
+    for path in [*(f"/downloads/{table}.{kind}" for table in RESTRICTED_TABLES for kind in ("csv", "xlsx", "json")),
+                 "/downloads/catalogue.csv", "/downloads/catalogue.xlsx", "/downloads/dataset_releases.json",
+                 "/downloads/communes.xls", "/downloads/communes.XLSX", "/downloads/communes.xlsx.csv",
                  "/downloads/dataset_releases.csv", "/downloads/no_such_table.csv", "/downloads/communes.db",
                  "/downloads/communes", "/downloads/COMMUNES.csv"]:
         response = await app.client.get(path)

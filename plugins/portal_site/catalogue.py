@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from . import contract
+from .table_files import table_formats
 
 # The names the build gives them (contract.py); kept under these names for the page plugins.
 PUBLIC, RESTRICTED = contract.PUBLIC, contract.RESTRICTED
@@ -52,8 +53,9 @@ async def _public_entries(datasette, actor) -> list[dict]:
     rows = [dict(row) for row in (await db.execute(f"select * from {CATALOGUE} order by id")).rows]
     # A catalogue from an older release may lack later columns: absent values read as empty.
     tables = public_table_metadata(datasette)  # read once: each lookup of Datasette's metadata merges all of it
-    return [dict(EMPTY_ENTRY, **row, database=PUBLIC, download=table_download(tables, row["id"])) for row in rows
-            if await can_view(datasette, actor, PUBLIC, row["id"])]
+    return [dict(EMPTY_ENTRY, **row, database=PUBLIC, download=table_download(tables, row["id"]),
+                 **{contract.DOWNLOAD_FORMATS: table_formats(tables, row["id"])})
+            for row in rows if await can_view(datasette, actor, PUBLIC, row["id"])]
 
 
 DOWNLOAD = "download"  # the key of a public table's whole-table file in its metadata (scripts/build/publish/downloads.py)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from . import catalogue
+from . import catalogue, table_files
 from . import vocabularies as v
 
 # CKAN accepts letters, digits, spaces and `-_.` in tag names; anything else (a "/" in "46/KH-UBND") becomes "-".
@@ -50,14 +50,19 @@ def resources(entry: dict, base: str, modified: str) -> list[dict]:
     download = catalogue.csv_download(entry, base)
     common = {"package_id": entry["id"], "state": "active", "created": modified, "last_modified": modified,
               "metadata_modified": modified, "url_type": None, "size": None, "hash": ""}
-    return [
-        dict(common, id=f"{entry['id']}-csv", position=0, name=f"{entry['title_vi']} (CSV)", format="CSV",
+    xlsx = table_files.file_download(entry, base, "xlsx")
+    items = [
+        dict(common, id=f"{entry['id']}-csv", name=f"{entry['title_vi']} (CSV)", format="CSV",
              mimetype="text/csv", url=download["url"], size=download["bytes"],
              description="Toàn bộ bảng, mọi dòng · The whole table, every row"),
-        dict(common, id=f"{entry['id']}-api", position=1, name=f"{entry['title_vi']} (JSON API)", format="JSON",
+        *([dict(common, id=f"{entry['id']}-xlsx", name=f"{entry['title_vi']} (XLSX)", format="XLSX",
+                mimetype=xlsx["media_type"], url=xlsx["url"], size=xlsx["bytes"], hash=f"sha256:{xlsx['sha256']}",
+                description="Toàn bộ bảng cho Excel, mọi dòng · The whole table for Excel, every row")] if xlsx else []),
+        dict(common, id=f"{entry['id']}-api", name=f"{entry['title_vi']} (JSON API)", format="JSON",
              mimetype="application/json", url=f"{table}.json",
              description="API JSON theo trang, theo liên kết next · Paged JSON API, following next_url"),
     ]
+    return [dict(item, position=position) for position, item in enumerate(items)]
 
 
 def package(entry: dict, base: str, dates: dict, contact: dict, themes: dict) -> dict:

@@ -39,6 +39,10 @@ COLUMN_DETAILS = "portal-columns"
 ROBOTS_CONFIG = "datasette-block-robots"  # /robots.txt: the crawler policy the build carries (datasette-block-robots)
 PUBLISHER_EMAILS = "publisher_emails"  # its key for each publisher's mailbox (data/manifest.yml `publishers`)
 
+# A public table's whole-table files other than its CSV, in its metadata: XLSX and JSON, by format, each with its
+# path in the release, bytes, SHA-256 and media type (scripts/build/publish/downloads.py, plugins/table_downloads.py).
+DOWNLOAD_FORMATS = "download_formats"
+
 
 @dataclass(frozen=True)
 class Licence:

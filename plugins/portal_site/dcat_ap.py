@@ -6,7 +6,7 @@ itself (skos:inScheme, the class DCAT-AP's ranges name), so that a validator nee
 
 from __future__ import annotations
 
-from . import catalogue
+from . import catalogue, table_files
 from . import vocabularies as v
 
 CONTEXT = {
@@ -75,7 +75,8 @@ def contact_point(name: str, email: str, base: str) -> dict:
 
 def distribution(entry: dict, base: str, kind: str, licence_node: dict, rights: dict, service: str) -> dict:
     """CSV: the whole table (every row, not a page), the release's file with its size for a public
-    dataset, the streamed CSV for a restricted one; JSON: the paged API, so an access URL only."""
+    dataset, the streamed CSV for a restricted one; XLSX: the release's file (public datasets); JSON: the paged
+    API, so an access URL only."""
     table = base + entry["table_url"]
     file_type, media = v.FORMATS[kind]
     node = {
@@ -93,6 +94,10 @@ def distribution(entry: dict, base: str, kind: str, licence_node: dict, rights: 
         node["dcat:downloadURL"] = {"@id": download["url"]}
         if download["bytes"] is not None:
             node["dcat:byteSize"] = {"@value": str(download["bytes"]), "@type": "xsd:nonNegativeInteger"}
+    elif kind == "XLSX":  # the release's file, public datasets only
+        download = table_files.file_download(entry, base, "xlsx")
+        node["dcat:downloadURL"] = {"@id": download["url"]}
+        node["dcat:byteSize"] = {"@value": str(download["bytes"]), "@type": "xsd:nonNegativeInteger"}
     else:
         node["dcat:accessService"] = {"@id": service}
     return node
@@ -122,7 +127,8 @@ def dataset(entry: dict, base: str, themes: dict, dates: dict, contact: dict, se
         "dct:spatial": spatial(),
         "dct:accessRights": rights,
         "dct:license": licence_node,
-        "dcat:distribution": [distribution(entry, base, kind, licence_node, rights, service) for kind in v.FORMATS],
+        "dcat:distribution": [distribution(entry, base, kind, licence_node, rights, service) for kind in v.FORMATS
+                               if kind != "XLSX" or table_files.file_download(entry, base, "xlsx")],
     }
     known = dates.get(entry["id"]) or {}
     modified = known.get("modified") or entry["release"].get("modified")

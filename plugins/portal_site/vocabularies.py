@@ -37,7 +37,9 @@ EU_THEMES = {
 # The manifest's licence names → the EU licence table, SPDX identifiers and the licence's own page.
 LICENCES = {name: (licence.eu_code, licence.title, licence.page) for name, licence in contract.LICENCES.items()}
 # Formats of the distributions: EU file type, IANA media type.
-FORMATS = {"CSV": ("CSV", "text/csv"), "JSON": ("JSON", "application/json")}
+FORMATS = {"CSV": ("CSV", "text/csv"),
+           "XLSX": ("XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+           "JSON": ("JSON", "application/json")}
 
 # The province: GeoNames' first-order division "Tỉnh Quảng Ninh" and the country it lies in.
 PROVINCE = "https://sws.geonames.org/1568758/"

@@ -12,7 +12,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from plugins.portal_site.compat import inspect_files
-from plugins.portal_site.contract import PUBLIC, RESTRICTED
+from plugins.portal_site.contract import COLUMN_DETAILS, PUBLIC, RESTRICTED
 from scripts.build.anonymise.keys import secrets_for
 from scripts.build.failures import describe
 from scripts.build.gate import scan_frame
@@ -94,9 +94,11 @@ def _write_release(staging: Path, manifest: Manifest, tables: list[PublishedTabl
         if database == PUBLIC:
             # Whole-table files of the public datasets only: a restricted table is read through its token, never as a file.
             with outcome.timed("downloads"):
-                written = downloads.write_downloads(staging, staging / f"{PUBLIC}.db", [t.table.name for t in mine])
-            for table, download in written.items():
-                table_metadata[table] = dict(table_metadata[table], download=download)
+                written = downloads.write_downloads(
+                    staging, staging / f"{PUBLIC}.db",
+                    {t.table.name: table_metadata[t.table.name].get(COLUMN_DETAILS) or {} for t in mine})
+            for table, files in written.items():
+                table_metadata[table] = dict(table_metadata[table], **files)
         merged = metadata.release_metadata(merged, table_metadata, database)
     (staging / "metadata.json").write_text(json.dumps(merged, ensure_ascii=False, indent=2), encoding="utf-8")
     with outcome.timed("inspect"):
