@@ -19,6 +19,7 @@ from scripts.build.gate import scan_frame
 from scripts.build.prepare import PublishedTable, prepare
 from scripts.build.publish import catalogue_table as catalogue
 from scripts.build.publish import disclosure, downloads, metadata, release, release_history, temporal, themes
+from scripts.build.publish.references import find_code_lists, link_codes
 from scripts.build.publish.write_sqlite import write_database
 from scripts.build.spec.manifest import Manifest, ManifestError, load_manifest
 from scripts.build.steps import BuildFailed, Outcome
@@ -42,10 +43,11 @@ def gate(tables: list[PublishedTable], outcome: Outcome) -> None:
 
 
 def _write_database(staging: Path, database: str, tables: list[PublishedTable], manifest: Manifest,
-                    release_name: str, history: list[dict], timed) -> dict:
+                    release_name: str, history: list[dict], timed, code_lists: dict) -> dict:
     """Write one database file and return its table metadata."""
     loads = [item.table for item in tables]
     table_metadata = {item.table.name: item.metadata for item in tables}
+    table_metadata.update(link_codes(loads, code_lists))  # codes shown with their names; copies of code lists
     if database == PUBLIC:
         rows = [catalogue.catalogue_row(item.entry, manifest, len(item.table.frame), PUBLIC,
                                         temporal.coverage(item.table.frame)) for item in tables]
@@ -70,12 +72,13 @@ def _write_release(staging: Path, manifest: Manifest, tables: list[PublishedTabl
     # restricted.db stays while it has history to carry, so that withdrawing its last dataset stays on record.
     restricted = histories[RESTRICTED] or any(t.database == RESTRICTED for t in tables)
     databases = [PUBLIC] + ([RESTRICTED] if restricted else [])
+    code_lists = find_code_lists(tables)
     for database in databases:
         mine = [t for t in tables if t.database == database]
         with outcome.timed("history"):
             added = release_history.record(histories[database], mine, release_name, published_at)
         table_metadata = _write_database(staging, database, mine, manifest, release_name,
-                                         histories[database] + added, outcome.timed)
+                                         histories[database] + added, outcome.timed, code_lists)
         outcome.changes += added
         if database == PUBLIC:
             # Whole-table files of the public datasets only: a restricted table is read through its token, never as a file.
