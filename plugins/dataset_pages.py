@@ -9,7 +9,7 @@ from datasette.utils import escape_sqlite
 from datasette.utils.asgi import NotFound, Response
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site import catalogue, language, page_meta, releases
+from portal_site import catalogue, category_order, language, page_meta, releases
 from portal_site import vocabularies as v
 
 CHART_BARS = 12
@@ -74,7 +74,7 @@ async def chart(db, table: str, metadata: dict, columns: list[str]) -> dict | No
     column = facets[0]
     sql = (f"select {escape_sqlite(column)} as value, count(*) as n from {escape_sqlite(table)} "
            f"group by 1 order by n desc, 1 limit {CHART_BARS}")
-    bars = [dict(row) for row in (await db.execute(sql)).rows]
+    bars = category_order.in_natural_order([dict(row) for row in (await db.execute(sql)).rows], column, metadata)
     top = max((bar["n"] for bar in bars), default=0)
     for bar in bars:
         bar["width"] = round(300 * bar["n"] / top) if top else 0

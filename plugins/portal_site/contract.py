@@ -24,6 +24,10 @@ GENERATED_TABLES = (CATALOGUE_TABLE, DISCLOSURE_TABLE, HISTORY_TABLE)
 RESTRICTED_TIER_CONFIG = "restricted-tier"  # which database is restricted, where the tokens are (serving adds it)
 CATALOGUE_CONFIG = "portal-catalogue"  # the theme mapping the build carries for the catalogue endpoints
 
+# Table metadata the build writes beside Datasette's own keys: the columns of ordered categories (age bands, months,
+# quarters, years), whose values sort as text in their natural order; facets list them in that order, not by count.
+ORDERED_COLUMNS = "ordered_columns"
+
 
 @dataclass(frozen=True)
 class Licence:
