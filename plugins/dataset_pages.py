@@ -9,7 +9,7 @@ from datasette.utils import escape_sqlite
 from datasette.utils.asgi import NotFound, Response
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # Datasette loads plugin files by path, not as a package
-from portal_site import catalogue, category_order, language, page_meta, releases
+from portal_site import catalogue, category_order, commune_map, language, page_meta, releases
 from portal_site import vocabularies as v
 
 CHART_BARS = 12
@@ -151,6 +151,7 @@ async def dataset_page(datasette, request):
         "history": history,
         "chart": await chart(db, table, metadata, columns),
         "map": await point_map(db, table, columns, columns[0] if columns else "rowid"),
+        "commune_map": await commune_map.commune_map(datasette, request, database, table, lang),
         "base": base,
         "facets": metadata.get("facets") or [],
         "database_download": f"/{database}.db" if downloadable else None,
