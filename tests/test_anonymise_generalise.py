@@ -97,3 +97,15 @@ def test_every_generaliser_keeps_the_index_and_returns_text():
         out = generalise(values)
         assert out.index.tolist() == [7, 3], name
         assert out.dtype == "string", name
+
+
+def test_cells_a_release_hid_under_unpadded_bands_stay_hidden():
+    from scripts.build.anonymise.aggregate import previously_hidden
+    from scripts.build.anonymise.cube import TOTAL, CubeShape
+
+    shape = CubeShape(dims=("sex", "age_band"), levels=(("Nam", "Nữ"), ("00-04", "05-09", "10-14")))
+    previous = pd.DataFrame({"sex": ["Nam", "Nữ", TOTAL], "age_band": ["5-9", "10-14", "0-4"],
+                             "count": [None, None, "7"], "suppression": ["suppressed", "suppressed", None]})
+    hidden = previously_hidden(shape, previous)
+    codes = {tuple(shape.coords[i]) for i in range(shape.n_cells) if hidden[i]}
+    assert codes == {(1, 2), (2, 3)}  # Nam 05-09 and Nữ 10-14, whatever the release wrote

@@ -156,3 +156,20 @@ async def test_the_copies_of_public_lists_open_nothing_restricted(tier):
     assert 'href="/portal/communes"' in page and "/restricted/communes" not in page
     portal = sqlite3.connect(release / "portal.db")
     assert {"visits"} & {r[0] for r in portal.execute("select name from sqlite_master")} == set()
+
+
+@pytest.mark.parametrize("change, message", [
+    ("label_column: procedure_title", "field 'label_column' names unknown columns ['procedure_title']"),
+    ("primary_key: [procedure_code, procedure_name]", "field 'label_column' needs a primary key of one column"),
+])
+def test_a_wrong_label_column_names_the_file_and_the_field(tmp_path, change, message):
+    from scripts.build.spec.manifest import ManifestError, load_spec
+    from tests.code_list_data import PROCEDURES_SPEC
+
+    field = change.split(":")[0]
+    lines = [change if line.startswith(f"{field}:") else line for line in PROCEDURES_SPEC.splitlines()]
+    spec = tmp_path / "procedures.yml"
+    spec.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ManifestError) as error:
+        load_spec(spec, "procedures")
+    assert message in str(error.value) and "procedures.yml" in str(error.value)
