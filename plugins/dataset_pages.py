@@ -6,7 +6,17 @@ from datasette import hookimpl
 from datasette.utils import escape_sqlite
 from datasette.utils.asgi import NotFound, Response
 
-from .portal_site import catalogue, chart_view, language, page_meta, preview, releases, table_files
+from .portal_site import (
+    catalogue,
+    category_order,
+    chart_view,
+    commune_map,
+    language,
+    page_meta,
+    preview,
+    releases,
+    table_files,
+)
 from .portal_site import vocabularies as v
 
 CHART_BARS = 12
@@ -72,7 +82,7 @@ async def chart(db, table: str, metadata: dict, columns: list[str]) -> dict | No
     column = facets[0]
     sql = (f"select {escape_sqlite(column)} as value, count(*) as n from {escape_sqlite(table)} "
            f"group by 1 order by n desc, 1 limit {CHART_BARS}")
-    bars = [dict(row) for row in (await db.execute(sql)).rows]
+    bars = category_order.in_natural_order([dict(row) for row in (await db.execute(sql)).rows], column, metadata)
     top = max((bar["n"] for bar in bars), default=0)
     for bar in bars:
         bar["width"] = round(300 * bar["n"] / top) if top else 0
@@ -151,6 +161,7 @@ async def dataset_page(datasette, request):
         "declared_charts": declared_charts,  # templates/_charts.html; they replace the generic chart
         "chart": None if declared_charts else await chart(db, table, metadata, columns),
         "map": await point_map(db, table, columns, columns[0] if columns else "rowid"),
+        "commune_map": await commune_map.commune_map(datasette, request, database, table, lang),
         "base": base,
         "facets": metadata.get("facets") or [],
         "database_download": f"/{database}.db" if downloadable else None,

@@ -45,6 +45,8 @@ PLUGINS = (
     "bad_requests",
     "security_headers",
     "chart_scripts",
+    "code_labels",
+    "ordered_facets",
     "middleware",
 )
 

@@ -8,7 +8,7 @@ from plugins.portal_site import contract
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = ROOT / "plugins" / "portal_site" / "contract.py"
 SPELLED_ONCE = [
-    contract.RESTRICTED_TIER_CONFIG, contract.CATALOGUE_CONFIG, contract.DISCLOSURE_TABLE, contract.HISTORY_TABLE,
+    contract.RESTRICTED_TIER_CONFIG, contract.CATALOGUE_CONFIG, contract.ORDERED_COLUMNS, contract.DISCLOSURE_TABLE, contract.HISTORY_TABLE,
     contract.SEARCH_TABLE, contract.SEARCH_VALUES_TABLE, contract.DOWNLOAD_FORMATS,
     *(licence.page for licence in contract.LICENCES.values()),
     *(licence.page_vi for licence in contract.LICENCES.values()),

@@ -43,6 +43,10 @@ PUBLISHER_EMAILS = "publisher_emails"  # its key for each publisher's mailbox (d
 # path in the release, bytes, SHA-256 and media type (scripts/build/publish/downloads.py, plugins/table_downloads.py).
 DOWNLOAD_FORMATS = "download_formats"
 
+# Table metadata the build writes beside Datasette's own keys: the columns of ordered categories (age bands, months,
+# quarters, years), whose values sort as text in their natural order; facets list them in that order, not by count.
+ORDERED_COLUMNS = "ordered_columns"
+
 
 @dataclass(frozen=True)
 class Licence:

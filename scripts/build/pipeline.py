@@ -29,6 +29,7 @@ from scripts.build.publish import (
     temporal,
     themes,
 )
+from scripts.build.publish.references import find_code_lists, link_codes
 from scripts.build.publish.write_sqlite import write_database
 from scripts.build.spec.manifest import Manifest, ManifestError, load_manifest
 from scripts.build.steps import BuildFailed, Outcome
@@ -52,11 +53,12 @@ def gate(tables: list[PublishedTable], outcome: Outcome) -> None:
 
 
 def _write_database(staging: Path, database: str, tables: list[PublishedTable], manifest: Manifest,
-                    release_name: str, history: list[dict], timed, names: dict) -> dict:
+                    release_name: str, history: list[dict], timed, code_lists: dict, names: dict) -> dict:
     """Write one database file, its search index included (`names`: search_index.name_tables()), and return its
-    table metadata."""
+    table metadata (`code_lists`: references.find_code_lists())."""
     loads = [item.table for item in tables]
     table_metadata = {item.table.name: item.metadata for item in tables}
+    table_metadata.update(link_codes(loads, code_lists))  # codes shown with their names; copies of code lists
     if database == PUBLIC:
         rows = [catalogue.catalogue_row(item.entry, manifest, len(item.table.frame), PUBLIC,
                                         temporal.coverage(item.table.frame)) for item in tables]
@@ -83,13 +85,14 @@ def _write_release(staging: Path, manifest: Manifest, tables: list[PublishedTabl
     # restricted.db stays while it has history to carry, so that withdrawing its last dataset stays on record.
     restricted = histories[RESTRICTED] or any(t.database == RESTRICTED for t in tables)
     databases = [PUBLIC] + ([RESTRICTED] if restricted else [])
-    names = search_index.name_tables(tables)  # public lists that name the codes of both databases' tables
+    code_lists = find_code_lists(tables)
+    names = search_index.name_tables(code_lists)  # public lists that name the codes of both databases' tables
     for database in databases:
         mine = [t for t in tables if t.database == database]
         with outcome.timed("history"):
             added = release_history.record(histories[database], mine, release_name, published_at)
         table_metadata = _write_database(staging, database, mine, manifest, release_name,
-                                         histories[database] + added, outcome.timed, names)
+                                         histories[database] + added, outcome.timed, code_lists, names)
         outcome.changes += added
         if database == PUBLIC:
             # Whole-table files of the public datasets only: a restricted table is read through its token, never as a file.

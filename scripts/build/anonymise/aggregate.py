@@ -15,7 +15,7 @@ import pandas as pd
 
 from scripts.build.anonymise.cellkey import cell_keys, record_keys
 from scripts.build.anonymise.cube import TOTAL, CubeShape, _natural, count_cube
-from scripts.build.anonymise.generalise import GENERALISERS, NESTED, UNKNOWN, coarsen
+from scripts.build.anonymise.generalise import GENERALISERS, NESTED, UNKNOWN, coarsen, unpadded_band
 from scripts.build.anonymise.joint import Block, JointSystem, protect_jointly
 from scripts.build.anonymise.partners import SuppressionFailed
 from scripts.build.anonymise.utility import Utility, utility
@@ -296,7 +296,11 @@ def previously_hidden(shape: CubeShape, previous: pd.DataFrame | None) -> np.nda
     codes = []
     for dim, levels in zip(shape.dims, shape.levels):
         index = pd.Index([TOTAL, *levels])
-        codes.append(index.get_indexer(gone[dim].astype(str)))
+        labels = gone[dim].astype(str)
+        found = index.get_indexer(labels)
+        # A release before age bands were zero-padded wrote `5-9` for today's `05-09`: still the same cell.
+        padded = index.get_indexer(labels.map(lambda label: unpadded_band(label) or label))
+        codes.append(np.where(found >= 0, found, padded))
     codes = np.array(codes).reshape(len(shape.dims), -1)
     known = (codes >= 0).all(axis=0)
     hidden = np.zeros(shape.n_cells, dtype=bool)

@@ -6,6 +6,7 @@ values kept missing. Labels are computed once per distinct value, so a million r
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 
 import numpy as np
@@ -44,6 +45,18 @@ def age_in_years(birth: pd.Series, at: pd.Series | None = None) -> pd.Series:
     return (when.dt.year - born.dt.year - before_birthday.astype("Int64")).astype("Int64")
 
 
+def band_label(low: int, high: int | None) -> str:
+    """An age band as published: `05-09`, `90+`. Two digits each side, so that sorting the text (Datasette's pages
+    and facets, SQL, spreadsheets) puts `05-09` before `45-49`, as the ages go."""
+    return f"{low:02d}+" if high is None else f"{low:02d}-{high:02d}"
+
+
+def unpadded_band(label: str) -> str | None:
+    """The band a release before zero-padding wrote as `5-9`, as published now (`05-09`); None for anything else."""
+    match = re.fullmatch(r"(\d{1,2})-(\d{1,2})", label)
+    return band_label(int(match[1]), int(match[2])) if match else None
+
+
 def _age_band(width: int):
     def band(birth: pd.Series, at: pd.Series | None = None) -> pd.Series:
         age = age_in_years(birth, at)
@@ -51,7 +64,7 @@ def _age_band(width: int):
             raise ValueError("birth dates after the date the age is taken at")
         low = ((age // width) * width).mask((age >= TOP_CODED_AGE).fillna(False), TOP_CODED_AGE)
         top = TOP_CODED_AGE - 1
-        return _labelled(low, lambda a: f"{a}+" if a == TOP_CODED_AGE else f"{a}-{min(a + width - 1, top)}")
+        return _labelled(low, lambda a: band_label(a, None if a == TOP_CODED_AGE else min(a + width - 1, top)))
 
     band.__name__ = f"age_band_{width}y"
     band.__doc__ = f"{width}-year age band at the reference date or at `at`; {TOP_CODED_AGE} and over top-coded."
@@ -111,6 +124,9 @@ GENERALISERS = {
     "whole_province": whole_province,
 }
 
+# Generalisers whose categories have an order of their own, which their published text sorts in (band_label).
+ORDERED = {"age_band_5y", "age_band_10y", "age_band_20y", "birth_year", "month", "quarter", "year"}
+
 
 def coarsen(label: str, fine: str, coarse: str, groups: dict | None = None) -> str:
     """A category of a finer level as the category of a coarser level that contains it."""
@@ -131,4 +147,4 @@ def coarsen(label: str, fine: str, coarse: str, groups: dict | None = None) -> s
         return label
     width = int(coarse.removeprefix("age_band_").removesuffix("y"))
     low = int(label.split("-")[0]) // width * width
-    return f"{low}-{min(low + width - 1, TOP_CODED_AGE - 1)}"
+    return band_label(low, min(low + width - 1, TOP_CODED_AGE - 1))

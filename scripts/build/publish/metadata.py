@@ -9,7 +9,16 @@ from pathlib import Path
 
 import yaml
 
-from plugins.portal_site.contract import COLUMN_DETAILS, FREQUENCIES, LICENCES, PUBLIC, ROBOTS_CONFIG, TABLE_CHARTS
+from plugins.portal_site.contract import (
+    COLUMN_DETAILS,
+    FREQUENCIES,
+    LICENCES,
+    ORDERED_COLUMNS,
+    PUBLIC,
+    ROBOTS_CONFIG,
+    TABLE_CHARTS,
+)
+from scripts.build.anonymise.generalise import ORDERED
 from scripts.build.spec import chart_declarations as chart_specs
 from scripts.build.spec.manifest import DatasetEntry, Manifest, Spec
 
@@ -115,6 +124,8 @@ def table_metadata(entry: DatasetEntry, spec: Spec, manifest: Manifest) -> dict:
     if spec.sort:
         key = "sort_desc" if spec.sort.startswith("-") else "sort"
         metadata[key] = spec.sort.lstrip("-")
+    if spec.label_column:
+        metadata["label_column"] = spec.label_column  # Datasette shows it beside the code wherever it is referred to
     if spec.fts:
         metadata["fts_table"] = f"{entry.id}_fts"
         metadata["fts_pk"] = "rowid"
@@ -201,6 +212,14 @@ def _derived_columns(spec, source) -> dict[str, dict]:
     return columns
 
 
+def ordered_columns(spec) -> list[str]:
+    """The published columns of a derived table that hold ordered categories (age bands, periods)."""
+    derive = spec.derive
+    if derive.kind == "aggregate":
+        return [dim.output for dim in derive.dimensions if dim.generalise in ORDERED]
+    return [qi.output for qi in derive.quasi_identifiers if set(qi.levels) <= ORDERED]
+
+
 def derived_table_metadata(entry: DatasetEntry, spec, source: Spec, manifest: Manifest, report) -> dict:
     """Datasette table metadata for a table derived from a person-level source."""
     sortable = list(dict.fromkeys(spec.facets + spec.sortable))
@@ -214,6 +233,7 @@ def derived_table_metadata(entry: DatasetEntry, spec, source: Spec, manifest: Ma
         "facets": list(spec.facets),
         "sortable_columns": sortable,
         "synthetic": entry.synthetic,  # as in table_metadata
+        ORDERED_COLUMNS: ordered_columns(spec),
     }
     if spec.sort:
         metadata["sort_desc" if spec.sort.startswith("-") else "sort"] = spec.sort.lstrip("-")

@@ -41,18 +41,13 @@ class Names:
     names: dict[str, str]
 
 
-def name_tables(tables) -> dict[str, Names]:
-    """Code columns that a public table keyed by that one column names with its first full-text column."""
+def name_tables(code_lists: dict) -> dict[str, Names]:
+    """The names of the codes of each code list (references.find_code_lists: a public table whose spec names its
+    label column), by key column: a place or procedure is searched by its name, not its code."""
     found = {}
-    for item in tables:
-        spec = item.spec
-        if item.database != contract.PUBLIC or not isinstance(spec, Spec) or len(spec.primary_key) != 1 \
-                or not spec.fts:
-            continue
-        key, name = spec.primary_key[0], spec.fts[0]
-        frame = item.table.frame
-        pairs = frame[[key, name]].dropna()
-        found[key] = Names(key, item.table.name, dict(zip(pairs[key].astype(str), pairs[name].astype(str))))
+    for key, code_list in code_lists.items():
+        pairs = code_list.table.frame[[key, code_list.label]].dropna()
+        found[key] = Names(key, code_list.table.name, dict(zip(pairs[key].astype(str), pairs[code_list.label].astype(str))))
     return found
 
 

@@ -25,6 +25,8 @@ class TableToLoad:
     primary_key: list[str]
     indexes: list[list[str]] = field(default_factory=list)
     fts: list[str] = field(default_factory=list)
+    # (column, other table, other column): codes of a code list in the same file (references.py).
+    foreign_keys: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def _rows(frame: pd.DataFrame):
@@ -38,7 +40,8 @@ def insert_table(db: sqlite_utils.Database, table: TableToLoad) -> None:
     target = db.table(table.name)
     keys = table.primary_key
     # A table without a declared key (anonymised records) keeps SQLite's rowid as its key.
-    target.create(table.types, pk=(keys[0] if len(keys) == 1 else keys) or None, not_null=keys)
+    target.create(table.types, pk=(keys[0] if len(keys) == 1 else keys) or None, not_null=keys,
+                  foreign_keys=table.foreign_keys)
     # The rows are already typed and checked: one prepared INSERT run by SQLite is several times faster than
     # sqlite-utils' insert_all, which rebuilds its statement and re-examines every row in Python.
     columns = ", ".join(f"[{column}]" for column in table.frame.columns)
@@ -75,6 +78,20 @@ def create_search_index(db: sqlite_utils.Database, name: str, columns: list[str]
     db.execute(f"INSERT INTO [{fts}] (rowid, {quoted}) SELECT rowid, {both} FROM [{name}]")
 
 
+def creation_order(tables: list[TableToLoad]) -> list[TableToLoad]:
+    """The tables with every table a foreign key names before the table naming it (sqlite-utils checks that the
+    other table exists). Each table's own rows keep their order and rowids whatever order the tables are created in.
+    """
+    pending, created, ordered = list(tables), set(), []
+    while pending:
+        ready = [t for t in pending if all(other in created for _, other, _ in t.foreign_keys)] or pending[:1]
+        for table in ready:
+            ordered.append(table)
+            created.add(table.name)
+            pending.remove(table)
+    return ordered
+
+
 def write_database(path: Path, tables: list[TableToLoad], timed=None) -> None:
     """Write all tables into a fresh file at `path` in one go, then gather the planner's statistics.
 
@@ -91,7 +108,7 @@ def write_database(path: Path, tables: list[TableToLoad], timed=None) -> None:
     db.execute("PRAGMA threads = 2")
     with db.conn:
         with timed("load"):
-            for table in tables:
+            for table in creation_order(tables):
                 insert_table(db, table)
         with timed("index"):
             for table in tables:

@@ -171,6 +171,9 @@ class Spec(Strict):
     fts: list[str] = []
     sortable: list[str] = []
     sort: str | None = None
+    # A code list (communes, procedures): the column naming each code. Every published column named like this
+    # table's key then gets a foreign key to it, and Datasette shows the name beside the code.
+    label_column: str | None = None
     protected_counts: list[ProtectedCount] = []
     charts: list[Chart] = []
 
@@ -193,6 +196,7 @@ class Spec(Strict):
             "fts": self.fts,
             "sortable": self.sortable,
             "sort": [self.sort.lstrip("-")] if self.sort else [],
+            "label_column": [self.label_column] if self.label_column else [],
             "protected_counts": [c.column for c in self.protected_counts]
             + [c.part_of for c in self.protected_counts if c.part_of]
             + [column for c in self.protected_counts if c.equals for column in c.equals.match],
@@ -201,6 +205,8 @@ class Spec(Strict):
             unknown = [c for c in columns if c not in names]
             if unknown:
                 raise ValueError(f"field '{field}' names unknown columns {unknown}")
+        if self.label_column and len(self.primary_key) != 1:
+            raise ValueError(f"field 'label_column' needs a primary key of one column (the code), not {self.primary_key}")
         return self
 
     def column(self, name: str) -> Column:

@@ -1,0 +1,66 @@
+"""The map by commune in a real headless Chromium at 360 px: no sideways scroll, a mark reached by keyboard names its
+commune, nothing fetched from anywhere but the portal."""
+
+from __future__ import annotations
+
+import pytest
+
+from scripts.serve import command as serve
+from scripts.serve.loopback import serving
+from tests.test_browser import ARGS, shoot
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.usefixtures("chromium")]
+TABS = 300  # enough to pass every link above the map on a dataset page
+
+
+@pytest.fixture(scope="module")
+def base_url(sample_release):
+    with serving(lambda port: serve.command(sample_release.release, port=port), probe="/robots.txt") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def phone(chromium, base_url):
+    from playwright import sync_api
+
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=ARGS)
+        context = browser.new_context(base_url=base_url, viewport={"width": 360, "height": 780})
+        elsewhere = []
+
+        def route(route):
+            if route.request.url.startswith(base_url):
+                return route.continue_()
+            elsewhere.append(route.request.url)
+            return route.abort()
+
+        context.route("**/*", route)
+        yield context.new_page(), elsewhere
+        browser.close()
+
+
+def test_the_map_fits_a_phone_and_a_keyboard_reaches_a_named_mark(phone):
+    page, elsewhere = phone
+    page.goto("/datasets/residents_by_commune_sex_age")
+    svg = page.locator('.commune-map svg[role="img"]')
+    assert svg.get_attribute("aria-label").startswith("Bản đồ ")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    box = svg.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 360
+    first = page.locator(".commune-map .mark").first
+    for _ in range(TABS):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.matches('.commune-map .mark')"):
+            break
+    else:
+        pytest.fail(f"no mark of the map was reached in {TABS} presses of Tab")
+    focused = page.locator(".commune-map .mark:focus")
+    name = focused.get_attribute("aria-label")
+    assert focused.get_attribute("aria-label") == first.get_attribute("aria-label")  # the first mark, in order
+    label = focused.locator(".mark-label")
+    assert label.is_visible() and label.text_content() == name
+    # Its text at least 12 px on the screen, though the drawing is scaled down to the phone's width.
+    assert label.bounding_box()["height"] >= 12
+    assert not page.locator(".commune-map .mark:not(:focus) .mark-label").first.is_visible()
+    shoot(page, "10-commune-map-360")
+    assert elsewhere == []
