@@ -10,7 +10,9 @@ import io
 import json
 import os
 import shutil
+import signal
 import sqlite3
+import time
 from pathlib import Path
 
 import openpyxl
@@ -304,3 +306,25 @@ async def test_nothing_but_the_public_files_is_answered(app, sample_release):
             status, headers, body = await _raw_get(app, headers[b"location"].decode())
         assert status == 404 and not body.startswith(b"SQLite format 3"), path
     assert (await app.client.post("/downloads/communes.csv")).status_code in (403, 405)
+
+
+def test_the_downloads_process_fails_in_one_line_and_stops_with_the_build(tmp_path):
+    # The whole-table files are written by a process of their own beside the build (downloads.in_background).
+    from scripts.build.publish import downloads
+    from scripts.build.steps import BuildFailed
+
+    with downloads.in_background() as background:
+        pending = background.submit(tmp_path, tmp_path / "missing.db", {"tasks": {}})
+        with pytest.raises(BuildFailed) as failed:
+            pending.result()
+    assert str(failed.value).startswith("writing the whole-table files (downloads/) failed: ")
+    assert "\n" not in str(failed.value) and "Traceback" not in str(failed.value)
+    # A build that fails while they are written stops the process rather than leave it running: here it waits for
+    # ever to open its database, a named pipe nobody writes to.
+    os.mkfifo(tmp_path / "blocked.db")
+    with pytest.raises(RuntimeError), downloads.in_background() as background:
+        slow = background.submit(tmp_path, tmp_path / "blocked.db", {"tasks": {}})
+        time.sleep(1)
+        assert slow.process.poll() is None  # still waiting
+        raise RuntimeError("the build failed meanwhile")
+    assert slow.process.returncode == -signal.SIGKILL

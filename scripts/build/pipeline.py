@@ -87,25 +87,29 @@ def _write_release(staging: Path, manifest: Manifest, tables: list[PublishedTabl
     databases = [PUBLIC] + ([RESTRICTED] if restricted else [])
     code_lists = find_code_lists(tables)
     names = search_index.name_tables(code_lists)  # public lists that name the codes of both databases' tables
+    written, files = {}, None
+    with downloads.in_background() as background:
+        for database in databases:
+            mine = [t for t in tables if t.database == database]
+            with outcome.timed("history"):
+                added = release_history.record(histories[database], mine, release_name, published_at)
+            written[database] = _write_database(staging, database, mine, manifest, release_name,
+                                                histories[database] + added, outcome.timed, code_lists, names)
+            outcome.changes += added
+            if database == PUBLIC:
+                # Whole-table files of the public datasets only: a restricted table is read through its token, never
+                # as a file. They are written beside the rest of the release, in a process of their own.
+                files = background.submit(staging, staging / f"{PUBLIC}.db", {
+                    t.table.name: written[PUBLIC][t.table.name].get(COLUMN_DETAILS) or {} for t in mine})
+        with outcome.timed("inspect"):
+            inspected = asyncio.run(inspect_files([str(staging / f"{name}.db") for name in databases]))
+        with outcome.timed("downloads (waited for)"):
+            made, outcome.timings["downloads"], outcome.parallel_peak_bytes = files.result()
+    for table, table_files in made.items():
+        written[PUBLIC][table] = dict(written[PUBLIC][table], **table_files)
     for database in databases:
-        mine = [t for t in tables if t.database == database]
-        with outcome.timed("history"):
-            added = release_history.record(histories[database], mine, release_name, published_at)
-        table_metadata = _write_database(staging, database, mine, manifest, release_name,
-                                         histories[database] + added, outcome.timed, code_lists, names)
-        outcome.changes += added
-        if database == PUBLIC:
-            # Whole-table files of the public datasets only: a restricted table is read through its token, never as a file.
-            with outcome.timed("downloads"):
-                written = downloads.write_downloads(
-                    staging, staging / f"{PUBLIC}.db",
-                    {t.table.name: table_metadata[t.table.name].get(COLUMN_DETAILS) or {} for t in mine})
-            for table, files in written.items():
-                table_metadata[table] = dict(table_metadata[table], **files)
-        merged = metadata.release_metadata(merged, table_metadata, database)
+        merged = metadata.release_metadata(merged, written[database], database)
     (staging / "metadata.json").write_text(json.dumps(merged, ensure_ascii=False, indent=2), encoding="utf-8")
-    with outcome.timed("inspect"):
-        inspected = asyncio.run(inspect_files([str(staging / f"{name}.db") for name in databases]))
     for database in inspected.values():
         database["file"] = Path(database["file"]).name  # the release directory is renamed after this
     (staging / "inspect.json").write_text(json.dumps(inspected, indent=2), encoding="utf-8")
@@ -183,7 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _report(published, outcome)
         if args.timings_json:
-            record = {"release": published.name, "steps": outcome.timings, "published": outcome.published}
+            record = {"release": published.name, "steps": outcome.timings, "published": outcome.published,
+                      "parallel_peak_bytes": outcome.parallel_peak_bytes}
             args.timings_json.write_text(json.dumps(record, indent=2), encoding="utf-8")
     except Exception as error:
         print(f"release {published.name} is published, but reporting it failed: {describe(error)}", file=sys.stderr)

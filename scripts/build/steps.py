@@ -19,6 +19,7 @@ class Outcome:
     skipped: dict[str, str] = field(default_factory=dict)
     repairs: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    parallel_peak_bytes: int = 0  # the peak memory of the process that wrote the downloads beside the build
     known_names: frozenset[str] = frozenset()
     known_addresses: frozenset[str] = frozenset()  # the sources' addresses, for the gate
     changes: list[dict] = field(default_factory=list)  # the entries this build added to the release history

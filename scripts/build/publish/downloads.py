@@ -21,11 +21,17 @@ import csv
 import hashlib
 import io
 import json
+import resource
 import sqlite3
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from plugins.portal_site.contract import DOWNLOAD_FORMATS
 from scripts.build.publish import xlsx_download
+from scripts.build.steps import BuildFailed
 
 DIRECTORY = "downloads"
 BATCH = 20_000  # rows turned into text at a time: a few MB, whatever the table's size
@@ -119,3 +125,62 @@ def write_downloads(release: Path, database: Path, tables: dict[str, dict]) -> d
         return written
     finally:
         connection.close()
+
+
+
+class Pending:
+    """The whole-table files being written by a process of their own (in_background)."""
+
+    def __init__(self, process: subprocess.Popen):
+        self.process = process
+
+    def result(self) -> tuple[dict[str, dict], float, int]:
+        """What write_downloads() wrote, the seconds it took and its process's peak memory in bytes."""
+        out, err = self.process.communicate()
+        if self.process.returncode:
+            last = (err.strip().splitlines() or ["no message"])[-1]
+            raise BuildFailed(f"writing the whole-table files (downloads/) failed: {last}")
+        done = json.loads(out)
+        return done["written"], done["seconds"], done["peak_bytes"]
+
+
+class Background:
+    def __init__(self):
+        self.started: list[subprocess.Popen] = []
+
+    def submit(self, release: Path, database: Path, tables: dict[str, dict]) -> Pending:
+        """write_downloads(release, database, tables) in a new process."""
+        process = subprocess.Popen([sys.executable, "-m", __name__, str(release), str(database)],
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.started.append(process)
+        process.stdin.write(json.dumps(tables, ensure_ascii=False))
+        process.stdin.close()
+        process.stdin = None  # given in full: communicate() then only reads
+        return Pending(process)
+
+
+@contextmanager
+def in_background():
+    """Processes for the whole-table files, which take as long as the rest of publishing (the XLSX most): the build
+    writes the restricted database and inspects both while they are written. Each is a fresh interpreter that
+    imports this module alone, so it holds none of the build's data frames; a build that fails meanwhile stops it."""
+    background = Background()
+    try:
+        yield background
+    finally:
+        for process in background.started:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+
+
+def _main(argv: list[str]) -> None:
+    release, database = map(Path, argv)
+    started = time.perf_counter()
+    written = write_downloads(release, database, json.loads(sys.stdin.read()))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(json.dumps({"written": written, "seconds": time.perf_counter() - started, "peak_bytes": peak}))
+
+
+if __name__ == "__main__":
+    _main(sys.argv[1:])
