@@ -12,7 +12,8 @@ a query no cache answers and /-/ready, paced within the per-client limits, from 
 A request fails unless it is a 200 naming its release. The gap is the longest time between two answers in a row,
 whoever's: a portal that stops answering for a moment shows it, even when no request fails.
 
-`python -m scripts.serve.cluster.release_move --repeats 3` prints both, alternated.
+The workers are also measured through `make serve-restart` (a rolling restart on the same release, as after a change
+to the code). `python -m scripts.serve.cluster.release_move --repeats 3` prints them all, alternated.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from pathlib import Path
 
 from scripts import load
 from scripts.serve import command as serve
+from scripts.serve import workers as workers_command
 from scripts.serve.cluster import restart, rolling
 from scripts.serve.loopback import free_port
 
@@ -132,6 +134,21 @@ def measure(build: Path, source: Path, workers: int | None, clients: int = CLIEN
     return Move(how, tally, moved, longest_gap(tally.answers))
 
 
+def rolling_restart(build: Path, timeout: float = 120) -> str:
+    """`make serve-restart` (SIGHUP to the supervisor), returning once every worker was replaced; the release."""
+    state = build / "cluster" / "state.json"
+    before = json.loads(state.read_text(encoding="utf-8"))
+    if workers_command.restart(build) != 0:
+        raise RuntimeError("make serve-restart found no supervisor")
+    deadline = time.monotonic() + timeout
+    old = {replica["pid"] for replica in before["replicas"]}
+    while old & {replica["pid"] for replica in json.loads(state.read_text(encoding="utf-8"))["replicas"]}:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the workers were not all replaced within {timeout:.0f} s")
+        time.sleep(0.05)
+    return before["release"]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--build", type=Path, default=ROOT / "build")
@@ -147,6 +164,11 @@ def main(argv: list[str] | None = None) -> int:
             move = measure(scratch, source, workers)
             results.setdefault(move.how, []).append(move)
             print(f"run {repeat + 1}, {move.summary()}", flush=True)
+        rolling.prepare(source, scratch, keep=3)
+        move = measure(scratch, source, args.workers, publish=lambda: rolling_restart(scratch))
+        move.how += ", make serve-restart"
+        results.setdefault(move.how, []).append(move)
+        print(f"run {repeat + 1}, {move.summary()}", flush=True)
     for how, moves in results.items():
         print(f"{how}: {sum(m.failed for m in moves)} failed of {sum(len(m.tally.answers) for m in moves)}; longest "
               f"gap median {statistics.median(m.gap for m in moves):.2f} s, worst {max(m.gap for m in moves):.2f} s")
