@@ -40,8 +40,15 @@ test: setup ## Lint with ruff (pyproject.toml), then run the whole test suite
 build: setup ## Republish every approved dataset from data/ as a new release in build/
 	$(SAMPLE_KEY) $(PY) -m scripts.build.pipeline
 
-serve: setup ## Serve the current release without rebuilding
-	$(PY) -m scripts.serve.command --port $(PORT)
+# One worker per core behind nginx (docs/cluster.md), or one process without nginx or with NGINX=off.
+WORKERS ?=
+NGINX ?=
+serve: setup ## Serve the current release on every core (WORKERS= overrides; one process without nginx)
+	$(PY) -m scripts.serve.workers --port $(PORT) $(if $(WORKERS),--workers '$(WORKERS)') $(if $(NGINX),--nginx '$(NGINX)')
+
+.PHONY: serve-restart
+serve-restart: setup ## Restart the running `make serve`'s workers one by one (after a change to the code)
+	$(PY) -m scripts.serve.workers --restart
 
 # Several Datasette replicas behind nginx (scripts/serve/cluster/), moved to each new release one by one; nginx's files
 # live in build/cluster/. nginx is Debian's package: cluster-setup installs it when run as root.

@@ -149,7 +149,7 @@ def _section(rows: list[tuple[str, Throughput]], outages: list[restart.Outage], 
         lines.append(f"| {name} | {result.requests_per_second:.1f} | {result.p50_ms:.1f} | {result.p95_ms:.1f} | "
                      f"{statuses} | {result.failures} |")
     gaps = ", ".join(f"{outage.seconds:.2f} s ({outage.refused} polls refused)" for outage in outages)
-    lines += ["", f"Restart of `make serve` onto a release (SIGTERM, start again), polled every 10 ms: unavailable "
+    lines += ["", f"Restart of `make serve NGINX=off` (one process) onto a release (SIGTERM, start again), polled every 10 ms: unavailable "
               f"{gaps}."]
     if rolled is not None:
         lines += _rolling_lines(rolled, replicas)
@@ -185,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         env = dict(os.environ, PORTAL_TOKENS_DB=str(tokens_db))
         rows = []
         port = free_port()
-        rows.append(("`make serve`: 1 process, no nginx",
+        rows.append(("`make serve NGINX=off`: 1 process, no nginx",
                      _measured(serve.command(release, port=port, tokens=tokens_db), port, args.clients, args.seconds, tokens, env)))
         print(f"{rows[-1][0]}: {rows[-1][1]}", flush=True)
         for size in sorted({1, args.replicas}):

@@ -73,7 +73,7 @@ class Cluster:
 
     def _save(self) -> None:
         state = {"release": self.release.name, "listen": f"http://{self.host}:{self.port}",
-                 "nginx": self.nginx.process.pid,
+                 "supervisor": os.getpid(), "nginx": self.nginx.process.pid,
                  "replicas": [{"port": r.port, "pid": r.process.pid, "release": r.release.name} for r in self.replicas]}
         temporary = self.state / f".{STATE_FILE}.tmp"
         temporary.write_text(json.dumps(state, indent=2), encoding="utf-8")
