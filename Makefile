@@ -16,7 +16,7 @@ export PORT
 DEVELOPMENT_KEY := DEVELOPMENT-ONLY-not-secret-sample-build-key-0001
 SAMPLE_KEY := $(if $(PORTAL_PSEUDONYM_KEY)$(PORTAL_PSEUDONYM_KEY_FILE),,PORTAL_PSEUDONYM_KEY=$(DEVELOPMENT_KEY))
 
-.PHONY: help setup run test build serve sample sample-if-missing rollback bench clean
+.PHONY: help setup run test build serve sample sample-if-missing rollback bench clean messages messages-update
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -49,6 +49,12 @@ serve: setup ## Serve the current release on every core (WORKERS= overrides; one
 .PHONY: serve-restart
 serve-restart: setup ## Restart the running `make serve`'s workers one by one (after a change to the code)
 	$(PY) -m scripts.serve.workers --restart
+
+messages: setup ## Check that every marked string of the pages has a translation in each catalogue (locale/)
+	$(PY) -m scripts.ops.messages check
+
+messages-update: setup ## Add new marked strings to each catalogue (untranslated) and drop unused ones
+	$(PY) -m scripts.ops.messages update
 
 # Several Datasette replicas behind nginx (scripts/serve/cluster/), moved to each new release one by one; nginx's files
 # live in build/cluster/. nginx is Debian's package: cluster-setup installs it when run as root.

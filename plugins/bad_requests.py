@@ -7,7 +7,7 @@ from urllib.parse import quote
 from datasette import hookimpl
 from datasette.utils.asgi import BadRequest, Base400
 
-from .portal_site import compat
+from .portal_site import compat, error_pages
 
 THROUGH_KEYS = {"table", "column", "value"}
 INTERNAL_ERROR = "Internal error; it has been logged"
@@ -84,9 +84,10 @@ def handle_exception(datasette, request, exception):
         exception.status = 400  # Datasette's own handler then answers it, and logs nothing
         return None
     if message:
-        return compat.error_response(datasette, request, BadRequest(message))
+        return compat.error_response(datasette, request, BadRequest(error_pages.translate(message)))
     # An error of ours: the log has the details, the visitor gets no internals.
-    return compat.error_response(datasette, request, compat.DatasetteError(INTERNAL_ERROR, status=500))
+    return compat.error_response(datasette, request,
+                                 compat.DatasetteError(error_pages.translate(INTERNAL_ERROR), status=500))
 
 
 def middleware(datasette):

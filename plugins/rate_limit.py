@@ -30,7 +30,7 @@ from limits import RateLimitItem, RateLimitItemPerSecond
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
-from .portal_site import compat
+from .portal_site import compat, error_pages
 
 CONFIG = "rate-limit"
 DEFAULTS = {
@@ -279,9 +279,15 @@ class Limits:
                 self.budgets.charge(address, self.address, cost)
 
 
-async def too_many_requests(send, headers: list, retry_after: int, message: str):
-    body = json.dumps({"ok": False, "error": message, "status": 429, "title": None}).encode("utf-8")
-    headers = headers + [(b"content-type", b"application/json; charset=utf-8"), (b"retry-after", b"%d" % retry_after),
+async def too_many_requests(send, headers: list, retry_after: int, message: str, datasette=None, scope=None):
+    # In the reader's language; a page for a browser, JSON for everything else.
+    message = error_pages.translate(message)
+    if datasette is not None and scope is not None and error_pages.wants_html(scope):
+        body, kind = await error_pages.page(datasette, 429, message), b"text/html; charset=utf-8"
+    else:
+        body = json.dumps({"ok": False, "error": message, "status": 429, "title": None}).encode("utf-8")
+        kind = b"application/json; charset=utf-8"
+    headers = headers + [(b"content-type", kind), (b"retry-after", b"%d" % retry_after),
                          (b"cache-control", b"no-store")]
     await send({"type": "http.response.start", "status": 429, "headers": headers})
     await send({"type": "http.response.body", "body": body})
@@ -340,13 +346,14 @@ def middleware(datasette):
             if refused:
                 message, wait = refused
                 headers = _rate_headers(spend.burst, budgets.requests_left(client, spend), budgets.wait(client, spend))
-                return await too_many_requests(send, headers, max(1, math.ceil(wait)), message)
+                return await too_many_requests(send, headers, max(1, math.ceil(wait)), message, datasette, scope)
             budgets.take(client, spend)
             if address is not None:
                 budgets.take(address, limits.address)
             headers = _rate_headers(spend.burst, budgets.requests_left(client, spend), budgets.wait(client, spend))
             if limits.turns.full(client) or (address is not None and limits.address_turns.full(address)):
-                return await too_many_requests(send, headers, 1, "Too many requests waiting for their turn")
+                return await too_many_requests(send, headers, 1, "Too many requests waiting for their turn",
+                                               datasette, scope)
             limits.turns.admit(client)
             if address is not None:
                 limits.address_turns.admit(address)
@@ -365,7 +372,8 @@ def middleware(datasette):
                 if refused:
                     return await too_many_requests(
                         send, _rate_headers(spend.burst, budgets.requests_left(client, spend),
-                                            budgets.wait(client, spend)), max(1, math.ceil(refused[1])), refused[0])
+                                            budgets.wait(client, spend)), max(1, math.ceil(refused[1])), refused[0],
+                        datasette, scope)
                 context = _sql_seconds.set(spent)
                 try:
                     await app(scope, receive, send_with_headers)

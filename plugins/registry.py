@@ -43,6 +43,8 @@ PLUGINS = (
     "sql_limits",
     "api_tokens",
     "bad_requests",
+    "error_language",  # after bad_requests, which reads Datasette's English messages
+    "table_language",
     "security_headers",
     "chart_scripts",
     "code_labels",

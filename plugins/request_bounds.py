@@ -23,6 +23,7 @@ from urllib.parse import unquote_to_bytes
 
 from datasette.utils import tilde_decode
 
+from .portal_site import error_pages, language
 from .portal_site.requests_form import FORM_PATH
 
 MAX_TARGET_BYTES = 8_192  # path and query string as sent; nginx's default request line is at most 8 KB too
@@ -85,8 +86,10 @@ def refusal(scope) -> tuple[int, str, list] | None:
     return None
 
 
-async def refuse(send, status: int, message: str, headers: list) -> None:
-    body = json.dumps({"ok": False, "error": message, "status": status, "title": None}).encode("utf-8")
+async def refuse(send, status: int, message: str, headers: list, lang: str = language.DEFAULT) -> None:
+    # This layer is outside the language layer: the request's language is read here from its query and cookie.
+    body = json.dumps({"ok": False, "error": error_pages.translate(message, lang), "status": status,
+                       "title": None}).encode("utf-8")
     await send({"type": "http.response.start", "status": status, "headers": HEADERS + headers})
     await send({"type": "http.response.body", "body": body})
 
@@ -96,7 +99,7 @@ def bounded(app):
         if scope["type"] == "http":
             refused = refusal(scope)
             if refused:
-                return await refuse(send, *refused)
+                return await refuse(send, *refused, language.from_scope(scope))
         await app(scope, receive, send)
 
     return guard

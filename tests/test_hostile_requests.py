@@ -88,7 +88,9 @@ async def answer(app, path: bytes, query: bytes = b"", method: str = "GET", head
     """Send one request with exactly these bytes; returns its status, headers and body."""
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
              "path": path.decode("latin-1"), "raw_path": path, "query_string": query, "root_path": "",
-             "headers": [(b"host", b"localhost"), *(headers or [])], "client": ("203.0.113.9", 50000),
+             # The English messages are asserted: the reader's language is English (docs/translations.md).
+             "headers": [(b"host", b"localhost"), (b"cookie", b"portal_lang=en"), *(headers or [])],
+             "client": ("203.0.113.9", 50000),
              "server": ("localhost", 80)}
     response = {"status": None, "headers": {}, "body": b""}
 

@@ -38,8 +38,9 @@ async def _release(root: Path, plugins: dict, restricted: bool = False) -> Path:
 
 def _client(portal, address: str = "203.0.113.7") -> httpx.AsyncClient:
     """An HTTP client of the app that connects from `address`, as a visitor from the Internet would."""
+    # In English: the messages asserted are the English ones (docs/translations.md).
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=portal.app(), client=(address, 40000)),
-                             base_url="http://localhost")
+                             base_url="http://localhost", cookies={"portal_lang": "en"})
 
 
 @pytest.fixture

@@ -337,6 +337,18 @@ def request_at_fault(exception) -> bool:
     return str(getattr(exception, "message", "")).startswith(REQUEST_FAULTS)
 
 
+def retell_error(exception, message, title) -> None:
+    """Replace a DatasetteError's message and title before 0.65's handler renders them (its page and JSON read
+    these attributes). 1.0: the same attributes; keep."""
+    exception.message = message
+    exception.title = title
+
+
+def error_is_html(exception) -> bool:
+    """Whether 0.65 renders a DatasetteError's message as HTML (the query-interrupted page). 1.0: the same."""
+    return bool(getattr(exception, "message_is_html", False))
+
+
 def error_response(datasette_instance, request, exception):
     """Datasette's own error page (HTML or JSON, its templates) for `exception`. 1.0: the same function."""
     import datasette.handle_exception as errors
