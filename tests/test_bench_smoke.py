@@ -17,9 +17,10 @@ from scripts.bench import benchmarks_page as report
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTIONS = ["### Targets", "### Machine and versions", "### Build", "### Served: the portal and the baseline",
-            "### Load isolation", "### Shared address"]
+            "### The long tail", "### Load isolation", "### Shared address"]
 TARGETS = ["build time / plain load time", "build peak memory", "baseline p95 / portal p95", "portal p95 / SQLite p95",
-           "slowest portal p95", "portal errors", "beside a heavy-sql client", "beside a flood client", "5xx"]
+           "slowest portal p95", "portal errors", "long tail (40 pages, each once): baseline p95 / portal p95",
+           "long tail (40 pages, each once): portal p95 / SQLite p95", "long tail: portal errors", "beside a heavy-sql client", "beside a flood client", "5xx"]
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +29,7 @@ def bench(tmp_path_factory):
     out = work / "benchmarks.md"
     subprocess.run([sys.executable, "-m", "scripts.bench", "--scale", "small", "--work", str(work), "--out", str(out),
                     "--clients", "2", "--rounds", "1", "--max-seconds", "30", "--isolation-rounds", "1",
-                    "--window-seconds", "0.5", "--shared-seconds", "3"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL, timeout=180)
+                    "--window-seconds", "0.5", "--shared-seconds", "3", "--tail-pages", "40"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL, timeout=180)
     return out.read_text(encoding="utf-8"), json.loads((work / "results.json").read_text(encoding="utf-8"))
 
 
@@ -87,6 +88,10 @@ def test_every_figure_of_build_mix_and_isolation_is_a_number(bench):
     assert [row["server"] for row in servers] == ["portal", "baseline"]
     for row in servers:
         assert number(row["requests answered"]) > 0 and number(row["requests per second"]) > 0
+    tail = next(table for header, table in by_header.items() if header[:2] == ("server", "answered"))
+    assert [row["server"] for row in tail] == ["portal", "baseline (default Datasette)", "the same SQL in SQLite"]
+    assert [number(row["answered"]) for row in tail] == [40, 40, 40]
+    assert len({query for query in results["long_tail"]["tables"]}) > 1
     isolation = next(table for header, table in by_header.items() if header[0] == "ordinary clients")
     assert [row["ordinary clients"] for row in isolation] == ["alone", "heavy-sql", "flood"]
     for row in isolation:

@@ -31,12 +31,14 @@ def parse(argv: list[str] | None) -> Options:
     parser.add_argument("--window-seconds", type=float, default=defaults.window_seconds)
     parser.add_argument("--shared-seconds", type=float, default=defaults.shared_seconds,
                         help="seconds of each abuse beside the users of a shared address (%(default)s)")
+    parser.add_argument("--tail-pages", type=int, default=defaults.tail_pages,
+                        help="distinct pages of the long tail, each asked once of each server (%(default)s)")
     args = parser.parse_args(argv)
     province = args.scale == "province"
     work = args.work or ROOT / "build" / ("bench" if province else f"bench-{args.scale}")
     out = args.out or (ROOT / "docs" / "benchmarks.md" if province else work / "benchmarks.md")
     return Options(args.scale, work, out, args.clients, args.rounds, args.max_seconds, args.isolation_rounds,
-                   args.window_seconds, args.shared_seconds)
+                   args.window_seconds, args.shared_seconds, args.tail_pages)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -90,6 +90,23 @@ def _served(results: dict) -> str:
     return "\n\n".join([per_query, servers, _incomplete(results), _paths(results)])
 
 
+def _long_tail(tail: dict) -> str:
+    header = ["server", "answered", "requests per second", "p50", "p95", "max", "p95 / portal p95", "errors",
+              "answers 429", "incomplete"]
+    rows = [[label, str(tail[key]["answered"]), _n(tail[key]["requests_per_second"]), _n(tail[key]["p50"]),
+             _n(tail[key]["p95"]), _n(tail[key]["max"]), _ratio(tail[key]["p95"], tail["portal"]["p95"]),
+             str(tail[key]["errors"]), str(tail[key]["throttled"]), str(tail[key]["incomplete"])]
+            for label, key in (("portal", "portal"), ("baseline (default Datasette)", "baseline"))]
+    rows.append(["the same SQL in SQLite", str(tail["sqlite_answered"]), "", _n(tail["sqlite"]["p50"]),
+                 _n(tail["sqlite"]["p95"]), _n(tail["sqlite"]["max"]), _ratio(tail["sqlite"]["p95"],
+                                                                             tail["portal"]["p95"]), "", "", ""])
+    about = (f"{tail['pages']} distinct pages drawn at random (fixed seed) from {len(tail['tables'])} tables, public "
+             f"and restricted ({tail['kinds']['.json']} JSON, {tail['kinds']['.csv']} CSV, the rest HTML): filters on "
+             "one or two facet columns with values taken from a row, sometimes a sort; each asked once of each server, "
+             "the list split among the clients (scripts/bench/long_tail.py). Latencies in ms.")
+    return "\n\n".join([about, _table(header, rows)])
+
+
 def _incomplete(results: dict) -> str:
     lines = []
     for label in ("portal", "baseline"):
@@ -165,7 +182,7 @@ def _method(results: dict) -> str:
         "databases in memory (`plugins/query_cache.py`), so a fixed mix asked again and again is mostly served "
         "from there; the *first* columns give each request the first time it was asked, by one client alone, "
         "before anything was cached. Peak memory is the largest resident set of the process "
-        "(`ru_maxrss` from `wait4`)."
+        "(`ru_maxrss` from `wait4`), plus that of the process that writes the whole-table files beside the build."
     )
 
 
@@ -181,6 +198,8 @@ def render(results: dict) -> str:
         "### Machine and versions", _machine(results["machine"]),
         "### Build", _build(results["build"], results["plain"]),
         "### Served: the portal and the baseline", _served(results),
+        *(["### The long tail: pages nobody asked before", _long_tail(results["long_tail"])]
+          if results.get("long_tail") else []),
         "### Load isolation: one abusive client against ordinary ones", _isolation(results["isolation"]),
         "### Shared address: ordinary users and an abusive client behind one address", _shared(results["shared"]),
         END,

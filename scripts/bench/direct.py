@@ -34,6 +34,9 @@ def _order(db: sqlite3.Connection, table: Table) -> tuple[str, str]:
 def statements(db: sqlite3.Connection, table: Table, query: Query) -> list[tuple[str, dict]]:
     """The SQL of one facet or filtered page, with its parameters."""
     columns, order = _order(db, table)
+    if query.sort:  # Datasette sorts by the column and breaks ties by the primary key (or rowid)
+        column, _, direction = query.sort.partition(" ")
+        order = f"[{column}]{' desc' if direction == 'desc' else ''}, {order}"
     params = {f"p{n}": value for n, (_, value) in enumerate(query.filters)}
     where = " and ".join(f"[{column}] = :p{n}" for n, (column, _) in enumerate(query.filters))
     where = f"where {where} " if where else ""
@@ -47,8 +50,10 @@ def statements(db: sqlite3.Connection, table: Table, query: Query) -> list[tuple
     return found
 
 
-def run_direct(release: Path, queries: list[Query], clients: int, rounds: int, max_seconds: float) -> dict:
-    """Latencies in ms of each query's statements run together, per query name, from `clients` threads."""
+def run_direct(release: Path, queries: list[Query], clients: int, rounds: int, max_seconds: float,
+               each_once: bool = False) -> dict:
+    """Latencies in ms of each query's statements run together, per query name, from `clients` threads: every
+    client runs them all `rounds` times, or with `each_once` each query is run once, the list split among them."""
     known = {(table.database, table.name): table for table in tables(release)}
     latencies = {query.name: [] for query in queries}
     deadline = time.monotonic() + max_seconds
@@ -56,7 +61,9 @@ def run_direct(release: Path, queries: list[Query], clients: int, rounds: int, m
     def client(n: int) -> None:
         connections = {}
         order = queries[n % len(queries):] + queries[:n % len(queries)]
-        for _ in range(rounds):
+        if each_once:
+            order = queries[n * len(queries) // clients:(n + 1) * len(queries) // clients]
+        for _ in range(1 if each_once else rounds):
             for query in order:
                 if time.monotonic() > deadline:
                     return

@@ -35,6 +35,7 @@ class Query:
     table: str | None = None
     filters: tuple[tuple[str, str], ...] = ()
     facets: tuple[str, ...] = ()
+    sort: str | None = None  # a column, "column desc", or None for the table's own order
 
 
 @dataclass(frozen=True)

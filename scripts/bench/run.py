@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 
 from scripts.bench import benchmarks_page as report
+from scripts.bench import long_tail
 from scripts.bench.build_time import time_build, time_plain_load
 from scripts.bench.direct import run_direct
 from scripts.bench.isolation import measure_isolation, ordinary_paths
@@ -20,7 +21,7 @@ from scripts.bench.naive import naive_database
 from scripts.bench.sample import data_dir
 from scripts.bench.servers import START_SECONDS, baseline_command, client_tokens, portal_command
 from scripts.bench.shared import measure_shared
-from scripts.bench.stats import mix_figures, summary
+from scripts.bench.stats import mix_figures, summary, tail_figures
 from scripts.bench.targets import TARGET_KINDS
 from scripts.load import Request, Tally, run_now
 from scripts.serve.loopback import serving
@@ -37,6 +38,7 @@ class Options:
     isolation_rounds: int = 4
     window_seconds: float = 2.0
     shared_seconds: float = 15.0  # per abuse, beside the users of a shared address
+    tail_pages: int = 600  # distinct pages of the long tail
 
 
 REQUEST_TIMEOUT = 60  # seconds per request: generous, since a slow answer is a figure of the benchmark, not an error
@@ -62,7 +64,21 @@ def facets_timed_out(path: str, release: str | None, response: httpx.Response) -
     return None
 
 
-def _serve_and_measure(options: Options, release: Path, naive_db: Path, queries: list[Query], state: Path) -> dict:
+def _long_tail(servers: dict, tail: list[Query], options: Options) -> dict:
+    """Every page of the long tail asked once of each server, the list split among the clients (each starts where
+    the one before stops, and asks as many), the servers one after the other."""
+    per_client = -(-len(tail) // options.clients)
+    found = {}
+    for name, (base, keys) in servers.items():
+        requests = [Request(query.name, getattr(query, name)) for query in tail]
+        tally = run_now(base, requests, clients=options.clients, max_requests=per_client, seconds=options.max_seconds,
+                        tokens=keys, check=facets_timed_out, timeout=REQUEST_TIMEOUT)
+        found[name] = tail_figures(tally)
+    return found
+
+
+def _serve_and_measure(options: Options, release: Path, naive_db: Path, queries: list[Query], state: Path,
+                       tail: list[Query]) -> dict:
     tokens = client_tokens(state / "tokens.db", options.clients)
 
     with serving(lambda port: portal_command(release, port, state / "tokens.db"), start_seconds=START_SECONDS,
@@ -90,6 +106,8 @@ def _serve_and_measure(options: Options, release: Path, naive_db: Path, queries:
                                      for query, stats in first[name].queries().items()},
                            "paths": {request.name: request.path for request in requests[name]}}
                     for name in servers}
+        print(f"asking each server the long tail: {len(tail)} distinct pages, each once", flush=True)
+        measured["long_tail"] = _long_tail(servers, tail, options)
         print("measuring load isolation on the portal", flush=True)
         measured["isolation"] = measure_isolation(portal, ordinary_paths(release), options.isolation_rounds,
                                                   options.window_seconds)
@@ -114,11 +132,13 @@ def bench(options: Options) -> dict:
     queries = build_mix(release)
     print(f"serving both and sending the mix ({len(queries)} queries, {options.clients} clients, "
           f"{options.rounds} rounds)", flush=True)
+    tail = long_tail.draw(release, options.tail_pages)
     with tempfile.TemporaryDirectory(prefix="bench-state-") as state:
-        served = _serve_and_measure(options, release, naive_db, queries, Path(state))
+        served = _serve_and_measure(options, release, naive_db, queries, Path(state), tail)
     print("running the same SQL directly in SQLite", flush=True)
     targeted = [query for query in queries if query.kind in TARGET_KINDS]
     direct = run_direct(release, targeted, options.clients, options.rounds, options.max_seconds)
+    direct_tail = run_direct(release, tail, options.clients, 1, options.max_seconds, each_once=True)
     machine["load_average_end"] = os.getloadavg()[0]  # other work on the machine shows in both
     mix = {"clients": options.clients, "rounds": options.rounds, "max_seconds": options.max_seconds,
            "queries": [{**asdict(query), "portal": served["portal"]["paths"][query.name],
@@ -126,6 +146,12 @@ def bench(options: Options) -> dict:
     return {"scale": options.scale, "machine": machine, "build": build, "plain": plain, "mix": mix,
             "portal": served["portal"], "baseline": served["baseline"], "isolation": served["isolation"],
             "shared": served["shared"],
+            "long_tail": {**served["long_tail"],
+                          "sqlite": summary([ms for values in direct_tail.values() for ms in values]),
+                          "sqlite_answered": sum(len(values) for values in direct_tail.values()),
+                          "pages": len(tail), "tables": sorted({f"{q.database}.{q.table}" for q in tail}),
+                          "kinds": {fmt: sum(q.portal.split("?")[0].endswith(fmt) for q in tail)
+                                    for fmt in (".json", ".csv")}},
             "direct": {name: summary(values) for name, values in direct.items()}}
 
 

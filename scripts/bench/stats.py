@@ -43,3 +43,14 @@ def mix_figures(tally: Tally) -> dict:
         "throttled": sum(stats.throttled for stats in queries.values()),
         "errors": sum(sum(stats.errors.values()) for stats in queries.values()),
     }
+
+
+def tail_figures(tally: Tally) -> dict:
+    """The long tail on one server: every answer's latency together (each page was asked once), requests/s."""
+    queries = tally.queries()
+    latencies = [ms for stats in queries.values() for ms in stats.latencies]
+    return {**summary(latencies), "answered": len(latencies), "seconds": tally.seconds, "sent": tally.sent,
+            "requests_per_second": len(latencies) / tally.seconds if tally.seconds else None,
+            "incomplete": sum(stats.incomplete for stats in queries.values()),
+            "throttled": sum(stats.throttled for stats in queries.values()),
+            "errors": sum(sum(stats.errors.values()) for stats in queries.values())}
