@@ -72,10 +72,11 @@ bench-cluster: cluster-setup ## Requests/second with 1 and REPLICAS replicas, th
 
 sample: setup ## Regenerate the synthetic raw extracts in data/raw (SCALE=small|province)
 	$(PY) -m scripts.sample --scale $(SCALE) --out data/raw
-	echo $(SCALE) > data/raw/.complete
+	$(PY) -m scripts.sample.version mark data/raw $(SCALE)
 
+# Generated again, at the scale it had, when the generator has changed since (scripts/sample/version.py).
 sample-if-missing: setup
-	test -f data/raw/.complete || $(MAKE) sample SCALE=small
+	$(PY) -m scripts.sample.version check data/raw || $(MAKE) sample SCALE=$$($(PY) -m scripts.sample.version scale data/raw)
 
 # The benchmark runs at province scale unless SCALE is given on the command line or in the environment; a quick
 # run (SCALE=small) writes build/bench-small/benchmarks.md and leaves docs/benchmarks.md alone.

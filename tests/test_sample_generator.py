@@ -270,3 +270,19 @@ def test_every_manifest_dataset_is_labelled_synthetic():
         assert "mẫu" in entry.title.vi and "sample" in entry.title.en, entry.id
         assert all((ROOT / "data" / name).parent.name == "raw" for name in entry.source.files)
         assert (ROOT / "data" / entry.spec).exists()
+
+
+def test_a_sample_written_by_another_version_of_the_generator_is_not_current(tmp_path, monkeypatch):
+    from scripts.sample import version
+
+    assert not version.is_current(tmp_path)  # no marker: a generation cut short
+    version.mark(tmp_path, "province")
+    assert version.is_current(tmp_path) and version.is_current(tmp_path, "province")
+    assert not version.is_current(tmp_path, "small")
+    (tmp_path / version.MARKER).write_text("province\n")  # the marker of a generator before this one
+    assert not version.is_current(tmp_path)
+    assert version.main(["scale", str(tmp_path)]) == 0
+    version.mark(tmp_path, "small")
+    monkeypatch.setattr(version, "GENERATOR", tmp_path)  # the generator's code changes: another digest
+    (tmp_path / "module.py").write_text("changed = True\n")
+    assert not version.is_current(tmp_path)

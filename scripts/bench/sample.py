@@ -8,8 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from scripts.sample import version
+
 ROOT = Path(__file__).resolve().parents[2]
-MARKER = ".complete"  # written last, as `make sample` does: a generation cut short is redone
 
 
 def data_dir(work: Path, scale: str, source: Path = ROOT / "data") -> Path:
@@ -21,11 +22,11 @@ def data_dir(work: Path, scale: str, source: Path = ROOT / "data") -> Path:
         if (source / name).exists() and not link.exists() and not link.is_symlink():
             link.symlink_to(os.path.relpath(source / name, data))  # relative, so the work tree can move
     raw = data / "raw"
-    marker = raw / MARKER
-    if not marker.exists() or marker.read_text().strip() != scale:
+    # a generation cut short, at another scale, or by another version of the generator is redone
+    if not version.is_current(raw, scale):
         shutil.rmtree(raw, ignore_errors=True)
         print(f"generating the {scale} sample in {raw} (kept for the next runs)", flush=True)
         subprocess.run([sys.executable, "-m", "scripts.sample", "--scale", scale, "--out", str(raw)], check=True,
                        cwd=ROOT, stdout=subprocess.DEVNULL)
-        marker.write_text(f"{scale}\n")
+        version.mark(raw, scale)
     return data
