@@ -313,6 +313,18 @@ def test_the_downloads_process_fails_in_one_line_and_stops_with_the_build(tmp_pa
     from scripts.build.publish import downloads
     from scripts.build.steps import BuildFailed
 
+    small = tmp_path / "small.db"
+    with sqlite3.connect(small) as db:
+        db.execute("create table tasks (code text primary key, n integer)")
+        db.execute("insert into tasks values ('001', 3)")
+    build_memory = bytearray(300 * 2**20)  # a build's memory, resident when the process is started
+    build_memory[:: 4096] = b"\1" * len(build_memory[:: 4096])
+    with downloads.in_background() as background:
+        written, seconds, peak = background.submit(tmp_path, small, {"tasks": {}}).result()
+    del build_memory
+    assert written["tasks"]["download"]["path"] == "downloads/tasks.csv" and seconds > 0
+    # its own memory, not the build's that Linux's getrusage would carry into it
+    assert 0 < peak < 200 * 2**20
     with downloads.in_background() as background:
         pending = background.submit(tmp_path, tmp_path / "missing.db", {"tasks": {}})
         with pytest.raises(BuildFailed) as failed:

@@ -21,7 +21,6 @@ import csv
 import hashlib
 import io
 import json
-import resource
 import sqlite3
 import subprocess
 import sys
@@ -174,11 +173,20 @@ def in_background():
                 process.communicate()
 
 
+def _peak_bytes() -> int:
+    """This process's own peak resident memory (VmHWM): getrusage's ru_maxrss would also count the build's memory,
+    which Linux carries into a process started from it."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
 def _main(argv: list[str]) -> None:
     release, database = map(Path, argv)
     started = time.perf_counter()
     written = write_downloads(release, database, json.loads(sys.stdin.read()))
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    peak = _peak_bytes()
     print(json.dumps({"written": written, "seconds": time.perf_counter() - started, "peak_bytes": peak}))
 
 
