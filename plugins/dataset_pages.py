@@ -137,7 +137,7 @@ def head(datasette, lang: str, entry: dict, base: str, history: list[dict]) -> d
 async def dataset_page(datasette, request):
     entry = await catalogue.find_dataset(datasette, request.actor, request.url_vars["dataset_id"])
     if entry is None:
-        raise NotFound("Không có tập dữ liệu này · No such dataset")
+        raise NotFound("No such dataset")
     database, table = entry["database"], entry["id"]
     db = datasette.databases[database]
     metadata = datasette.table_metadata(database, table) or {}

@@ -19,7 +19,6 @@ def extra_template_vars(request):
     lang = language.language(request)
     return {
         "lang": lang,
-        "t": language.translator(lang),
         "lang_urls": {code: language.switch_url(code) for code in language.LANGUAGES},
     }
 
@@ -34,16 +33,20 @@ def _ngettext(context, singular, plural, count):
     return translations.ngettext(singular, plural, count)
 
 
+@pass_context
+def _pgettext(context, message_context, message):
+    return translations.pgettext(message_context, message)
+
+
 @hookimpl
 def prepare_jinja2_environment(env):
     # newstyle: `_("%(n)s rows", n=...)` formats after translating, and escapes what it inserts.
     env.add_extension("jinja2.ext.i18n")
-    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)
+    env.install_gettext_callables(_gettext, _ngettext, newstyle=True, pgettext=_pgettext)
     # Error pages are rendered without plugin variables: these read the request's language themselves.
     env.globals.update(
         lang=language.DEFAULT,
         page_lang=language.current,
-        t=language.translator(),
         lang_urls={code: language.switch_url(code) for code in language.LANGUAGES},
     )
 

@@ -22,9 +22,10 @@ from limits import RateLimitItemPerMinute
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
-from .portal_site import catalogue, compat, language, vocabularies
+from .portal_site import catalogue, compat, formats, language, vocabularies
 from .portal_site import requests_form as form
 from .portal_site import requests_store as store
+from .portal_site.translations import N_, gettext
 from .rate_limit import CONFIG as RATE_LIMIT_CONFIG
 from .rate_limit import browser, client_address
 from .rate_limit import settings as rate_limit_settings
@@ -37,9 +38,7 @@ WINDOW_MINUTES = 10
 PER_CLIENT, PER_ADDRESS = 5, 30
 NO_STORE = {"cache-control": "no-store"}
 PROVINCE_TIME = dt.timezone(dt.timedelta(hours=7))
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-KIND_LABELS = {"problem": ("Báo lỗi trong một tập dữ liệu", "A problem with a dataset"),
-               "new_dataset": ("Đề nghị công bố tập dữ liệu mới", "A request for a new dataset")}
+KIND_LABELS = {"problem": N_("A problem with a dataset"), "new_dataset": N_("A request for a new dataset")}
 
 
 class Windows:
@@ -76,7 +75,7 @@ def local_date(timestamp: str | None, lang: str) -> str:
     if not timestamp:
         return ""
     moment = dt.datetime.strptime(timestamp, store.TIMESTAMP).replace(tzinfo=dt.UTC).astimezone(PROVINCE_TIME)
-    return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}" if lang == "en" else moment.strftime("%d/%m/%Y")
+    return formats.date(moment.date(), lang)
 
 
 async def _datasets(datasette, request) -> list[dict]:
@@ -88,8 +87,11 @@ async def _page(datasette, request, template: str, context: dict, status: int = 
     return Response.html(html, status=status, headers=NO_STORE)
 
 
-async def _message(datasette, request, status: int, title: tuple, text: tuple, headers: dict | None = None):
-    response = await _page(datasette, request, "requests_message.html", {"title": title, "text": text}, status)
+async def _message(datasette, request, status: int, title: str, text: str, headers: dict | None = None, **values):
+    """A page saying only `title` and `text` (msgids; `values` fill the text's placeholders)."""
+    lang = language.language(request)
+    page = {"title": gettext(title, lang), "text": gettext(text, lang) % values}
+    response = await _page(datasette, request, "requests_message.html", page, status)
     response.headers.update(headers or {})
     return response
 
@@ -122,26 +124,19 @@ async def _body(request) -> bytes | None:
     return b"".join(chunks)
 
 
-TOO_LARGE = (("Nội dung gửi quá lớn", "The submission is too large"),
-             (f"Một yêu cầu dài tối đa {form.LIMITS['message']:,} ký tự.".replace(",", "."),
-              f"A request holds at most {form.LIMITS['message']:,} characters."))
-BAD_FORM = (("Biểu mẫu không hợp lệ", "The form is not valid"),
-            ("Hãy mở lại biểu mẫu và gửi lại.", "Open the form again and send it again."))
-NO_TOKEN = (("Phiên gửi biểu mẫu không hợp lệ", "The form's session is not valid"),
-            ("Biểu mẫu đã hết hạn hoặc không được gửi từ trang của cổng (thiếu mã chống giả mạo CSRF). Hãy mở lại "
-             "biểu mẫu và gửi lại; trình duyệt cần cho phép cookie của cổng.",
-             "The form expired or was not sent from the portal's page (its CSRF token is missing or wrong). Open "
-             "the form again and send it again; the browser must accept the portal's cookies."))
-SLOW_DOWN = (("Quá nhiều yêu cầu", "Too many requests"),
-             (f"Mỗi người gửi được tối đa {PER_CLIENT} yêu cầu trong {WINDOW_MINUTES} phút. Hãy thử lại sau.",
-              f"Each person may send at most {PER_CLIENT} requests in {WINDOW_MINUTES} minutes. Try again later."))
-FULL = (("Tạm ngừng nhận yêu cầu", "Requests are paused"),
-        ("Cổng đang có quá nhiều yêu cầu chờ trả lời. Hãy thử lại sau.",
-         "Too many requests are waiting for an answer. Try again later."))
-
-NOT_STORED = (("Chưa lưu được yêu cầu", "The request could not be saved"),
-              ("Cổng đang gặp sự cố khi lưu yêu cầu. Hãy thử lại sau ít phút.",
-               "The portal could not save the request just now. Try again in a few minutes."))
+# What each refusal page says: its title and text (English msgids, placeholders filled when shown).
+TOO_LARGE = (N_("The submission is too large"), N_("A request holds at most %(limit)s characters."))
+BAD_FORM = (N_("The form is not valid"), N_("Open the form again and send it again."))
+NO_TOKEN = (N_("The form's session is not valid"),
+            N_("The form expired or was not sent from the portal's page (its CSRF token is missing or wrong). Open "
+               "the form again and send it again; the browser must accept the portal's cookies."))
+SLOW_DOWN = (N_("Too many requests"),
+             N_("Each person may send at most %(requests)s requests in %(minutes)s minutes. Try again later."))
+FULL = (N_("Requests are paused"), N_("Too many requests are waiting for an answer. Try again later."))
+NOT_STORED = (N_("The request could not be saved"),
+              N_("The portal could not save the request just now. Try again in a few minutes."))
+RECEIVED = (N_("Request received"), N_("Thank you. Your request has reached the portal's team; the answer will be "
+                                       "published on the Requests page."))
 
 
 async def form_page(datasette, request):
@@ -155,7 +150,8 @@ async def form_page(datasette, request):
 async def submit(datasette, request):
     body = await _body(request)
     if body is None:
-        return await _message(datasette, request, 413, *TOO_LARGE)
+        return await _message(datasette, request, 413, *TOO_LARGE,
+                              limit=formats.number(form.LIMITS["message"], language.language(request)))
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     try:
         if content_type != "application/x-www-form-urlencoded":
@@ -174,7 +170,8 @@ async def submit(datasette, request):
     trusted = rate_limit_settings(datasette.plugin_config(RATE_LIMIT_CONFIG))["trusted_proxies"]
     address = client_address(request.scope, trusted)
     if not windows(datasette).allow(f"{address} {browser(request.scope)}", address):
-        return await _message(datasette, request, 429, *SLOW_DOWN, headers={"retry-after": str(WINDOW_MINUTES * 60)})
+        return await _message(datasette, request, 429, *SLOW_DOWN, headers={"retry-after": str(WINDOW_MINUTES * 60)},
+                              requests=PER_CLIENT, minutes=WINDOW_MINUTES)
     datasets = {entry["id"] for entry in await _datasets(datasette, request)}
     checked = form.check(fields, datasets, lang)
     if checked.errors:
@@ -192,10 +189,7 @@ async def submit(datasette, request):
 
 
 async def thanks_page(datasette, request):
-    return await _message(datasette, request, 200, ("Đã nhận yêu cầu", "Request received"),
-                          ("Cảm ơn bạn. Yêu cầu đã được gửi tới đơn vị quản lý cổng; câu trả lời sẽ được đăng ở trang "
-                           "Yêu cầu và góp ý.", "Thank you. Your request has reached the portal's team; the answer "
-                           "will be published on the Requests page."))
+    return await _message(datasette, request, 200, *RECEIVED)
 
 
 async def list_page(datasette, request):

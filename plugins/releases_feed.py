@@ -58,7 +58,7 @@ async def dataset_feed(datasette, request):
     databases = (current["database"],) if current else (catalogue.PUBLIC, catalogue.RESTRICTED)
     entries = await releases.history(datasette, request.actor, dataset, databases)
     if current is None and not entries:
-        raise NotFound("Không có tập dữ liệu này · No such dataset")  # the same answer whether absent or not allowed
+        raise NotFound("No such dataset")  # the same answer whether absent or not allowed
     named = current or entries[0]
     return await _respond(
         datasette, request, f"/datasets/{dataset}/releases.atom",

@@ -17,7 +17,7 @@ from .portal_site.serving import served_release
 from .portal_site.table_files import CONTENT_TYPES, content_disposition, table_formats
 
 CHUNK = 256 * 1024
-NOT_FOUND = "Không có tệp này · No such file"
+NOT_FOUND = "No such file"  # translated on the error page (error_pages.ERRORS)
 
 
 def _tags(header: str) -> list[str]:

@@ -7,7 +7,7 @@ each string (tests/test_upstream_templates.py pins the originals); the logic is 
 
 from datasette import hookimpl
 
-from .portal_site import contract, formats, language, table_text
+from .portal_site import contract, enumerations, formats, language, table_text
 
 
 def _dataset_url(datasette, database: str):
@@ -51,6 +51,12 @@ def render_cell(row, value, column, table, database, datasette):
 @hookimpl
 def prepare_jinja2_environment(env):
     env.filters["number"] = lambda value, decimals=0: formats.number(value, language.current(), decimals)
+    env.filters["percent"] = lambda share: formats.percent(share, language.current())
+    env.filters["local_date"] = lambda value: formats.date(value, language.current())
+    # The names of the enumerations the build writes as codes (plugins/portal_site/enumerations.py).
+    env.filters["frequency_name"] = enumerations.frequency
+    env.filters["access_name"] = enumerations.access
+    env.filters["column_type_name"] = enumerations.column_type
     # Globals, for the footer and error pages too, which are rendered without plugin variables.
     env.globals["in_language"] = lambda text: table_text.in_language(text, language.current())
     env.globals["rows_text"] = lambda count, limit=None: table_text.rows_text(count, language.current(), limit)

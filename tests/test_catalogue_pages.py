@@ -34,7 +34,7 @@ async def test_dataset_page_has_dictionary_downloads_api_and_schema_org(portal):
     page = await portal.client.get("/datasets/tasks")
     assert page.status_code == 200
     text = page.text
-    for expected in ("46/KH-UBND", "CC-BY-4.0", "monthly", "<code>budget</code>", "triệu đồng",
+    for expected in ("46/KH-UBND", "CC-BY-4.0", "<dd>Hằng tháng</dd>", "<code>budget</code>", "triệu đồng",
                      'href="/downloads/tasks.csv"', 'href="/portal.db"', "curl '", "urllib.request", "fetch(",
                      '"@type": "Dataset"', "<svg"):
         assert expected in text, expected

@@ -90,7 +90,9 @@ async def test_datasets_without_a_commune_dimension_have_no_map(app):
 
 async def test_an_unknown_measure_is_a_400_naming_the_allowed_ones(app):
     response = await app.client.get("/datasets/residents_by_commune_sex_age?measure=nope")
-    assert response.status_code == 400 and "allowed values: residents" in response.text
+    assert response.status_code == 400 and "các giá trị được phép: residents" in response.text
+    english = await app.client.get("/datasets/residents_by_commune_sex_age?measure=nope&lang=en")
+    assert english.status_code == 400 and "allowed values: residents" in english.text
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,7 @@ from markupsafe import Markup, escape
 
 from .charts import HIDDEN, OK, PARTIAL, ChartData, Point
 from .formats import number, percent
+from .translations import gettext, pgettext
 
 WIDTH = 340
 FONT = 14
@@ -25,11 +26,10 @@ LABEL_CHARS = 40
 
 
 def words(lang: str) -> dict:
-    en = lang == "en"
     return {
-        "hidden": "hidden" if en else "bị ẩn",
-        "hidden_long": "hidden to protect personal data" if en else "bị ẩn để bảo vệ dữ liệu cá nhân",
-        "at_least": "at least" if en else "ít nhất",
+        "hidden": pgettext("chart", "hidden", lang),
+        "hidden_long": gettext("hidden to protect personal data", lang),
+        "at_least": gettext("at least", lang),
     }
 
 

@@ -9,13 +9,10 @@ from __future__ import annotations
 from . import chart_svg, charts
 from .charts import HIDDEN, PARTIAL, ChartData, Point
 from .formats import number, percent
+from .translations import N_, gettext
 
-KINDS = {"line": ("Biểu đồ đường", "Line chart"), "bars": ("Biểu đồ thanh", "Bar chart"),
-         "pyramid": ("Tháp dân số", "Population pyramid"), "stacked": ("Biểu đồ tỷ lệ xếp chồng", "Stacked shares")}
-
-
-def _t(lang: str, vi: str, en: str) -> str:
-    return en if lang == "en" else vi
+KINDS = {"line": N_("Line chart"), "bars": N_("Bar chart"), "pyramid": N_("Population pyramid"),
+         "stacked": N_("Stacked shares")}
 
 
 def _label(column: dict | None, name: str, lang: str) -> str:
@@ -31,8 +28,8 @@ def cell_text(point: Point | None, lang: str) -> str:
     value = number(point.value, lang, 0 if float(point.value).is_integer() else 1)
     if point.state == PARTIAL:
         cells = number(point.hidden_cells, lang)
-        return _t(lang, f"ít nhất {value} (tổng các ô được công bố; {cells} ô bị ẩn không được cộng)",
-                  f"at least {value} (sum of the published cells; {cells} hidden cells not added)")
+        return gettext("at least %(value)s (sum of the published cells; %(cells)s hidden cells not added)",
+                       lang) % {"value": value, "cells": cells}
     return value
 
 
@@ -43,7 +40,7 @@ def table(chart: ChartData, lang: str) -> dict:
     headers = [_label(columns.get(x), x, lang)]
     headers += [str(part) for part in chart.series] if series else [_label(columns.get(y), y, lang)]
     if stacked:
-        headers.append(_t(lang, "Tổng", "Total"))
+        headers.append(gettext("Total", lang))
     rows = []
     for category in chart.categories:
         total = chart_svg.share_total(chart, category) if stacked else None
@@ -64,17 +61,18 @@ def table(chart: ChartData, lang: str) -> dict:
 def description(chart: ChartData, lang: str) -> str:
     declaration, columns = chart.declaration, chart.declaration.get("columns") or {}
     x, series, y = declaration["x"], declaration.get("series"), declaration["y"]
-    kind = KINDS[declaration["type"]][1 if lang == "en" else 0]
-    text = _t(lang, f"{kind}: {_label(columns.get(y), y, lang)} theo {_label(columns.get(x), x, lang).lower()}",
-              f"{kind}: {_label(columns.get(y), y, lang)} by {_label(columns.get(x), x, lang).lower()}")
+    kind = KINDS[declaration["type"]]
+    names = {"kind": gettext(kind, lang), "measure": _label(columns.get(y), y, lang),
+             "dimension": _label(columns.get(x), x, lang).lower()}
     if series:
-        text += _t(lang, f" và {_label(columns.get(series), series, lang).lower()}",
-                   f" and {_label(columns.get(series), series, lang).lower()}")
+        text = gettext("%(kind)s: %(measure)s by %(dimension)s and %(series)s", lang) % dict(
+            names, series=_label(columns.get(series), series, lang).lower())
+    else:
+        text = gettext("%(kind)s: %(measure)s by %(dimension)s", lang) % names
     hidden = sum(1 for p in chart.drawn() if p.state != charts.OK)
     if hidden:
-        text += _t(lang, f"; {number(hidden, lang)} giá trị bị ẩn hoặc chỉ là cận dưới",
-                   f"; {number(hidden, lang)} values hidden or only a lower bound")
-    return text + _t(lang, ". Số liệu ở bảng bên dưới.", ". The figures are in the table below.")
+        text += "; " + gettext("%(count)s values hidden or only a lower bound", lang) % {"count": number(hidden, lang)}
+    return text + ". " + gettext("The figures are in the table below.", lang)
 
 
 def legend(chart: ChartData, chart_id: str, lang: str) -> list[dict]:
@@ -88,9 +86,8 @@ def legend(chart: ChartData, chart_id: str, lang: str) -> list[dict]:
         entries.append({"swatch": chart_svg.swatch("hidden", chart_id),
                         "text": chart_svg.words(lang)["hidden_long"]})
     if chart.has_partial:
-        entries.append({"swatch": chart_svg.swatch("partial", chart_id), "text": _t(
-            lang, "≥ hoặc điểm rỗng: chỉ cộng các ô được công bố, một số ô bị ẩn không được cộng",
-            "≥ or hollow marker: only the published cells added up; some hidden cells left out")})
+        entries.append({"swatch": chart_svg.swatch("partial", chart_id), "text": gettext(
+            "≥ or hollow marker: only the published cells added up; some hidden cells left out", lang)})
     return entries
 
 
@@ -100,13 +97,11 @@ def view(chart: ChartData, index: int, lang: str, others: list[str]) -> dict:
     title = chart.declaration["title"]["en" if lang == "en" else "vi"]
     notes = []
     if others:
-        notes.append(_t(lang, f"Mỗi giá trị là dòng Tổng của bảng theo {', '.join(others)}; khi dòng Tổng bị ẩn, "
-                              "là tổng các ô chi tiết được công bố.",
-                        f"Each value is the table's total row over {', '.join(others)}; where that total is hidden, "
-                        "the sum of the published detailed cells."))
+        notes.append(gettext("Each value is the table's total row over %(columns)s; where that total is hidden, "
+                             "the sum of the published detailed cells.", lang) % {"columns": ", ".join(others)})
     if chart.left_out:
-        notes.append(_t(lang, f"{number(chart.left_out, lang)} mục nhỏ hơn không được vẽ; xem toàn bộ trong dữ liệu.",
-                        f"{number(chart.left_out, lang)} smaller items not drawn; see them all in the data."))
+        notes.append(gettext("%(count)s smaller items not drawn; see them all in the data.", lang)
+                     % {"count": number(chart.left_out, lang)})
     return {
         "id": chart_id, "title": title,
         "svg": chart_svg.svg(chart, chart_id, lang, title, description(chart, lang)),

@@ -14,7 +14,8 @@ import math
 from datasette.utils import escape_sqlite
 from datasette.utils.asgi import BadRequest
 
-from . import catalogue, contract
+from . import catalogue, contract, formats
+from .translations import gettext
 
 TOTAL = "Tổng"  # the total category of count tables (scripts/build/anonymise/cube.py)
 SUPPRESSION = "suppression"  # the count tables' column naming a hidden cell
@@ -27,8 +28,7 @@ def format_number(value, lang: str) -> str:
     """3.300 and 37,6 in Vietnamese; 3,300 and 37.6 in English."""
     if value is None:
         return "—"
-    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-    return text.translate(str.maketrans(",.", ".,")) if lang == "vi" else text
+    return formats.number(value, lang, 0 if float(value).is_integer() else 1)
 
 
 async def _commune_key(datasette, database: str, table: str) -> dict | None:
@@ -55,7 +55,7 @@ async def measures(datasette, database: str, table: str, link: dict, lang: str) 
             found.append({"name": detail.name, "label": label, "unit": text["unit"] if lang == "vi" else ""})
     counted = SUPPRESSION in {detail.name for detail in await db.table_column_details(table)}
     if not counted:  # in a count table a row is a cell, and counting cells would mean nothing
-        found.append({"name": ROWS, "label": "Rows" if lang == "en" else "Số dòng", "unit": ""})
+        found.append({"name": ROWS, "label": gettext("Rows", lang), "unit": ""})
     return found
 
 
@@ -105,7 +105,7 @@ async def commune_map(datasette, request, database: str, table: str, lang: str) 
         mark["r"] = round(max(MAX_RADIUS * math.sqrt(share), MIN_RADIUS), 1)
         mark["empty"] = not mark["value"]
         mark["shown"] = format_number(mark["value"], lang) if mark["value"] is not None else (
-            "ẩn" if lang == "vi" else "hidden")
+            gettext("hidden", lang))
         # A mark near the right edge has its label on its left, inside the box.
         mark["right"] = mark["x"] > WIDTH * 0.6
         mark["label_x"] = round(mark["x"] - mark["r"] - 4 if mark["right"] else mark["x"] + mark["r"] + 4, 1)

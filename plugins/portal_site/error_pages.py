@@ -63,6 +63,9 @@ ERRORS = (
     N_("Too much SQL time or data sent: slow down"),
     N_("Too many requests waiting for their turn"),
     N_("The result is too large: queries may return at most %(limit)s MB"),
+    N_("No such dataset"),  # plugins/dataset_pages.py, releases_feed.py
+    N_("No such file"),  # plugins/table_downloads.py
+    N_("measure: no measure %(name)s on this map; allowed values: %(values)s"),  # portal_site/commune_map.py
 )
 # Datasette's message for a query stopped at the time limit is a paragraph of HTML around the SQL.
 INTERRUPTED_SQL = re.compile(r"<textarea[^>]*>(?P<sql>.*?)</textarea>", re.S)

@@ -66,8 +66,3 @@ def switch_url(lang: str) -> str:
     """
     return f"?lang={lang}"
 
-
-def translator(lang: str | None = None):
-    """A function that picks the Vietnamese or the English of a pair: of `lang`, or of the current request when
-    None (the portal's older pages; new strings go to the catalogue, plugins/portal_site/translations.py)."""
-    return lambda vi, en: en if (lang or current()) == "en" else vi

@@ -1,6 +1,8 @@
 """The first rows of a dataset, for a preview table on its page: headed by the columns' labels, each value written
 as a reader of the page's language writes numbers and dates (vi: 3.300 and 05/12/2026; en: 3,300 and 5 Dec 2026).
 
+A suppressed cell says so in words ("ẩn" / "hidden"), as on the table page.
+
 Only rows the visitor may already read: the page that shows them is answered only to those who may view the table.
 """
 
@@ -10,6 +12,8 @@ import datetime as dt
 import re
 
 from datasette.utils import escape_sqlite
+
+from . import contract, table_text
 
 ROWS = 10
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -43,6 +47,15 @@ def cell(value, lang: str) -> str:
     return date(str(value), lang)
 
 
+def _marked(value, name: str, table: str, row, names: list[str], lang: str):
+    """The suppressed marker and a suppressed row's empty count as table_text writes them; any other value by cell()."""
+    if name == contract.SUPPRESSION_COLUMN or value is None:
+        shown = table_text.cell(value, name, table, dict(zip(names, row)), lang)
+        if shown is not None:
+            return shown
+    return cell(value, lang)
+
+
 async def preview(db, table: str, dictionary: list[dict], lang: str) -> dict | None:
     """The first ROWS rows in stored order (the order of the downloads), with each column's name and label."""
     if not dictionary:
@@ -56,5 +69,5 @@ async def preview(db, table: str, dictionary: list[dict], lang: str) -> dict | N
     label = "label_en" if lang == "en" else "label_vi"
     return {
         "columns": [{"name": column["name"], "label": column.get(label) or column["name"]} for column in dictionary],
-        "rows": [[cell(value, lang) for value in row] for row in rows],
+        "rows": [[_marked(value, name, table, row, names, lang) for name, value in zip(names, row)] for row in rows],
     }

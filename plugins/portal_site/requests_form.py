@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
 from .requests_store import KINDS, Submission
+from .translations import gettext
 
 LIST_PATH = "/yeu-cau"  # answered requests, public
 FORM_PATH = "/yeu-cau/gui"  # the form (GET) and where it is sent (POST): the one page of the portal that takes POST
@@ -62,19 +63,19 @@ def _clean(value: str | None) -> str:
 
 
 def check(fields: dict[str, str], datasets: set[str], lang: str) -> Checked:
-    """The submission the form describes, or the errors (keys: the field, values: (vi, en) messages)."""
+    """The submission the form describes, or the errors (keys: the field, values: messages in `lang`)."""
     values = {name: _clean(fields.get(name)) for name in ("kind", "dataset", "message", "name", "email")}
     errors = {}
     if values["kind"] not in KINDS:
-        errors["kind"] = ("Chọn loại yêu cầu.", "Choose what the request is about.")
+        errors["kind"] = gettext("Choose what the request is about.", lang)
     if values["dataset"] and values["dataset"] not in datasets:
-        errors["dataset"] = ("Chọn một tập dữ liệu trong danh sách.", "Choose a dataset from the list.")
+        errors["dataset"] = gettext("Choose a dataset from the list.", lang)
     elif not values["dataset"] and values["kind"] == "problem":
-        errors["dataset"] = ("Chọn tập dữ liệu có vấn đề.", "Choose the dataset the problem is in.")
+        errors["dataset"] = gettext("Choose the dataset the problem is in.", lang)
     if len(values["message"]) < MIN_MESSAGE:
-        errors["message"] = (f"Viết ít nhất {MIN_MESSAGE} ký tự.", f"Write at least {MIN_MESSAGE} characters.")
+        errors["message"] = gettext("Write at least %(count)s characters.", lang) % {"count": MIN_MESSAGE}
     if values["email"] and not EMAIL.match(values["email"]):
-        errors["email"] = ("Địa chỉ thư điện tử có dạng ten@vi-du.vn.", "An e-mail address looks like name@example.com.")
+        errors["email"] = gettext("An e-mail address looks like name@example.com.", lang)
     if errors:
         return Checked(values, errors)
     submission = Submission(kind=values["kind"], dataset=values["dataset"] or None, message=values["message"],

@@ -29,7 +29,8 @@ def catalogue_path(lang: str) -> Path:
 
 @cache
 def catalogue(lang: str) -> dict:
-    """msgid -> msgstr (a tuple of forms for a plural) of one language's catalogue; {} for the source language."""
+    """msgid -> msgstr (a tuple of forms for a plural) of one language's catalogue; {} for the source language.
+    A message with a context (pgettext) is keyed (context, msgid)."""
     path = catalogue_path(lang)
     if not path.exists():
         return {}
@@ -40,6 +41,8 @@ def catalogue(lang: str) -> dict:
         if not message.id or message.fuzzy:
             continue
         key = message.id[0] if isinstance(message.id, tuple) else message.id
+        if message.context:
+            key = (message.context, key)
         text = message.string
         if (any(text) if isinstance(text, tuple) else text):
             found[key] = text
@@ -60,6 +63,13 @@ def ngettext(singular: str, plural: str, count: int, lang: str | None = None) ->
     if isinstance(text, tuple):
         return text[0]
     return singular if count == 1 else plural
+
+
+def pgettext(context: str, message: str, lang: str | None = None) -> str:
+    """`message` where one English word needs two translations ("Search": the page "Tìm kiếm", its button "Tìm"),
+    told apart by `context`."""
+    text = catalogue(lang or language.current()).get((context, message))
+    return text if isinstance(text, str) and text else message
 
 
 def N_(message: str) -> str:  # gettext's name for "mark for extraction, translate later"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from plugins.portal_site import formats
 from plugins.portal_site.contract import (
     COLUMN_DETAILS,
     FREQUENCIES,
@@ -23,8 +24,8 @@ from scripts.build.spec import chart_declarations as chart_specs
 from scripts.build.spec.manifest import DatasetEntry, Manifest, Spec
 
 SYNTHETIC_NOTICE = (
-    '<p class="synthetic-notice"><strong>Dữ liệu mẫu tổng hợp, không phải số liệu chính thức.</strong> '
-    '<span lang="en">Synthetic sample data, not official figures.</span></p>'
+    '<p class="synthetic-notice"><strong lang="vi">Dữ liệu mẫu tổng hợp, không phải số liệu chính thức.</strong> '
+    '<strong lang="en">Synthetic sample data, not official figures.</strong></p>'
 )
 
 
@@ -84,23 +85,31 @@ def _escape(text: str) -> str:
     return html.escape(text, quote=True)
 
 
+def _both(vi: str, en: str) -> str:
+    """A text in each language, each marked with its `lang`: a page in one language hides the other's half
+    (static/portal.css), a reader without the stylesheet sees both."""
+    return f'<span lang="vi">{_escape(vi)}</span> <span lang="en">{_escape(en)}</span>'
+
+
 def table_description_html(entry: DatasetEntry, manifest: Manifest) -> str:
-    """The HTML shown above a table: notice, description, publisher, approval, licence, frequency."""
+    """The HTML shown above a table: notice, description, publisher, approval, licence, frequency, each label and
+    value in both languages, marked with `lang` so that the table page shows only its reader's."""
     publisher = manifest.publisher(entry)
     theme = manifest.theme(entry)
     approval = entry.approval
+    frequency = FREQUENCIES[entry.update_frequency]
+    day = approval.date
     parts = [SYNTHETIC_NOTICE] if entry.synthetic else []
     parts += [
         f'<p lang="vi">{_escape(entry.description.vi)}</p>',
         f'<p lang="en">{_escape(entry.description.en)}</p>',
         "<dl>",
-        f"<dt>Đơn vị công bố · Publisher</dt><dd>{_escape(publisher.vi)} · {_escape(publisher.en)}</dd>",
-        f"<dt>Chủ đề · Theme</dt><dd>{_escape(theme.vi)} · {_escape(theme.en)}</dd>",
-        f"<dt>Phê duyệt · Approval</dt><dd>{_escape(approval.decision)} "
-        f"({approval.date.strftime('%d/%m/%Y')}, {_escape(approval.approver)})</dd>",
-        f"<dt>Tần suất cập nhật · Update frequency</dt><dd>{FREQUENCIES[entry.update_frequency].vi} · "
-        f"{FREQUENCIES[entry.update_frequency].en}</dd>",
-        f"<dt>Giấy phép · Licence</dt><dd>{_escape(entry.licence)}</dd>",
+        f"<dt>{_both('Đơn vị công bố', 'Publisher')}</dt><dd>{_both(publisher.vi, publisher.en)}</dd>",
+        f"<dt>{_both('Chủ đề', 'Theme')}</dt><dd>{_both(theme.vi, theme.en)}</dd>",
+        f"<dt>{_both('Phê duyệt', 'Approval')}</dt><dd>{_escape(approval.decision)} "
+        f"({_both(formats.date(day, 'vi'), formats.date(day, 'en'))}, {_escape(approval.approver)})</dd>",
+        f"<dt>{_both('Tần suất cập nhật', 'Update frequency')}</dt><dd>{_both(frequency.vi, frequency.en)}</dd>",
+        f"<dt>{_both('Giấy phép', 'Licence')}</dt><dd>{_escape(entry.licence)}</dd>",
         "</dl>",
     ]
     return "\n".join(parts)
