@@ -196,3 +196,13 @@ def sample_release(tmp_path_factory) -> SampleRelease:
         else:
             os.environ[KEY_VARIABLE] = previous
     return SampleRelease(data, release, outcome)
+
+
+@pytest.fixture(scope="session")
+def sample_url(sample_release):
+    """The sample build served as `make serve NGINX=off` serves it, once for every browser test of the session."""
+    from scripts.serve import command as serve
+    from scripts.serve.loopback import serving
+
+    with serving(lambda port: serve.command(sample_release.release, port=port), probe="/robots.txt") as url:
+        yield url

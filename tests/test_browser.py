@@ -2,44 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from scripts.serve import command as serve
-from scripts.serve.loopback import serving
-
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+from tests.browser import offline_page, shoot
 
 # Debian's chromium (the `chromium` fixture): skipped when it is missing, a failure under CI (.ci/run installs it).
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.usefixtures("chromium")]
 
 
 @pytest.fixture(scope="module")
-def base_url(sample_release):
-    with serving(lambda port: serve.command(sample_release.release, port=port), probe="/robots.txt") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def page(chromium, base_url):
-    from playwright import sync_api
-
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium), args=ARGS)
-        context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
-        # The map tiles and any other third-party request would need the network; tests never do.
-        context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base_url)
-                      else route.abort())
-        yield context.new_page()
-        browser.close()
-
-
-def shoot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+def page(chromium, sample_url):
+    with offline_page(chromium, sample_url) as opened:
+        yield opened.page
 
 
 def test_a_visitor_searches_opens_a_dataset_applies_a_facet_and_switches_language(page):

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from scripts.serve import command as serve
-from scripts.serve.loopback import serving
-from tests.test_browser import ARGS, shoot
+from tests.browser import offline_page, shoot
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.usefixtures("chromium")]
 PAGES = ["/datasets/residents_by_commune_sex_age", "/datasets/vneid_registrations_by_commune_month",
@@ -24,17 +22,9 @@ SMALLEST_LABEL = """() => [...document.querySelectorAll('svg.declared-chart')].m
 
 
 @pytest.fixture(scope="module")
-def phone(chromium, sample_release):
-    from playwright import sync_api
-
-    with (serving(lambda port: serve.command(sample_release.release, port=port), probe="/robots.txt") as url,
-          sync_api.sync_playwright() as playwright):
-        browser = playwright.chromium.launch(executable_path=str(chromium), args=ARGS)
-        context = browser.new_context(base_url=url, viewport={"width": 360, "height": 740})
-        context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(url)
-                      else route.abort())
-        yield context.new_page()
-        browser.close()
+def phone(chromium, sample_url):
+    with offline_page(chromium, sample_url, 360, 740) as opened:
+        yield opened.page
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -5,38 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from scripts.serve import command as serve
-from scripts.serve.loopback import serving
-from tests.test_browser import ARGS, shoot
+from tests.browser import offline_page, shoot
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.usefixtures("chromium")]
 TABS = 300  # enough to pass every link above the map on a dataset page
 
 
 @pytest.fixture(scope="module")
-def base_url(sample_release):
-    with serving(lambda port: serve.command(sample_release.release, port=port), probe="/robots.txt") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def phone(chromium, base_url):
-    from playwright import sync_api
-
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium), args=ARGS)
-        context = browser.new_context(base_url=base_url, viewport={"width": 360, "height": 780})
-        elsewhere = []
-
-        def route(route):
-            if route.request.url.startswith(base_url):
-                return route.continue_()
-            elsewhere.append(route.request.url)
-            return route.abort()
-
-        context.route("**/*", route)
-        yield context.new_page(), elsewhere
-        browser.close()
+def phone(chromium, sample_url):
+    with offline_page(chromium, sample_url, 360, 780) as opened:
+        yield opened.page, opened.elsewhere
 
 
 def test_the_map_fits_a_phone_and_a_keyboard_reaches_a_named_mark(phone):

@@ -5,28 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from scripts.serve import command as serve
-from scripts.serve.loopback import serving
-from tests.test_browser import ARGS
+from tests.browser import offline_page
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.usefixtures("chromium")]
 
 
-@pytest.fixture(scope="module")
-def base_url(sample_release):
-    with serving(lambda port: serve.command(sample_release.release, port=port), probe="/robots.txt") as url:
-        yield url
-
-
-def test_the_preview_scrolls_in_its_own_region_at_360_px(chromium, base_url):
-    from playwright import sync_api
-
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium), args=ARGS)
-        context = browser.new_context(base_url=base_url, viewport={"width": 360, "height": 740})
-        context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base_url)
-                      else route.abort())
-        page = context.new_page()
+def test_the_preview_scrolls_in_its_own_region_at_360_px(chromium, sample_url):
+    with offline_page(chromium, sample_url, 360, 740) as opened:
+        page = opened.page
         for lang in ("vi", "en"):
             page.goto(f"/datasets/project06_tasks?lang={lang}")
             region = page.get_by_role("region", name="Xem trước các dòng đầu tiên" if lang == "vi"
@@ -46,4 +32,3 @@ def test_the_preview_scrolls_in_its_own_region_at_360_px(chromium, base_url):
             page.wait_for_function("document.activeElement.scrollLeft > 0")
             header = region.locator("thead th abbr").first
             assert header.get_attribute("title") == "task_code"
-        browser.close()

@@ -19,6 +19,7 @@ from scripts.build.pipeline import build
 from scripts.build.spec.manifest import ManifestError, load_manifest
 from scripts.serve import command as serve
 from scripts.serve.loopback import serving
+from tests.browser import offline_page, shoot
 from tests.conftest import CSV, MANIFEST, SPEC, manifest_entry, write
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -281,13 +282,8 @@ def test_a_malformed_publisher_address_stops_the_build_naming_the_field(tmp_path
 @pytest.mark.browser
 @pytest.mark.usefixtures("chromium")
 def test_a_visitor_on_a_phone_reports_a_problem_from_the_dataset_page(chromium, served, store_path):
-    from playwright import sync_api
-
-    from tests.test_browser import ARGS, shoot
-
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium), args=ARGS)
-        page = browser.new_context(base_url=served, viewport={"width": 390, "height": 844}).new_page()
+    with offline_page(chromium, served, 390, 844) as opened:
+        page = opened.page
         page.goto("/datasets/tasks")
         page.get_by_role("link", name="Báo lỗi hoặc góp ý về tập dữ liệu này").click()
         page.wait_for_url("**/yeu-cau/gui?dataset=tasks")
@@ -308,6 +304,5 @@ def test_a_visitor_on_a_phone_reports_a_problem_from_the_dataset_page(chromium, 
         assert page.get_by_role("heading", level=1).inner_text() == "Đã nhận yêu cầu"
         page.goto("/yeu-cau/gui?lang=en")
         assert page.get_by_label("Your request", exact=True).is_visible()
-        browser.close()
     [row] = stored(store_path, message)
     assert (row["name"], row["email"], row["dataset"]) == ("Trần Thị Hoa", "hoa@example.org", "tasks")

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from scripts.serve import command as serve
-from scripts.serve.loopback import serving
-from tests.test_browser import ARGS, shoot
+from tests.browser import offline_page, shoot
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.usefixtures("chromium")]
 PLACE_DATASETS = {"communes", "residents_by_commune_sex_age", "vneid_registrations_by_commune_month",
@@ -15,17 +13,9 @@ PLACE_DATASETS = {"communes", "residents_by_commune_sex_age", "vneid_registratio
 
 
 @pytest.fixture(scope="module")
-def phone(chromium, sample_release):
-    from playwright import sync_api
-
-    with (serving(lambda port: serve.command(sample_release.release, port=port), probe="/robots.txt") as url,
-          sync_api.sync_playwright() as playwright):
-        browser = playwright.chromium.launch(executable_path=str(chromium), args=ARGS)
-        context = browser.new_context(base_url=url, viewport={"width": 390, "height": 844}, is_mobile=True)
-        context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(url)
-                      else route.abort())
-        yield context.new_page()
-        browser.close()
+def phone(chromium, sample_url):
+    with offline_page(chromium, sample_url, 390, 844, is_mobile=True) as opened:
+        yield opened.page
 
 
 def no_sideways_scroll(page) -> bool:
