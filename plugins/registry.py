@@ -37,7 +37,8 @@ PLUGINS = (
     "ckan_api",
     "home_page",
     "public_requests",
-    # Language, tokens, SQL limits, errors, page scripts, and the ASGI layers.
+    # Language, tokens, SQL limits, errors and their language, page scripts, names beside codes, facet order, and
+    # the ASGI layers.
     "language_choice",
     "token_last_used",
     "sql_limits",
