@@ -5,6 +5,7 @@ outermost (sees a request first, an answer last) to the innermost (next to Datas
 - the request guard refuses malformed requests before any other layer spends anything on them;
 - security headers and the release label go on every answer, those the rate limiter gives itself (429) included;
 - CORS and the language cookie only add headers;
+- static files are answered before the rate limiter and the data layers, which have nothing to do with them;
 - the token layer normalises the Authorization header before the rate limiter reads it to budget a partner;
 - the rate limiter counts every request that reaches the data, a revalidation (304) included;
 - full-table CSV, revalidation and the ASCII-path fix act on what Datasette itself receives.
@@ -23,6 +24,7 @@ from . import (
     request_bounds,
     revalidation,
     security_headers,
+    static_assets,
 )
 
 LAYERS = (
@@ -30,6 +32,7 @@ LAYERS = (
     security_headers,
     release_header,
     cors,
+    static_assets,
     language_choice,
     api_tokens,
     rate_limit,

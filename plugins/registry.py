@@ -48,6 +48,7 @@ PLUGINS = (
     "table_language",
     "security_headers",
     "chart_scripts",
+    "static_assets",
     "code_labels",
     "ordered_facets",
     "middleware",

@@ -25,28 +25,42 @@ class Offline:
 
 
 @contextmanager
-def offline_page(chromium: Path, base_url: str, width: int = 1280, height: int = 900, **options):
-    """A new chromium page at `width` x `height` whose requests to anywhere but `base_url` are refused (the map's
-    tiles and any third-party request would need the network, which tests never have)."""
+def offline_browser(chromium: Path):
+    """Debian's chromium, launched by playwright for the duration of the block."""
     from playwright import sync_api
 
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(chromium), args=ARGS)
         try:
-            context = browser.new_context(base_url=base_url, viewport={"width": width, "height": height}, **options)
-            opened = Offline(None)
-
-            def route(route):
-                if route.request.url.startswith(base_url):
-                    return route.continue_()
-                opened.elsewhere.append(route.request.url)
-                return route.abort()
-
-            context.route("**/*", route)
-            opened.page = context.new_page()
-            yield opened
+            yield browser
         finally:
             browser.close()
+
+
+def offline_context(browser, base_url: str, width: int = 1280, height: int = 900, elsewhere: list | None = None,
+                    **options):
+    """A browser context at `width` x `height` whose requests to anywhere but `base_url` are refused (the map's tiles
+    and any third-party request would need the network, which tests never have) and listed in `elsewhere`."""
+    context = browser.new_context(base_url=base_url, viewport={"width": width, "height": height}, **options)
+
+    def route(route):
+        if route.request.url.startswith(base_url):
+            return route.continue_()
+        if elsewhere is not None:
+            elsewhere.append(route.request.url)
+        return route.abort()
+
+    context.route("**/*", route)
+    return context
+
+
+@contextmanager
+def offline_page(chromium: Path, base_url: str, width: int = 1280, height: int = 900, **options):
+    """A new page of its own browser, kept off the network as offline_context says."""
+    with offline_browser(chromium) as browser:
+        opened = Offline(None)
+        opened.page = offline_context(browser, base_url, width, height, opened.elsewhere, **options).new_page()
+        yield opened
 
 
 def shoot(page, name: str) -> None:

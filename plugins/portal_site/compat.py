@@ -389,3 +389,23 @@ def run_cli(argv: list[str], **uvicorn_options) -> None:
         cli.main(args=argv, prog_name="datasette")
     finally:
         uvicorn.run = run
+
+
+# --- Static files -------------------------------------------------------------------------------------------------
+# 0.65 serves static files uncompressed with no cache headers (its own TODO says so); the portal serves them itself
+# (plugins/static_assets.py) from the same directories, which no documented API lists.
+
+
+def static_directories(datasette_instance) -> list[tuple[str, str]]:
+    """Each URL prefix Datasette 0.65 serves static files under, with its directory: its own `/-/static/`, the
+    `--static` mounts (the `static_mounts` attribute) and every plugin's `/-/static-plugins/<name>/` under both
+    spellings of the name (`get_plugins`, the list behind /-/plugins.json). 1.0: the same routes."""
+    from datasette.plugins import get_plugins
+
+    mounts = [("/-/static/", os.path.join(os.path.dirname(datasette.__file__), "static"))]
+    mounts += [(f"/{path}/", str(dirname)) for path, dirname in datasette_instance.static_mounts]
+    for plugin in get_plugins():
+        if plugin["static_path"]:
+            for name in dict.fromkeys([plugin["name"], plugin["name"].replace("-", "_")]):
+                mounts.append((f"/-/static-plugins/{name}/", plugin["static_path"]))
+    return mounts
