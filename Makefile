@@ -33,8 +33,9 @@ setup: $(INSTALLED) ## Create .venv, install the pinned dependencies and the por
 
 run: setup sample-if-missing build serve ## Set up, generate the sample if missing, build, serve on 127.0.0.1:$(PORT)
 
-test: setup ## Lint with ruff (pyproject.toml), then run the whole test suite
+test: setup ## Lint and check the formatting with ruff (pyproject.toml), then run the whole test suite
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m pytest
 
 build: setup ## Republish every approved dataset from data/ as a new release in build/

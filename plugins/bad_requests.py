@@ -39,9 +39,12 @@ def _is_through(value: str) -> bool:
         through = json.loads(value)
     except ValueError:
         return False
-    return (isinstance(through, dict) and set(through) == THROUGH_KEYS
-            and all(isinstance(through[key], str) for key in ("table", "column"))
-            and isinstance(through["value"], (str, int, float)))
+    return (
+        isinstance(through, dict)
+        and set(through) == THROUGH_KEYS
+        and all(isinstance(through[key], str) for key in ("table", "column"))
+        and isinstance(through["value"], (str, int, float))
+    )
 
 
 def _parameter_error(args) -> str | None:
@@ -86,8 +89,9 @@ def handle_exception(datasette, request, exception):
     if message:
         return compat.error_response(datasette, request, BadRequest(error_pages.translate(message)))
     # An error of ours: the log has the details, the visitor gets no internals.
-    return compat.error_response(datasette, request,
-                                 compat.DatasetteError(error_pages.translate(INTERNAL_ERROR), status=500))
+    return compat.error_response(
+        datasette, request, compat.DatasetteError(error_pages.translate(INTERNAL_ERROR), status=500)
+    )
 
 
 def middleware(datasette):

@@ -17,8 +17,12 @@ def kept(results: list, view_name: str | None) -> list:
     """Each plugin's list of URLs without the chart plugin's, unless the view draws its chart."""
     if view_name in CHARTED_VIEWS:
         return results
-    return [[url for url in urls if not str(url.get("url") if isinstance(url, dict) else url).startswith(
-        CHART_SCRIPTS)] if isinstance(urls, list) else urls for urls in results]
+    return [
+        [url for url in urls if not str(url.get("url") if isinstance(url, dict) else url).startswith(CHART_SCRIPTS)]
+        if isinstance(urls, list)
+        else urls
+        for urls in results
+    ]
 
 
 @hookimpl(hookwrapper=True)

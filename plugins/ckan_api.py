@@ -44,7 +44,7 @@ def integer(params: dict, name: str, default: int | None = None) -> int | None:
 
 def page(items: list, params: dict) -> list:
     offset, limit = integer(params, "offset", 0), integer(params, "limit")
-    return items[offset:] if limit is None else items[offset:offset + limit]
+    return items[offset:] if limit is None else items[offset : offset + limit]
 
 
 def truthy(value) -> bool:
@@ -62,14 +62,15 @@ class Portal:
         entries = await catalogue.visible_datasets(self.datasette, self.request.actor)
         dates = await releases.dates(self.datasette, self.request.actor)
         themes = v.themes(self.datasette)
-        return [ckan_packages.package(e, self.base, dates, v.dataset_contact(self.datasette, e), themes)
-                for e in entries]
+        return [
+            ckan_packages.package(e, self.base, dates, v.dataset_contact(self.datasette, e), themes) for e in entries
+        ]
 
     async def owners(self, kind: str) -> dict[str, tuple[dict, list[dict]]]:
         """Organizations or groups of the visible packages, each with its packages."""
         found: dict[str, tuple[dict, list[dict]]] = {}
         for package in await self.packages():
-            for owner in ([package["organization"]] if kind == "organization" else package["groups"]):
+            for owner in [package["organization"]] if kind == "organization" else package["groups"]:
                 if owner:
                     found.setdefault(owner["name"], (owner, []))[1].append(package)
         return dict(sorted(found.items()))
@@ -84,9 +85,15 @@ def owner_dict(owner: dict, packages: list[dict], with_packages: bool) -> dict:
 
 async def status_show(portal, params):
     title_vi, _ = catalogue.portal_titles(portal.datasette)
-    return {"ckan_version": CKAN_VERSION, "site_title": title_vi, "site_url": portal.base,
-            "site_description": catalogue.portal_descriptions(portal.datasette)[0], "locale_default": "vi",
-            "error_emails_to": None, "extensions": []}
+    return {
+        "ckan_version": CKAN_VERSION,
+        "site_title": title_vi,
+        "site_url": portal.base,
+        "site_description": catalogue.portal_descriptions(portal.datasette)[0],
+        "locale_default": "vi",
+        "error_emails_to": None,
+        "extensions": [],
+    }
 
 
 async def package_list(portal, params):
@@ -105,8 +112,14 @@ async def package_show(portal, params):
 
 async def package_search(portal, params):
     try:
-        return ckan_search.search(await portal.packages(), params.get("q", ""), params.get("fq", ""),
-                                  params.get("sort", ""), integer(params, "rows"), integer(params, "start"))
+        return ckan_search.search(
+            await portal.packages(),
+            params.get("q", ""),
+            params.get("fq", ""),
+            params.get("sort", ""),
+            integer(params, "rows"),
+            integer(params, "start"),
+        )
     except ckan_search.BadQuery as error:
         raise Failure(409, "Search Query Error", str(error)) from None
 
@@ -121,6 +134,7 @@ def owner_list(kind: str):
         if truthy(params.get("all_fields", False)):
             return [owner_dict(owner, packages, False) for owner, packages in owners.values()]
         return list(owners)
+
     return action
 
 
@@ -134,6 +148,7 @@ def owner_show(kind: str):
             raise Failure(404, "Not Found Error", f"{kind.title()} not found")
         owner, packages = owners[wanted]
         return owner_dict(owner, packages, truthy(params.get("include_datasets", False)))
+
     return action
 
 
@@ -158,11 +173,18 @@ async def help_show(portal, params):
 
 
 ACTIONS = {
-    "status_show": status_show, "package_list": package_list, "package_show": package_show,
-    "package_search": package_search, "current_package_list_with_resources": current_package_list_with_resources,
-    "organization_list": owner_list("organization"), "organization_show": owner_show("organization"),
-    "group_list": owner_list("group"), "group_show": owner_show("group"), "tag_list": tag_list,
-    "license_list": license_list, "help_show": help_show,
+    "status_show": status_show,
+    "package_list": package_list,
+    "package_show": package_show,
+    "package_search": package_search,
+    "current_package_list_with_resources": current_package_list_with_resources,
+    "organization_list": owner_list("organization"),
+    "organization_show": owner_show("organization"),
+    "group_list": owner_list("group"),
+    "group_show": owner_show("group"),
+    "tag_list": tag_list,
+    "license_list": license_list,
+    "help_show": help_show,
 }
 
 

@@ -78,6 +78,7 @@ def render_cell(value, column, table, database, datasette):
         if label is None or str(label) == str(code):
             return None  # a total ("Tổng") or a withheld value: no name to show
         return markupsafe.Markup('<a href="{}">{}</a>&nbsp;<em>{}</em>').format(
-            await _list_address(datasette, database, code_list, code), label, code)
+            await _list_address(datasette, database, code_list, code), label, code
+        )
 
     return with_name

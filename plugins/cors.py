@@ -1,6 +1,5 @@
 """CORS for reading: any web page may GET the portal's data; nothing else is opened cross-origin."""
 
-
 READ_METHODS = ("GET", "HEAD")
 
 

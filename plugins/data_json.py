@@ -4,15 +4,20 @@ bureauCode and programCode, which the schema requires of US federal agencies (OM
 provincial catalogue has none, and data.gov's schema for non-federal catalogues does not ask for them.
 """
 
-
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
 from .portal_site import catalogue, releases, table_files
 from .portal_site import vocabularies as v
 
-PERIODICITY = {"daily": "R/P1D", "weekly": "R/P1W", "monthly": "R/P1M", "quarterly": "R/P3M",
-               "annual": "R/P1Y", "irregular": "irregular"}
+PERIODICITY = {
+    "daily": "R/P1D",
+    "weekly": "R/P1W",
+    "monthly": "R/P1M",
+    "quarterly": "R/P3M",
+    "annual": "R/P1Y",
+    "irregular": "irregular",
+}
 # "restricted public": available under conditions, which is what a partner-agency token is.
 ACCESS_LEVEL = {"public": "public", "restricted": "restricted public"}
 
@@ -29,8 +34,16 @@ def xlsx_distribution(entry: dict, base: str) -> list[dict]:
     download = table_files.file_download(entry, base, "xlsx")
     if download is None:
         return []
-    return [{"@type": "dcat:Distribution", "title": "XLSX", "description": "Toàn bộ bảng · The whole table",
-             "downloadURL": download["url"], "mediaType": download["media_type"], "format": "XLSX"}]
+    return [
+        {
+            "@type": "dcat:Distribution",
+            "title": "XLSX",
+            "description": "Toàn bộ bảng · The whole table",
+            "downloadURL": download["url"],
+            "mediaType": download["media_type"],
+            "format": "XLSX",
+        }
+    ]
 
 
 def dataset(entry: dict, base: str, contact: dict, dates: dict, mapping: dict) -> dict:
@@ -49,8 +62,11 @@ def dataset(entry: dict, base: str, contact: dict, dates: dict, mapping: dict) -
         "description": entry["description_vi"] or entry["title_vi"],
         "keyword": keywords or [entry["id"]],
         "modified": known.get("modified") or entry["release"].get("modified"),
-        "publisher": {"@type": "org:Organization", "name": entry["publisher"],
-                      "subOrganizationOf": {"@type": "org:Organization", "name": "Ủy ban nhân dân tỉnh Quảng Ninh"}},
+        "publisher": {
+            "@type": "org:Organization",
+            "name": entry["publisher"],
+            "subOrganizationOf": {"@type": "org:Organization", "name": "Ủy ban nhân dân tỉnh Quảng Ninh"},
+        },
         "contactPoint": point,
         "accessLevel": ACCESS_LEVEL[entry["access"]],
         "license": v.licence_page(entry["licence"]),
@@ -58,12 +74,25 @@ def dataset(entry: dict, base: str, contact: dict, dates: dict, mapping: dict) -
         "language": ["vi", "en"],
         "spatial": v.PROVINCE,
         "distribution": [
-            {"@type": "dcat:Distribution", "title": "CSV", "description": "Toàn bộ bảng · The whole table",
-             "downloadURL": catalogue.csv_download(entry, base)["url"], "mediaType": "text/csv", "format": "CSV",
-             "describedBy": f"{base}/datapackage.json", "describedByType": "application/json"},
+            {
+                "@type": "dcat:Distribution",
+                "title": "CSV",
+                "description": "Toàn bộ bảng · The whole table",
+                "downloadURL": catalogue.csv_download(entry, base)["url"],
+                "mediaType": "text/csv",
+                "format": "CSV",
+                "describedBy": f"{base}/datapackage.json",
+                "describedByType": "application/json",
+            },
             *xlsx_distribution(entry, base),
-            {"@type": "dcat:Distribution", "title": "JSON API", "accessURL": f"{table}.json",
-             "format": "API", "describedBy": f"{base}/openapi.json", "describedByType": "application/json"},
+            {
+                "@type": "dcat:Distribution",
+                "title": "JSON API",
+                "accessURL": f"{table}.json",
+                "format": "API",
+                "describedBy": f"{base}/openapi.json",
+                "describedByType": "application/json",
+            },
         ],
     }
     if known.get("issued"):
@@ -84,15 +113,16 @@ async def data_json(datasette, request):
     entries = await catalogue.visible_datasets(datasette, request.actor)
     dates = await releases.dates(datasette, request.actor)
     mapping = v.themes(datasette)
-    return Response.json({
-        "conformsTo": "https://project-open-data.cio.gov/v1.1/schema",
-        "describedBy": "https://project-open-data.cio.gov/v1.1/schema/catalog.json",
-        "@context": "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld",
-        "@id": f"{base}/data.json",
-        "@type": "dcat:Catalog",
-        "dataset": [dataset(entry, base, v.dataset_contact(datasette, entry), dates, mapping)
-                    for entry in entries],
-    })
+    return Response.json(
+        {
+            "conformsTo": "https://project-open-data.cio.gov/v1.1/schema",
+            "describedBy": "https://project-open-data.cio.gov/v1.1/schema/catalog.json",
+            "@context": "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld",
+            "@id": f"{base}/data.json",
+            "@type": "dcat:Catalog",
+            "dataset": [dataset(entry, base, v.dataset_contact(datasette, entry), dates, mapping) for entry in entries],
+        }
+    )
 
 
 @hookimpl

@@ -7,7 +7,6 @@ frictionless is imported at the first request: it takes about a second to import
 replica's in a rolling release, should not wait for.
 """
 
-
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
@@ -21,16 +20,27 @@ async def resource(datasette, entry: dict, base: str):
     CSV (restricted tables, read with a token)."""
     database, table = entry["database"], entry["id"]
     fields = [
-        {"name": c["name"], "type": c["type"], "title": c["label_vi"] or c["name"],
-         "description": " · ".join(part for part in (c["vi"], c["en"]) if part)}
+        {
+            "name": c["name"],
+            "type": c["type"],
+            "title": c["label_vi"] or c["name"],
+            "description": " · ".join(part for part in (c["vi"], c["en"]) if part),
+        }
         for c in await catalogue.data_dictionary(datasette, database, table)
     ]
     keys = await datasette.databases[database].primary_keys(table)
     if not keys:
         # A table without a declared key is keyed by SQLite's rowid, and Datasette's CSV carries it first.
-        fields.insert(0, {"name": "rowid", "type": "integer", "title": "Số thứ tự dòng",
-                          "description": "Số thứ tự dòng trong bảng · Row number in the table",
-                          "constraints": {"required": True, "unique": True}})
+        fields.insert(
+            0,
+            {
+                "name": "rowid",
+                "type": "integer",
+                "title": "Số thứ tự dòng",
+                "description": "Số thứ tự dòng trong bảng · Row number in the table",
+                "constraints": {"required": True, "unique": True},
+            },
+        )
         keys = ["rowid"]
     download = catalogue.csv_download(entry, base)
     descriptor = {
@@ -59,15 +69,21 @@ def xlsx_resource(entry: dict, base: str, table_resource: dict) -> dict | None:
     download = table_files.file_download(entry, base, "xlsx")
     if download is None:
         return None
-    fields = [dict(field, name=field["title"], description=f"{field['name']}: {field['description']}")
-              for field in table_resource["schema"]["fields"]]
+    fields = [
+        dict(field, name=field["title"], description=f"{field['name']}: {field['description']}")
+        for field in table_resource["schema"]["fields"]
+    ]
     keys = {field["name"]: field["title"] for field in table_resource["schema"]["fields"]}
     return {
-        "name": f"{entry['id']}-xlsx", "path": download["url"], "format": "xlsx", "mediatype": download["media_type"],
-        "bytes": download["bytes"], "hash": f"sha256:{download['sha256']}",
+        "name": f"{entry['id']}-xlsx",
+        "path": download["url"],
+        "format": "xlsx",
+        "mediatype": download["media_type"],
+        "bytes": download["bytes"],
+        "hash": f"sha256:{download['sha256']}",
         "title": f"{entry['title_vi']} (XLSX)",
         "description": f"Cùng dữ liệu với {entry['id']}, dòng tiêu đề là nhãn cột · The same rows as {entry['id']}, "
-                       "headed by the columns' labels",
+        "headed by the columns' labels",
         "licenses": table_resource["licenses"],
         "schema": {"fields": fields, "primaryKey": [keys[key] for key in table_resource["schema"]["primaryKey"]]},
     }
@@ -80,14 +96,16 @@ async def datapackage_json(datasette, request):
     licences = sorted({entry["licence"] for entry in entries})
     from frictionless import Package, Resource
 
-    package = Package.from_descriptor({
-        "name": NAME,
-        "title": title_vi,
-        "description": catalogue.portal_descriptions(datasette)[0],
-        "homepage": base + "/",
-        "licenses": [{"name": name, "path": catalogue.licence_url(name)} for name in licences],
-        "resources": [],
-    })
+    package = Package.from_descriptor(
+        {
+            "name": NAME,
+            "title": title_vi,
+            "description": catalogue.portal_descriptions(datasette)[0],
+            "homepage": base + "/",
+            "licenses": [{"name": name, "path": catalogue.licence_url(name)} for name in licences],
+            "resources": [],
+        }
+    )
     for entry in entries:
         table = await resource(datasette, entry, base)
         package.add_resource(table)

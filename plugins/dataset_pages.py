@@ -24,15 +24,19 @@ MAP_POINTS = 2000
 MAP_SIZE = (480, 360)
 
 
-def schema_org(entry: dict, url: str, base: str, dictionary: list[dict], history: list[dict],
-               themes: dict, portal: str) -> str:
+def schema_org(
+    entry: dict, url: str, base: str, dictionary: list[dict], history: list[dict], themes: dict, portal: str
+) -> str:
     """schema.org Dataset JSON-LD (what search engines' dataset search reads), safe to embed in a <script>."""
     table = base + entry["table_url"]
     download = catalogue.csv_download(entry, base)
     versions = sorted((h for h in history if h["published_at"]), key=lambda h: h["version"])
     theme = themes.get(entry["theme_id"]) or {}
-    publisher = {"@type": "GovernmentOrganization", "name": entry["publisher"],
-                 "alternateName": entry["publisher_en"] or None}
+    publisher = {
+        "@type": "GovernmentOrganization",
+        "name": entry["publisher"],
+        "alternateName": entry["publisher_en"] or None,
+    }
     document = {
         "@context": "https://schema.org",
         "@type": "Dataset",
@@ -42,9 +46,14 @@ def schema_org(entry: dict, url: str, base: str, dictionary: list[dict], history
         "url": url,
         "identifier": entry["id"],
         "keywords": [k.strip() for k in (entry.get("keywords") or "").split(";") if k.strip()],
-        "about": [{"@type": "DefinedTerm", "name": name, "inDefinedTermSet": scheme} for name, scheme in (
-            ((theme.get("national") or {}).get("vi"), "https://data.gov.vn"),
-            (v.EU_THEMES.get(theme.get("eu")), v.DATA_THEME)) if name],
+        "about": [
+            {"@type": "DefinedTerm", "name": name, "inDefinedTermSet": scheme}
+            for name, scheme in (
+                ((theme.get("national") or {}).get("vi"), "https://data.gov.vn"),
+                (v.EU_THEMES.get(theme.get("eu")), v.DATA_THEME),
+            )
+            if name
+        ],
         "license": v.licence_page(entry["licence"]),
         "isAccessibleForFree": entry["access"] == "public",
         "inLanguage": "vi",
@@ -53,19 +62,31 @@ def schema_org(entry: dict, url: str, base: str, dictionary: list[dict], history
         "datePublished": versions[0]["published_at"] if versions else None,
         "dateModified": versions[-1]["published_at"] if versions else entry["release"].get("modified"),
         "version": str(versions[-1]["version"]) if versions else None,
-        "spatialCoverage": {"@type": "AdministrativeArea", "name": v.PROVINCE_NAME[0], "sameAs": v.PROVINCE,
-                            "containedInPlace": {"@type": "Country", "name": "Việt Nam"}},
-        "temporalCoverage": (f"{entry['temporal_start']}/{entry['temporal_end']}"
-                             if entry["temporal_start"] else None),
+        "spatialCoverage": {
+            "@type": "AdministrativeArea",
+            "name": v.PROVINCE_NAME[0],
+            "sameAs": v.PROVINCE,
+            "containedInPlace": {"@type": "Country", "name": "Việt Nam"},
+        },
+        "temporalCoverage": (f"{entry['temporal_start']}/{entry['temporal_end']}" if entry["temporal_start"] else None),
         "variableMeasured": [
-            {"@type": "PropertyValue", "name": column["name"], "description": column["vi"] or column["name"],
-             **({"alternateName": column["label_vi"]} if column["label_vi"] else {}),
-             **({"unitText": column["unit"]} if column["unit"] else {})}
-            for column in dictionary],
+            {
+                "@type": "PropertyValue",
+                "name": column["name"],
+                "description": column["vi"] or column["name"],
+                **({"alternateName": column["label_vi"]} if column["label_vi"] else {}),
+                **({"unitText": column["unit"]} if column["unit"] else {}),
+            }
+            for column in dictionary
+        ],
         "includedInDataCatalog": {"@type": "DataCatalog", "name": portal, "url": base + "/"},
         "distribution": [
-            {"@type": "DataDownload", "encodingFormat": "text/csv", "contentUrl": download["url"],
-             **({"contentSize": f"{download['bytes']} B"} if download["bytes"] is not None else {})},
+            {
+                "@type": "DataDownload",
+                "encodingFormat": "text/csv",
+                "contentUrl": download["url"],
+                **({"contentSize": f"{download['bytes']} B"} if download["bytes"] is not None else {}),
+            },
             *table_files.schema_org_downloads(entry, base),
             {"@type": "DataDownload", "encodingFormat": "application/json", "contentUrl": f"{table}.json"},
         ],
@@ -80,8 +101,10 @@ async def chart(db, table: str, metadata: dict, columns: list[str]) -> dict | No
     if not facets or "suppression" in columns:
         return None
     column = facets[0]
-    sql = (f"select {escape_sqlite(column)} as value, count(*) as n from {escape_sqlite(table)} "
-           f"group by 1 order by n desc, 1 limit {CHART_BARS}")
+    sql = (
+        f"select {escape_sqlite(column)} as value, count(*) as n from {escape_sqlite(table)} "
+        f"group by 1 order by n desc, 1 limit {CHART_BARS}"
+    )
     bars = category_order.in_natural_order([dict(row) for row in (await db.execute(sql)).rows], column, metadata)
     top = max((bar["n"] for bar in bars), default=0)
     for bar in bars:
@@ -94,8 +117,10 @@ async def point_map(db, table: str, columns: list[str], key: str) -> dict | None
     if not {"latitude", "longitude"} <= set(columns):
         return None
     label = next((c for c in columns if c.endswith("_name")), key)
-    sql = (f"select {escape_sqlite(label)} as label, latitude, longitude from {escape_sqlite(table)} "
-           f"where latitude is not null and longitude is not null limit {MAP_POINTS}")
+    sql = (
+        f"select {escape_sqlite(label)} as label, latitude, longitude from {escape_sqlite(table)} "
+        f"where latitude is not null and longitude is not null limit {MAP_POINTS}"
+    )
     rows = [dict(row) for row in (await db.execute(sql)).rows]
     if not rows:
         return None
@@ -115,8 +140,7 @@ def file_size(size: int | None, lang: str) -> str:
         return ""
     if size < 1000:
         return f"{size} B"
-    value, unit = next((size / scale, unit) for scale, unit in ((1e9, "GB"), (1e6, "MB"), (1e3, "kB"))
-                       if size >= scale)
+    value, unit = next((size / scale, unit) for scale, unit in ((1e9, "GB"), (1e6, "MB"), (1e3, "kB")) if size >= scale)
     text = f"{value:.1f}"
     return f"{text.replace('.', ',') if lang == 'vi' else text} {unit}"
 
@@ -126,12 +150,17 @@ def head(datasette, lang: str, entry: dict, base: str, history: list[dict]) -> d
     english = lang == "en"
     title = entry["title_en"] if english else entry["title_vi"]
     return page_meta.meta(
-        datasette, lang, f"{base}/datasets/{entry['id']}", f"{title} · {page_meta.portal_name(datasette, lang)}",
+        datasette,
+        lang,
+        f"{base}/datasets/{entry['id']}",
+        f"{title} · {page_meta.portal_name(datasette, lang)}",
         entry["summary_en"] if english else entry["summary_vi"],
         creator=entry["publisher_en"] if english else entry["publisher"],
         date=(history[0]["published_at"] if history else entry["release"].get("date") or ""),
         subject="; ".join(part for part in (entry["theme_en" if english else "theme"], entry["keywords"]) if part),
-        rights=entry["licence"], kind="article")
+        rights=entry["licence"],
+        kind="article",
+    )
 
 
 async def dataset_page(datasette, request):
@@ -145,7 +174,8 @@ async def dataset_page(datasette, request):
     columns = [column["name"] for column in dictionary]
     base = datasette.absolute_url(request, "/").rstrip("/")
     downloadable, _ = await datasette.check_visibility(
-        request.actor, permissions=[("view-database-download", database), ("view-database", database), "view-instance"])
+        request.actor, permissions=[("view-database-download", database), ("view-database", database), "view-instance"]
+    )
     history = await releases.history(datasette, request.actor, table, (database,))
     lang = language.language(request)
     download = catalogue.csv_download(entry, "")
@@ -167,8 +197,15 @@ async def dataset_page(datasette, request):
         "database_download": f"/{database}.db" if downloadable else None,
         "files": table_files.page_files(entry, lambda size: file_size(size, lang), db.path if downloadable else None),
         "preview": await preview.preview(db, table, dictionary, lang),
-        "jsonld": schema_org(entry, f"{base}/datasets/{table}", base, dictionary, history, v.themes(datasette),
-                             catalogue.portal_titles(datasette)[0]),
+        "jsonld": schema_org(
+            entry,
+            f"{base}/datasets/{table}",
+            base,
+            dictionary,
+            history,
+            v.themes(datasette),
+            catalogue.portal_titles(datasette)[0],
+        ),
     }
     return Response.html(await datasette.render_template("dataset.html", context, request=request))
 

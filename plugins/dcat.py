@@ -19,8 +19,14 @@ FORMATS = {
     "ttl": ("text/turtle", "turtle"),
     "rdf": ("application/rdf+xml", "pretty-xml"),
 }
-ACCEPTED = {"application/ld+json": "jsonld", "application/json": "jsonld", "text/turtle": "ttl",
-            "application/x-turtle": "ttl", "application/rdf+xml": "rdf", "application/xml": "rdf"}
+ACCEPTED = {
+    "application/ld+json": "jsonld",
+    "application/json": "jsonld",
+    "text/turtle": "ttl",
+    "application/x-turtle": "ttl",
+    "application/rdf+xml": "rdf",
+    "application/xml": "rdf",
+}
 
 
 def negotiated(accept: str) -> str:

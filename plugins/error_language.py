@@ -27,10 +27,13 @@ def forbidden(datasette, request, message):
 
         error = error_pages.translate(message)
         if request.path.endswith(".json"):  # Datasette 0.65 answers a page even to its JSON API
-            return Response.json({"ok": False, "error": error, "status": 403,
-                                  "title": error_pages.translate("Forbidden")}, status=403)
-        return Response.html(await datasette.render_template(
-            "error.html", {"title": "Forbidden", "error": error}, request=request), status=403)
+            return Response.json(
+                {"ok": False, "error": error, "status": 403, "title": error_pages.translate("Forbidden")}, status=403
+            )
+        return Response.html(
+            await datasette.render_template("error.html", {"title": "Forbidden", "error": error}, request=request),
+            status=403,
+        )
 
     return inner
 

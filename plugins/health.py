@@ -55,8 +55,9 @@ async def health(datasette):
 
 def _connect(path: str, mutable: bool) -> sqlite3.Connection:
     """A read-only connection opened for the probe: the file as it is now, below any cache."""
-    return sqlite3.connect(f"file:{quote(path)}?{'mode=ro' if mutable else 'immutable=1'}", uri=True,
-                           timeout=PROBE_SECONDS)
+    return sqlite3.connect(
+        f"file:{quote(path)}?{'mode=ro' if mutable else 'immutable=1'}", uri=True, timeout=PROBE_SECONDS
+    )
 
 
 def _answers_a_query(path: str, mutable: bool) -> None:
@@ -178,8 +179,9 @@ async def _problems(datasette, release: str) -> list[str]:
             problems.append("a database file of the release is gone or damaged")
             continue
         try:
-            probe = asyncio.get_running_loop().run_in_executor(_probes, _examine, database.path, database.is_mutable,
-                                                               _expected_tables(datasette, name))
+            probe = asyncio.get_running_loop().run_in_executor(
+                _probes, _examine, database.path, database.is_mutable, _expected_tables(datasette, name)
+            )
             problem = await asyncio.wait_for(probe, PROBE_SECONDS)
         except TimeoutError:
             log.warning("not ready: database %s was not checked within %s s", name, PROBE_SECONDS)

@@ -38,16 +38,21 @@ def extra_template_vars(datasette, request, view_name):
         base = datasette.absolute_url(request, "/").rstrip("/")
         description = catalogue.portal_descriptions(datasette)[1 if lang == "en" else 0]
         return {
-            "page_meta": page_meta.meta(datasette, lang, base + "/", page_meta.portal_name(datasette, lang),
-                                        description, subject=", ".join(name for name, _ in grouped(datasets, "theme",
-                                                                                                  lang))),
+            "page_meta": page_meta.meta(
+                datasette,
+                lang,
+                base + "/",
+                page_meta.portal_name(datasette, lang),
+                description,
+                subject=", ".join(name for name, _ in grouped(datasets, "theme", lang)),
+            ),
             "home": {
                 "by": by,
                 "groups": grouped(datasets, by, lang),
                 "count": len(datasets),
                 "progress": tasks,
                 "as_of": formats.date(tasks and tasks["as_of"], lang),
-            }
+            },
         }
 
     return home

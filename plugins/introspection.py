@@ -45,8 +45,11 @@ async def visible_metadata(datasette, actor) -> dict:
 async def visible_databases(datasette, actor) -> list[dict]:
     """Datasette's list of connected databases, without those the actor may not view."""
     visible = await _visible_databases(datasette, actor)
-    return [{key: value for key, value in database.items() if key != "path"}
-            for database in compat.connected_databases(datasette) if database["name"] in visible]
+    return [
+        {key: value for key, value in database.items() if key != "path"}
+        for database in compat.connected_databases(datasette)
+        if database["name"] in visible
+    ]
 
 
 def _json_view(datasette, filename, describe):

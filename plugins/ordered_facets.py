@@ -5,7 +5,6 @@ project's copy of Datasette's) passes them through the `in_natural_order` filter
 only the columns the table's metadata marks as ordered. The JSON API keeps Datasette's documented order by count.
 """
 
-
 from datasette import hookimpl
 
 from .portal_site.category_order import in_natural_order

@@ -8,7 +8,6 @@ plugin supplies metadata at run time (`get_metadata`), it might, and Datasette's
 (`compat.remember_table_permissions`).
 """
 
-
 from datasette import hookimpl
 
 from .portal_site import compat

@@ -98,10 +98,22 @@ async def _message(datasette, request, status: int, title: str, text: str, heade
 
 async def _form(datasette, request, values: dict, errors: dict, status: int = 200) -> Response:
     datasets = await _datasets(datasette, request)
-    return await _page(datasette, request, "requests_form.html", {
-        "datasets": datasets, "values": values, "errors": errors, "limits": form.LIMITS,
-        "min_message": form.MIN_MESSAGE, "honeypot": form.HONEYPOT, "form_path": form.FORM_PATH,
-        "list_path": form.LIST_PATH}, status)
+    return await _page(
+        datasette,
+        request,
+        "requests_form.html",
+        {
+            "datasets": datasets,
+            "values": values,
+            "errors": errors,
+            "limits": form.LIMITS,
+            "min_message": form.MIN_MESSAGE,
+            "honeypot": form.HONEYPOT,
+            "form_path": form.FORM_PATH,
+            "list_path": form.LIST_PATH,
+        },
+        status,
+    )
 
 
 async def _body(request) -> bytes | None:
@@ -127,16 +139,26 @@ async def _body(request) -> bytes | None:
 # What each refusal page says: its title and text (English msgids, placeholders filled when shown).
 TOO_LARGE = (N_("The submission is too large"), N_("A request holds at most %(limit)s characters."))
 BAD_FORM = (N_("The form is not valid"), N_("Open the form again and send it again."))
-NO_TOKEN = (N_("The form's session is not valid"),
-            N_("The form expired or was not sent from the portal's page (its CSRF token is missing or wrong). Open "
-               "the form again and send it again; the browser must accept the portal's cookies."))
-SLOW_DOWN = (N_("Too many requests"),
-             N_("Each person may send at most %(requests)s requests in %(minutes)s minutes. Try again later."))
+NO_TOKEN = (
+    N_("The form's session is not valid"),
+    N_(
+        "The form expired or was not sent from the portal's page (its CSRF token is missing or wrong). Open "
+        "the form again and send it again; the browser must accept the portal's cookies."
+    ),
+)
+SLOW_DOWN = (
+    N_("Too many requests"),
+    N_("Each person may send at most %(requests)s requests in %(minutes)s minutes. Try again later."),
+)
 FULL = (N_("Requests are paused"), N_("Too many requests are waiting for an answer. Try again later."))
-NOT_STORED = (N_("The request could not be saved"),
-              N_("The portal could not save the request just now. Try again in a few minutes."))
-RECEIVED = (N_("Request received"), N_("Thank you. Your request has reached the portal's team; the answer will be "
-                                       "published on the Requests page."))
+NOT_STORED = (
+    N_("The request could not be saved"),
+    N_("The portal could not save the request just now. Try again in a few minutes."),
+)
+RECEIVED = (
+    N_("Request received"),
+    N_("Thank you. Your request has reached the portal's team; the answer will be published on the Requests page."),
+)
 
 
 async def form_page(datasette, request):
@@ -150,8 +172,13 @@ async def form_page(datasette, request):
 async def submit(datasette, request):
     body = await _body(request)
     if body is None:
-        return await _message(datasette, request, 413, *TOO_LARGE,
-                              limit=formats.number(form.LIMITS["message"], language.language(request)))
+        return await _message(
+            datasette,
+            request,
+            413,
+            *TOO_LARGE,
+            limit=formats.number(form.LIMITS["message"], language.language(request)),
+        )
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     try:
         if content_type != "application/x-www-form-urlencoded":
@@ -170,8 +197,15 @@ async def submit(datasette, request):
     trusted = rate_limit_settings(datasette.plugin_config(RATE_LIMIT_CONFIG))["trusted_proxies"]
     address = client_address(request.scope, trusted)
     if not windows(datasette).allow(f"{address} {browser(request.scope)}", address):
-        return await _message(datasette, request, 429, *SLOW_DOWN, headers={"retry-after": str(WINDOW_MINUTES * 60)},
-                              requests=PER_CLIENT, minutes=WINDOW_MINUTES)
+        return await _message(
+            datasette,
+            request,
+            429,
+            *SLOW_DOWN,
+            headers={"retry-after": str(WINDOW_MINUTES * 60)},
+            requests=PER_CLIENT,
+            minutes=WINDOW_MINUTES,
+        )
     datasets = {entry["id"] for entry in await _datasets(datasette, request)}
     checked = form.check(fields, datasets, lang)
     if checked.errors:
@@ -179,8 +213,12 @@ async def submit(datasette, request):
     try:
         await asyncio.to_thread(store.submit, store.default_path(), checked.submission)
     except store.StoreFull as full:
-        log.warning("a request was refused: %s (the cap: $%s, $%s)", full, store.MAX_OPEN_VARIABLE,
-                    store.MAX_OPEN_BYTES_VARIABLE)
+        log.warning(
+            "a request was refused: %s (the cap: $%s, $%s)",
+            full,
+            store.MAX_OPEN_VARIABLE,
+            store.MAX_OPEN_BYTES_VARIABLE,
+        )
         return await _message(datasette, request, 429, *FULL, headers={"retry-after": "3600"})
     except (OSError, sqlite3.Error, store.RequestError) as error:  # a full disk, an unwritable store, a bad cap
         log.error("a request could not be stored in %s: %s", store.default_path(), error)
@@ -204,8 +242,11 @@ async def list_page(datasette, request):
 
 def dataset_contact(datasette, lang: str):
     """For dataset pages: a dataset's contact point (its publisher and e-mail) and the form's address for it."""
+
     def contact(entry: dict) -> dict:
-        return dict(vocabularies.dataset_contact(datasette, entry, lang), form=f"{form.FORM_PATH}?dataset={entry['id']}")
+        return dict(
+            vocabularies.dataset_contact(datasette, entry, lang), form=f"{form.FORM_PATH}?dataset={entry['id']}"
+        )
 
     return contact
 
@@ -224,5 +265,8 @@ def skip_csrf(scope):
 
 @hookimpl
 def register_routes():
-    return [(rf"^{form.LIST_PATH}$", list_page), (rf"^{form.FORM_PATH}$", form_page),
-            (rf"^{form.THANKS_PATH}$", thanks_page)]
+    return [
+        (rf"^{form.LIST_PATH}$", list_page),
+        (rf"^{form.FORM_PATH}$", form_page),
+        (rf"^{form.THANKS_PATH}$", thanks_page),
+    ]

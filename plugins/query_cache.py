@@ -35,8 +35,11 @@ TEXT_BYTES, TEXT_OVERHEAD, VALUE_BYTES, ROW_BYTES = 2, 80, 32, 64
 
 def _size(results) -> int:
     """An upper estimate of a result's memory: its text and blobs, every value and every row object."""
-    values = sum(TEXT_OVERHEAD + TEXT_BYTES * len(v) if isinstance(v, (str, bytes)) else VALUE_BYTES
-                 for row in results.rows for v in row)
+    values = sum(
+        TEXT_OVERHEAD + TEXT_BYTES * len(v) if isinstance(v, (str, bytes)) else VALUE_BYTES
+        for row in results.rows
+        for v in row
+    )
     return values + sum(ROW_BYTES + 8 * len(row) for row in results.rows) + 256
 
 
@@ -88,8 +91,9 @@ CACHE = ResultCache()
 def _cached(run):
     """`Database.execute` answering from the cache, running `run` (the execute it wraps) on a miss."""
 
-    async def execute(self, sql, params=None, truncate=False, custom_time_limit=None, page_size=None,
-                      log_sql_errors=True):
+    async def execute(
+        self, sql, params=None, truncate=False, custom_time_limit=None, page_size=None, log_sql_errors=True
+    ):
         key = None if self.is_mutable or user_sql.running() else _key(self, sql, params, truncate, page_size)
         if key is not None:
             found = CACHE.get(key)
@@ -104,8 +108,18 @@ def _cached(run):
 
 
 # What Datasette asks about a table's schema, a few thread round trips per page; answers depend only on the file.
-SCHEMA_QUESTIONS = ("primary_keys", "foreign_keys_for_table", "table_columns", "table_column_details", "fts_table",
-                    "label_column_for_table", "hidden_table_names", "view_names", "table_names", "table_exists")
+SCHEMA_QUESTIONS = (
+    "primary_keys",
+    "foreign_keys_for_table",
+    "table_columns",
+    "table_column_details",
+    "fts_table",
+    "label_column_for_table",
+    "hidden_table_names",
+    "view_names",
+    "table_names",
+    "table_exists",
+)
 SCHEMA_ANSWERS: dict = {}
 SCHEMA_ANSWERS_KEPT = 10_000  # table names come from URLs: whatever visitors type, the memory stays bounded
 

@@ -86,8 +86,12 @@ def budget(rate: float, burst: float, cost_share: float = 1) -> Budget:
     """`burst` requests in any window of burst / rate seconds (`rate` a second on average), and `cost_share` times
     as much cost in the same window."""
     seconds = max(1, math.ceil(burst / rate))
-    return Budget(rate, burst, RateLimitItemPerSecond(max(1, int(burst)), seconds),
-                  RateLimitItemPerSecond(max(1, int(burst * cost_share)), seconds))
+    return Budget(
+        rate,
+        burst,
+        RateLimitItemPerSecond(max(1, int(burst)), seconds),
+        RateLimitItemPerSecond(max(1, int(burst * cost_share)), seconds),
+    )
 
 
 class Budgets:
@@ -183,8 +187,9 @@ def client_address(scope, trusted: list) -> str:
     client = _address((scope.get("client") or ("",))[0])
     if client is None:
         return "unknown"
-    forwarded = ",".join(value.decode("latin-1") for name, value in scope.get("headers") or []
-                         if name == b"x-forwarded-for")
+    forwarded = ",".join(
+        value.decode("latin-1") for name, value in scope.get("headers") or [] if name == b"x-forwarded-for"
+    )
     # From the nearest hop outwards, for as long as the hop that tells is one of our proxies.
     for hop in reversed(forwarded.split(",") if forwarded else []):
         if not any(client in network for network in trusted) or _address(hop) is None:
@@ -222,14 +227,19 @@ async def token_actor(datasette, scope) -> str | None:
 def browser(scope) -> str:
     """Which of the clients sharing an address sent the request: its browser, as its User-Agent and Accept-Language
     describe it (hashed, so that a key stays short whatever the headers hold)."""
-    described = {name: value for name, value in scope.get("headers") or [] if name in (b"user-agent", b"accept-language")}
+    described = {
+        name: value for name, value in scope.get("headers") or [] if name in (b"user-agent", b"accept-language")
+    }
     text = described.get(b"user-agent", b"") + b"\n" + described.get(b"accept-language", b"")
     return hashlib.blake2b(text, digest_size=8).hexdigest()
 
 
 def _rate_headers(limit: float, remaining: int, reset: float) -> list:
-    return [(b"x-ratelimit-limit", b"%d" % limit), (b"x-ratelimit-remaining", b"%d" % max(0, remaining)),
-            (b"x-ratelimit-reset", b"%d" % math.ceil(reset))]
+    return [
+        (b"x-ratelimit-limit", b"%d" % limit),
+        (b"x-ratelimit-remaining", b"%d" % max(0, remaining)),
+        (b"x-ratelimit-reset", b"%d" % math.ceil(reset)),
+    ]
 
 
 COST_MESSAGE = "Too much SQL time or data sent: slow down"
@@ -252,11 +262,16 @@ class Limits:
         """Why a new request is refused, and for how many seconds, or None: the client's requests, then those of its
         address together."""
         if self.budgets.requests_left(client, spend) < 1:
-            return (f"Too many requests: at most {spend.rate:g} a second, {spend.burst:g} at once",
-                    self.budgets.wait(client, spend))
+            return (
+                f"Too many requests: at most {spend.rate:g} a second, {spend.burst:g} at once",
+                self.budgets.wait(client, spend),
+            )
         if address is not None and self.budgets.requests_left(address, self.address) < 1:
-            return (f"Too many requests from this address: at most {self.address.rate:g} a second, "
-                    f"{self.address.burst:g} at once", self.budgets.wait(address, self.address))
+            return (
+                f"Too many requests from this address: at most {self.address.rate:g} a second, "
+                f"{self.address.burst:g} at once",
+                self.budgets.wait(address, self.address),
+            )
         return None
 
     def too_costly(self, client: str, spend: Budget, address: str | None, new: bool) -> tuple[str, float] | None:
@@ -265,14 +280,19 @@ class Limits:
         those that spent none are still served."""
         if self.budgets.cost_left(client, spend) < 1:
             return COST_MESSAGE, self.budgets.wait(client, spend, "cost")
-        if address is not None and self.budgets.cost_left(address, self.address) < 1 and (
-                new or self.budgets.cost_left(client, spend) < spend.cost.amount):
+        if (
+            address is not None
+            and self.budgets.cost_left(address, self.address) < 1
+            and (new or self.budgets.cost_left(client, spend) < spend.cost.amount)
+        ):
             return COST_MESSAGE, self.budgets.wait(address, self.address, "cost")
         return None
 
     def charge(self, client: str, spend: Budget, address: str | None, sql_seconds: float, sent: int) -> None:
-        cost = (max(0.0, sql_seconds - FREE_SQL_SECONDS) * self.config["sql_second_cost"]
-                + max(0, sent - FREE_BYTES) / 1_000_000 * self.config["megabyte_cost"])
+        cost = (
+            max(0.0, sql_seconds - FREE_SQL_SECONDS) * self.config["sql_second_cost"]
+            + max(0, sent - FREE_BYTES) / 1_000_000 * self.config["megabyte_cost"]
+        )
         if cost > 0:
             self.budgets.charge(client, spend, cost)
             if address is not None:
@@ -287,8 +307,11 @@ async def too_many_requests(send, headers: list, retry_after: int, message: str,
     else:
         body = json.dumps({"ok": False, "error": message, "status": 429, "title": None}).encode("utf-8")
         kind = b"application/json; charset=utf-8"
-    headers = headers + [(b"content-type", kind), (b"retry-after", b"%d" % retry_after),
-                         (b"cache-control", b"no-store")]
+    headers = headers + [
+        (b"content-type", kind),
+        (b"retry-after", b"%d" % retry_after),
+        (b"cache-control", b"no-store"),
+    ]
     await send({"type": "http.response.start", "status": 429, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
@@ -333,8 +356,12 @@ def middleware(datasette):
             proxy = untrusted_proxy(scope, config["trusted_proxies"])
             if proxy and proxy not in warned and len(warned) < 10:
                 warned.add(proxy)  # once per address, for a few: the log must stay readable
-                log.warning("%s forwards requests (X-Forwarded-For) but is not in the %s plugin's trusted_proxies: "
-                            "all the clients behind it share one budget", proxy, CONFIG)
+                log.warning(
+                    "%s forwards requests (X-Forwarded-For) but is not in the %s plugin's trusted_proxies: "
+                    "all the clients behind it share one budget",
+                    proxy,
+                    CONFIG,
+                )
             actor = await token_actor(datasette, scope)
             if actor:
                 client, address, spend = f"actor:{actor}", None, limits.token
@@ -352,8 +379,9 @@ def middleware(datasette):
                 budgets.take(address, limits.address)
             headers = _rate_headers(spend.burst, budgets.requests_left(client, spend), budgets.wait(client, spend))
             if limits.turns.full(client) or (address is not None and limits.address_turns.full(address)):
-                return await too_many_requests(send, headers, 1, "Too many requests waiting for their turn",
-                                               datasette, scope)
+                return await too_many_requests(
+                    send, headers, 1, "Too many requests waiting for their turn", datasette, scope
+                )
             limits.turns.admit(client)
             if address is not None:
                 limits.address_turns.admit(address)
@@ -371,9 +399,13 @@ def middleware(datasette):
                 refused = limits.too_costly(client, spend, address, new)
                 if refused:
                     return await too_many_requests(
-                        send, _rate_headers(spend.burst, budgets.requests_left(client, spend),
-                                            budgets.wait(client, spend)), max(1, math.ceil(refused[1])), refused[0],
-                        datasette, scope)
+                        send,
+                        _rate_headers(spend.burst, budgets.requests_left(client, spend), budgets.wait(client, spend)),
+                        max(1, math.ceil(refused[1])),
+                        refused[0],
+                        datasette,
+                        scope,
+                    )
                 context = _sql_seconds.set(spent)
                 try:
                     await app(scope, receive, send_with_headers)

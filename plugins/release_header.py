@@ -29,8 +29,9 @@ def middleware(datasette):
 
             async def send_labelled(message):
                 if message["type"] == "http.response.start":
-                    headers = [(n, v) for n, v in message.get("headers") or []
-                               if n.lower() not in (HEADER, GENERATION_HEADER)]
+                    headers = [
+                        (n, v) for n, v in message.get("headers") or [] if n.lower() not in (HEADER, GENERATION_HEADER)
+                    ]
                     message = dict(message, headers=headers + ours)
                 await send(message)
 

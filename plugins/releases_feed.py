@@ -34,8 +34,12 @@ async def _respond(datasette, request, path: str, title: str, subtitle: str, alt
     base = datasette.absolute_url(request, "/").rstrip("/")
     visible_ids = {entry["id"] for entry in await catalogue.visible_datasets(datasette, request.actor)}
     feed = atom.Feed(
-        id=base + path, title=title, subtitle=subtitle, updated=_updated(datasette, entries),
-        alternate=base + alternate, author=catalogue.portal_publisher(datasette)[0],
+        id=base + path,
+        title=title,
+        subtitle=subtitle,
+        updated=_updated(datasette, entries),
+        alternate=base + alternate,
+        author=catalogue.portal_publisher(datasette)[0],
         entries=[feed_entry(entry, base, visible_ids) for entry in entries],
     )
     return Response(atom.render(feed), content_type=atom.CONTENT_TYPE)
@@ -45,11 +49,15 @@ async def portal_feed(datasette, request):
     portal_vi, portal_en = catalogue.portal_titles(datasette)
     entries = (await releases.history(datasette, request.actor))[: releases.FEED_ENTRIES]
     return await _respond(
-        datasette, request, "/releases.atom",
+        datasette,
+        request,
+        "/releases.atom",
         f"{portal_vi or 'Cổng dữ liệu mở'}: lịch sử phát hành · {portal_en or 'Open-data portal'}: dataset releases",
         "Mỗi lần một tập dữ liệu được công bố, thay đổi hoặc ngừng công bố · "
         "Each time a dataset is published, changed or withdrawn",
-        "/", entries)
+        "/",
+        entries,
+    )
 
 
 async def dataset_feed(datasette, request):
@@ -61,10 +69,14 @@ async def dataset_feed(datasette, request):
         raise NotFound("No such dataset")  # the same answer whether absent or not allowed
     named = current or entries[0]
     return await _respond(
-        datasette, request, f"/datasets/{dataset}/releases.atom",
+        datasette,
+        request,
+        f"/datasets/{dataset}/releases.atom",
         f"{named['title_vi']}: lịch sử phát hành · {named['title_en']}: release history",
         "Các phiên bản của tập dữ liệu · Versions of the dataset",
-        f"/datasets/{dataset}" if current else "/", entries)
+        f"/datasets/{dataset}" if current else "/",
+        entries,
+    )
 
 
 @hookimpl

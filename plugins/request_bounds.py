@@ -37,9 +37,12 @@ POST_PATHS = re.compile(rf"^(/api(/3)?/action/[A-Za-z0-9_]+|{re.escape(FORM_PATH
 CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # /<database>/<table>... where the table, tilde-decoded, is one of SQLite's own.
 SQLITE_TABLE = re.compile(r"^/[^/]+/(?P<table>[^/]+)")
-HEADERS = [(b"content-type", b"application/json; charset=utf-8"), (b"cache-control", b"no-store"),
-           (b"x-content-type-options", b"nosniff"),
-           (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")]
+HEADERS = [
+    (b"content-type", b"application/json; charset=utf-8"),
+    (b"cache-control", b"no-store"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
+]
 
 
 def allowed_methods(path: str) -> tuple[str, ...]:
@@ -65,8 +68,11 @@ def refusal(scope) -> tuple[int, str, list] | None:
     allowed = allowed_methods(path)
     if method not in allowed:
         methods = ", ".join(allowed)
-        return 405, f"Method {method[:20]} is not allowed: the portal answers {methods}", [
-            (b"allow", methods.encode("ascii"))]
+        return (
+            405,
+            f"Method {method[:20]} is not allowed: the portal answers {methods}",
+            [(b"allow", methods.encode("ascii"))],
+        )
     if len(scope.get("raw_path") or path.encode("utf-8", "replace")) + len(query) > MAX_TARGET_BYTES:
         return 400, f"The address is too long: at most {MAX_TARGET_BYTES:,} bytes", []
     parameters = _parameters(query)
@@ -79,7 +85,8 @@ def refusal(scope) -> tuple[int, str, list] | None:
     if b"transfer-encoding" in names and b"content-length" in names:
         return 400, "Content-Length and Transfer-Encoding together: a request has one length", []
     if CONTROL.search(path.encode("utf-8", "surrogateescape")) or any(
-            CONTROL.search(unquote_to_bytes(parameter.replace(b"+", b" "))) for parameter in parameters):
+        CONTROL.search(unquote_to_bytes(parameter.replace(b"+", b" "))) for parameter in parameters
+    ):
         return 400, "The address holds a control character (such as NUL)", []
     if _is_sqlite_table(path):
         return 404, "Not found: SQLite's own tables are not published", []
@@ -88,8 +95,9 @@ def refusal(scope) -> tuple[int, str, list] | None:
 
 async def refuse(send, status: int, message: str, headers: list, lang: str = language.DEFAULT) -> None:
     # This layer is outside the language layer: the request's language is read here from its query and cookie.
-    body = json.dumps({"ok": False, "error": error_pages.translate(message, lang), "status": status,
-                       "title": None}).encode("utf-8")
+    body = json.dumps(
+        {"ok": False, "error": error_pages.translate(message, lang), "status": status, "title": None}
+    ).encode("utf-8")
     await send({"type": "http.response.start", "status": status, "headers": HEADERS + headers})
     await send({"type": "http.response.body", "body": body})
 

@@ -9,15 +9,15 @@ from datasette.utils.asgi import Response
 
 from .portal_site import catalogue, page_meta, releases
 
-NAMESPACES = ('xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
-              'xmlns:xhtml="http://www.w3.org/1999/xhtml"')
+NAMESPACES = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml"'
 
 
 def entries(url: str, modified: str) -> list[str]:
     """One <url> per language, each listing both versions as alternates."""
     versions = page_meta.addresses(url)
-    links = "".join(f"<xhtml:link rel=\"alternate\" hreflang=\"{code}\" href={quoteattr(href)}/>"
-                    for code, href in versions.items())
+    links = "".join(
+        f'<xhtml:link rel="alternate" hreflang="{code}" href={quoteattr(href)}/>' for code, href in versions.items()
+    )
     lastmod = f"<lastmod>{escape(modified)}</lastmod>" if modified else ""
     return [f"<url><loc>{escape(href)}</loc>{lastmod}{links}</url>" for href in versions.values()]
 

@@ -30,6 +30,7 @@ def _size(value) -> int:
 
 def budgeted_rows(results: weakref.WeakKeyDictionary):
     """A row factory that counts the bytes each cursor has returned and stops it past MAX_RESULT_BYTES."""
+
     def row(cursor, values):
         returned = results.get(cursor, 0) + sum(_size(value) for value in values)
         if returned > MAX_RESULT_BYTES:
@@ -79,6 +80,7 @@ def _beyond_the_limit(form, args, inner: sqlite3.Connection) -> bool:
 
 def bounded_printf(inner: sqlite3.Connection):
     """SQLite's printf (and its other name, format) run on `inner`, answering NULL at once for what is too long."""
+
     def printf(*args):
         if not args or _beyond_the_limit(args[0], args[1:], inner):
             return None
@@ -89,8 +91,11 @@ def bounded_printf(inner: sqlite3.Connection):
 
 def hide_file_paths(action, table, column, _database, _trigger):
     """An authorizer that reads pragma_database_list.file as NULL (SQLITE_IGNORE) and allows everything else."""
-    if action == sqlite3.SQLITE_READ and (table or "").lower() == "pragma_database_list" and (
-            (column or "").lower() == "file"):
+    if (
+        action == sqlite3.SQLITE_READ
+        and (table or "").lower() == "pragma_database_list"
+        and ((column or "").lower() == "file")
+    ):
         return sqlite3.SQLITE_IGNORE
     return sqlite3.SQLITE_OK
 

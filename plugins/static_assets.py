@@ -67,8 +67,12 @@ def middleware(datasette):
                 return await app(scope, receive, send)
             asset, immutable = found
             etag = f'"{asset.digest}"'.encode()
-            headers = [(b"content-type", asset.content_type.encode()), (b"cache-control", IMMUTABLE if immutable
-                       else PLAIN), (b"etag", etag), (b"vary", b"Accept-Encoding")]
+            headers = [
+                (b"content-type", asset.content_type.encode()),
+                (b"cache-control", IMMUTABLE if immutable else PLAIN),
+                (b"etag", etag),
+                (b"vary", b"Accept-Encoding"),
+            ]
             if etag in [t.strip().encode() for t in _header(scope, b"if-none-match").split(",")]:
                 await send({"type": "http.response.start", "status": 304, "headers": headers})
                 return await send({"type": "http.response.body", "body": b""})

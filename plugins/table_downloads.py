@@ -31,8 +31,7 @@ async def _file(datasette, request) -> tuple[Path, dict]:
     if catalogue.PUBLIC not in datasette.databases:
         raise NotFound(NOT_FOUND)
     tables = catalogue.public_table_metadata(datasette)
-    download = (catalogue.table_download(tables, table) if kind == "csv"
-                else table_formats(tables, table).get(kind))
+    download = catalogue.table_download(tables, table) if kind == "csv" else table_formats(tables, table).get(kind)
     if download is None or not await catalogue.can_view(datasette, request.actor, catalogue.PUBLIC, table):
         raise NotFound(NOT_FOUND)
     release = Path(datasette.databases[catalogue.PUBLIC].path).parent
@@ -48,8 +47,10 @@ async def table_download(datasette, request, send):
     path, download = await _file(datasette, request)
     # The release names the file's version; its digest tells one table's file from another's.
     etag = f'"r{served_release(datasette)}-{download["sha256"][:20]}"'
-    headers = [(b"etag", etag.encode("ascii")),
-               (b"cache-control", f"max-age={datasette.setting('default_cache_ttl')}".encode("ascii"))]
+    headers = [
+        (b"etag", etag.encode("ascii")),
+        (b"cache-control", f"max-age={datasette.setting('default_cache_ttl')}".encode("ascii")),
+    ]
     if etag in _tags(request.headers.get("if-none-match", "")):
         await send({"type": "http.response.start", "status": 304, "headers": headers})
         return await send({"type": "http.response.body", "body": b""})
@@ -57,9 +58,11 @@ async def table_download(datasette, request, send):
     try:
         size = (await asyncio.to_thread(path.stat)).st_size
         # The file is named after the dataset (its id is the table's name), whatever the address that led to it.
-        headers += [(b"content-type", CONTENT_TYPES[path.suffix[1:]].encode("ascii")),
-                    (b"content-length", str(size).encode("ascii")),
-                    (b"content-disposition", content_disposition(path.name).encode("ascii"))]
+        headers += [
+            (b"content-type", CONTENT_TYPES[path.suffix[1:]].encode("ascii")),
+            (b"content-length", str(size).encode("ascii")),
+            (b"content-disposition", content_disposition(path.name).encode("ascii")),
+        ]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         if request.method == "HEAD":
             return await send({"type": "http.response.body", "body": b""})

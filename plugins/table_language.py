@@ -30,8 +30,9 @@ def extra_template_vars(datasette, database, table, view_name, request):
 
     def describe(filters, search, sort, sort_desc, count, limit=None):
         selections = list(filters.selections()) if filters else []
-        return table_text.description(columns, selections, search, sort, sort_desc, count,
-                                      table_text.rows_text(count, lang, limit))
+        return table_text.description(
+            columns, selections, search, sort, sort_desc, count, table_text.rows_text(count, lang, limit)
+        )
 
     return {
         "portal_columns": columns,

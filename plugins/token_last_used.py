@@ -22,7 +22,7 @@ _pending = set()
 
 def _token_id(actor) -> int | None:
     actor_id = str(actor.get("id", "")) if isinstance(actor, dict) else ""
-    number = actor_id[len(TOKEN_ACTOR_PREFIX):]
+    number = actor_id[len(TOKEN_ACTOR_PREFIX) :]
     return int(number) if actor_id.startswith(TOKEN_ACTOR_PREFIX) and number.isdigit() else None
 
 

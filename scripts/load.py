@@ -122,9 +122,11 @@ class Tally:
         return cls([answer for tally in tallies for answer in tally.answers], max(tally.seconds for tally in tallies))
 
     def summary(self) -> str:
-        return (f"{len(self.answers)} requests in {self.seconds:.1f} s, {len(self.failures)} failed; "
-                f"statuses {dict(sorted(self.statuses.items(), key=str))}; "
-                f"releases {dict(sorted(self.releases.items(), key=str))}")
+        return (
+            f"{len(self.answers)} requests in {self.seconds:.1f} s, {len(self.failures)} failed; "
+            f"statuses {dict(sorted(self.statuses.items(), key=str))}; "
+            f"releases {dict(sorted(self.releases.items(), key=str))}"
+        )
 
 
 @dataclass
@@ -169,8 +171,18 @@ async def _ask(plan: _Plan, client: httpx.AsyncClient, request: Request) -> None
         try:
             response = await client.get(path)
         except httpx.HTTPError as error:
-            plan.tally.answers.append(Answer(started, path, None, None, time.monotonic() - started,
-                                             f"{type(error).__name__}: {error}", request.name, type(error).__name__))
+            plan.tally.answers.append(
+                Answer(
+                    started,
+                    path,
+                    None,
+                    None,
+                    time.monotonic() - started,
+                    f"{type(error).__name__}: {error}",
+                    request.name,
+                    type(error).__name__,
+                )
+            )
             return
         seconds = time.monotonic() - started
         release = response.headers.get(HEADER)
@@ -194,8 +206,9 @@ async def _client(plan: _Plan, number: int, address: str, token: str | None) -> 
     order = plan.requests[start:] + plan.requests[:start]
     limits = httpx.Limits(max_keepalive_connections=1 if plan.keep_alive else 0, max_connections=1)
     transport = httpx.AsyncHTTPTransport(local_address=address, limits=limits)
-    async with httpx.AsyncClient(base_url=plan.base, transport=transport, headers=headers,
-                                 timeout=plan.timeout) as client:
+    async with httpx.AsyncClient(
+        base_url=plan.base, transport=transport, headers=headers, timeout=plan.timeout
+    ) as client:
         for sent in range(plan.limit):
             if plan.over():
                 break
@@ -205,10 +218,21 @@ async def _client(plan: _Plan, number: int, address: str, token: str | None) -> 
                 await plan.wait(plan.pace)
 
 
-async def run(base: str, requests: Sequence[Request | str], clients: int = 8, seconds: float = 10,
-              rounds: int | None = None, max_requests: int = MAX_REQUESTS, pace: float = 0.0,
-              tokens: Sequence[str] | None = None, check: Check | None = None, stop: threading.Event | None = None,
-              keep_alive: bool = True, first_address: int = FIRST_ADDRESS, timeout: float = 30) -> Tally:
+async def run(
+    base: str,
+    requests: Sequence[Request | str],
+    clients: int = 8,
+    seconds: float = 10,
+    rounds: int | None = None,
+    max_requests: int = MAX_REQUESTS,
+    pace: float = 0.0,
+    tokens: Sequence[str] | None = None,
+    check: Check | None = None,
+    stop: threading.Event | None = None,
+    keep_alive: bool = True,
+    first_address: int = FIRST_ADDRESS,
+    timeout: float = 30,
+) -> Tally:
     """Load `base` with `clients` clients for at most `seconds` (or until `stop` is set).
 
     `requests`: paths, or named requests whose answers are counted under their name. Each client sends them in turn,
@@ -224,12 +248,17 @@ async def run(base: str, requests: Sequence[Request | str], clients: int = 8, se
     listed = [request if isinstance(request, Request) else Request(request, request) for request in requests]
     limit = rounds * len(listed) if rounds is not None else max_requests
     started = time.monotonic()
-    tally = Tally(planned=clients * limit if rounds is not None else None,
-                  names=list(dict.fromkeys(request.name for request in listed)))
+    tally = Tally(
+        planned=clients * limit if rounds is not None else None,
+        names=list(dict.fromkeys(request.name for request in listed)),
+    )
     plan = _Plan(base, listed, clients, limit, started + seconds, pace, check, stop, keep_alive, timeout, tally)
-    await asyncio.gather(*(
-        _client(plan, number, f"127.0.0.{first_address + number}", tokens[number] if tokens else None)
-        for number in range(clients)))
+    await asyncio.gather(
+        *(
+            _client(plan, number, f"127.0.0.{first_address + number}", tokens[number] if tokens else None)
+            for number in range(clients)
+        )
+    )
     tally.seconds = time.monotonic() - started
     return tally
 
@@ -239,8 +268,9 @@ def run_now(base: str, requests: Sequence[Request | str], **options) -> Tally:
     return asyncio.run(run(base, requests, **options))
 
 
-def in_background(base: str, requests: Sequence[Request | str],
-                  **options) -> tuple[threading.Event, Callable[[], Tally]]:
+def in_background(
+    base: str, requests: Sequence[Request | str], **options
+) -> tuple[threading.Event, Callable[[], Tally]]:
     """Start `run` in a thread; returns the event that stops it and a function that waits for its tally."""
     stop, result = threading.Event(), []
 

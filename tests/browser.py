@@ -12,8 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @dataclass
@@ -37,8 +43,9 @@ def offline_browser(chromium: Path):
             browser.close()
 
 
-def offline_context(browser, base_url: str, width: int = 1280, height: int = 900, elsewhere: list | None = None,
-                    **options):
+def offline_context(
+    browser, base_url: str, width: int = 1280, height: int = 900, elsewhere: list | None = None, **options
+):
     """A browser context at `width` x `height` whose requests to anywhere but `base_url` are refused (the map's tiles
     and any third-party request would need the network, which tests never have) and listed in `elsewhere`."""
     context = browser.new_context(base_url=base_url, viewport={"width": width, "height": height}, **options)

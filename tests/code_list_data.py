@@ -39,8 +39,7 @@ columns:
      label: {vi: "Lượt khách", en: "Visitors"}, description: {vi: "Lượt khách", en: "Visitors"}}
 facets: [commune_code]
 """
-STATIONS = ("\ufeffMã điểm,Mã xã,Cán bộ,Lượt khách\nA1,06652,3,120\nA2,06652,2,80\nB1,06658,5,40\n"
-            "C1,07030,1,1000\n")
+STATIONS = "\ufeffMã điểm,Mã xã,Cán bộ,Lượt khách\nA1,06652,3,120\nA2,06652,2,80\nB1,06658,5,40\nC1,07030,1,1000\n"
 
 VISITS_SPEC = """\
 primary_key: [visit_code]
@@ -59,13 +58,21 @@ VISITS = "\ufeffMã lượt,Mã xã,Mã thủ tục\nV1,06652,1.001\nV2,07192,2.
 def code_list_data(root: Path) -> Path:
     """Write the data/ directory under `root` and return it."""
     data = root / "data"
-    manifest = (MANIFEST_HEAD + manifest_entry("communes", "communes") + manifest_entry("procedures", "procedures")
-                + manifest_entry("stations", "stations")
-                + manifest_entry("visits", "visits", access="restricted"))
+    manifest = (
+        MANIFEST_HEAD
+        + manifest_entry("communes", "communes")
+        + manifest_entry("procedures", "procedures")
+        + manifest_entry("stations", "stations")
+        + manifest_entry("visits", "visits", access="restricted")
+    )
     write(data / "manifest.yml", manifest)
     write(data / "specs" / "communes.yml", (REPO / "data" / "specs" / "communes.yml").read_text(encoding="utf-8"))
-    for name, spec, rows in (("communes", None, COMMUNES), ("procedures", PROCEDURES_SPEC, PROCEDURES),
-                             ("stations", STATIONS_SPEC, STATIONS), ("visits", VISITS_SPEC, VISITS)):
+    for name, spec, rows in (
+        ("communes", None, COMMUNES),
+        ("procedures", PROCEDURES_SPEC, PROCEDURES),
+        ("stations", STATIONS_SPEC, STATIONS),
+        ("visits", VISITS_SPEC, VISITS),
+    ):
         if spec:
             write(data / "specs" / f"{name}.yml", spec)
         (data / "raw").mkdir(parents=True, exist_ok=True)

@@ -27,8 +27,7 @@ def require_tool(name: str, install: str, places: Iterable[str | Path] = ()) -> 
             return Path(place)
     message = f"{name} is not installed; install it with: {install}"
     if in_ci():
-        pytest.fail(f"{message} (.ci/run installs it; under CI a missing tool is a failure, not a skip)",
-                    pytrace=False)
+        pytest.fail(f"{message} (.ci/run installs it; under CI a missing tool is a failure, not a skip)", pytrace=False)
     pytest.skip(message)
 
 
@@ -39,6 +38,7 @@ CHROMIUM_INSTALL = "apt-get install -y chromium (Debian's package, as root)"
 def chromium() -> Path:
     """Debian's Chromium for the browser tests (Playwright cannot download its own browser here)."""
     return require_tool("chromium", CHROMIUM_INSTALL, ["/usr/bin/chromium"])
+
 
 MANIFEST = """\
 portal_list: {decision: "1234/QĐ-UBND", date: 2024-03-15, approver: "Chủ tịch UBND tỉnh"}
@@ -65,8 +65,9 @@ datasets:
 MANIFEST_HEAD = MANIFEST.split("datasets:")[0] + "datasets:\n"
 
 
-def manifest_entry(dataset: str, files: str, spec: str | None = None, access: str = "public",
-                   synthetic: bool = True) -> str:
+def manifest_entry(
+    dataset: str, files: str, spec: str | None = None, access: str = "public", synthetic: bool = True
+) -> str:
     """One approved dataset entry of the manifest, reading raw/<files>.csv through specs/<spec or dataset>.yml."""
     return f"""\
   - id: {dataset}
@@ -180,8 +181,12 @@ def sample_release(tmp_path_factory) -> SampleRelease:
     root = tmp_path_factory.mktemp("sample")
     data = root / "data"
     shutil.copytree(REPO / "data", data, ignore=shutil.ignore_patterns("raw"))
-    subprocess.run([sys.executable, "-m", "scripts.sample", "--scale", "small", "--out", str(data / "raw")],
-                   check=True, cwd=REPO, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "scripts.sample", "--scale", "small", "--out", str(data / "raw")],
+        check=True,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+    )
     import os
 
     from scripts.build.anonymise.pseudonym import DEVELOPMENT_KEY, KEY_VARIABLE

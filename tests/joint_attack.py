@@ -30,8 +30,9 @@ class JointAttack:
         self.equalities: list[tuple[dict, float]] = []  # {cell: coefficient} = value
         self.inequalities: list[tuple[dict, float]] = []  # {cell: coefficient} <= value
 
-    def add_table(self, name: str, frame: pd.DataFrame, dims: list[str], count: str, threshold: int,
-                  noise: int = 0) -> None:
+    def add_table(
+        self, name: str, frame: pd.DataFrame, dims: list[str], count: str, threshold: int, noise: int = 0
+    ) -> None:
         """A published table; with `noise`, each shown value is the truth give or take that much."""
         self.dims[name], self.thresholds[name] = dims, threshold
         self.noise += [noise] * len(frame)
@@ -133,10 +134,15 @@ class JointAttack:
             low[i] = solve(c)[i]
             high[i] = solve(-c)[i]
         cells = unknown[target]
-        return pd.DataFrame({
-            "table": [self.keys[c][0] for c in cells], "cell": [self.keys[c][1] for c in cells],
-            "min": np.round(low[target], 6), "max": np.round(high[target], 6), "threshold": thresholds[target],
-        })
+        return pd.DataFrame(
+            {
+                "table": [self.keys[c][0] for c in cells],
+                "cell": [self.keys[c][1] for c in cells],
+                "min": np.round(low[target], 6),
+                "max": np.round(high[target], 6),
+                "threshold": thresholds[target],
+            }
+        )
 
 
 def _narrow(low, high, thresholds) -> np.ndarray:

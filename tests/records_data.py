@@ -73,9 +73,16 @@ def people(n: int, seed: int = 6) -> list[Person]:
         sex = rng.choice(["Nam", "Nữ"])
         birth = dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(30000))
         century_sex = ("0" if birth.year < 2000 else "2") if sex == "Nam" else ("1" if birth.year < 2000 else "3")
-        out.append(Person(f"022{century_sex}{birth.year % 100:02d}{i:06d}", name, birth, sex,
-                          rng.choices(list(ETHNICITIES), list(ETHNICITIES.values()))[0],
-                          rng.choices(list(COMMUNES), list(COMMUNES.values()))[0]))
+        out.append(
+            Person(
+                f"022{century_sex}{birth.year % 100:02d}{i:06d}",
+                name,
+                birth,
+                sex,
+                rng.choices(list(ETHNICITIES), list(ETHNICITIES.values()))[0],
+                rng.choices(list(COMMUNES), list(COMMUNES.values()))[0],
+            )
+        )
     return sorted(out, key=lambda p: p.commune)
 
 
@@ -88,12 +95,15 @@ def residents_csv(persons: list[Person]) -> str:
 def applications_csv(persons: list[Person], seed: int = 7) -> str:
     """One application per person, sorted by the day it was received (2024-01-01 to 2024-06-29)."""
     rng = random.Random(seed)
-    days = sorted(((dt.date(2024, 1, 1) + dt.timedelta(days=rng.randrange(180)), p) for p in persons),
-                  key=lambda pair: pair[0])
+    days = sorted(
+        ((dt.date(2024, 1, 1) + dt.timedelta(days=rng.randrange(180)), p) for p in persons), key=lambda pair: pair[0]
+    )
     lines = ["\ufeffMã hồ sơ,Số định danh người nộp,Họ tên người nộp,Ngày tiếp nhận,Kênh nộp,Mã thủ tục"]
-    lines += [f"H49-{i:06d},{p.personal_id},{p.name},{day:%d/%m/%Y},{rng.choice(['Trực tiếp', 'Trực tuyến'])},"
-              f"{rng.choice(['1.001', '1.002', '2.003', '2.004', '2.005', '2.006', '2.007'])}"
-              for i, (day, p) in enumerate(days)]
+    lines += [
+        f"H49-{i:06d},{p.personal_id},{p.name},{day:%d/%m/%Y},{rng.choice(['Trực tiếp', 'Trực tuyến'])},"
+        f"{rng.choice(['1.001', '1.002', '2.003', '2.004', '2.005', '2.006', '2.007'])}"
+        for i, (day, p) in enumerate(days)
+    ]
     return "\r\n".join(lines) + "\r\n"
 
 
@@ -103,8 +113,9 @@ def add_source(data_dir: Path, name: str, spec: str, csv: str) -> None:
     (data_dir / "raw" / f"{name}.csv").write_text(csv, encoding="utf-8")
 
 
-def add_dataset(data_dir: Path, dataset: str, source: str, spec: str, access: str = "public",
-                synthetic: bool = True) -> None:
+def add_dataset(
+    data_dir: Path, dataset: str, source: str, spec: str, access: str = "public", synthetic: bool = True
+) -> None:
     write(data_dir / "specs" / f"{dataset}.yml", spec)
     manifest = data_dir / "manifest.yml"
     entry = manifest_entry(dataset, source, access=access, synthetic=synthetic)

@@ -34,8 +34,9 @@ PATHS = [
 
 def require_nginx() -> Path:
     """nginx's binary. Tests install nothing: missing, the test is skipped, or fails under CI (.ci/run installs it)."""
-    return require_tool("nginx", "apt-get install -y nginx (Debian's package, as root; `sudo make cluster-setup`)",
-                        SYSTEM_PATHS)
+    return require_tool(
+        "nginx", "apt-get install -y nginx (Debian's package, as root; `sudo make cluster-setup`)", SYSTEM_PATHS
+    )
 
 
 def publish(data: Path, build: Path, metadata: Path, release: str) -> None:
@@ -43,8 +44,22 @@ def publish(data: Path, build: Path, metadata: Path, release: str) -> None:
     (data / "raw").mkdir(parents=True, exist_ok=True)
     marked = CSV.replace("Dịch vụ công trực tuyến", MARKERS[release])
     (data / "raw" / "tasks.csv").write_text(marked, encoding="utf-8")
-    subprocess.run([sys.executable, "-m", "scripts.build.pipeline", "--data", str(data), "--build", str(build),
-                    "--metadata", str(metadata)], check=True, cwd=REPO, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scripts.build.pipeline",
+            "--data",
+            str(data),
+            "--build",
+            str(build),
+            "--metadata",
+            str(metadata),
+        ],
+        check=True,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+    )
     assert (build / "current").resolve().name == release
 
 
@@ -102,9 +117,24 @@ def cluster(build: Path, replicas: int = 2, start_seconds: float = 60) -> Iterat
     port, state = free_port(), build / "cluster"
     state.mkdir(parents=True, exist_ok=True)
     output = open(state / "supervisor.log", "wb")
-    process = subprocess.Popen([sys.executable, "-m", "scripts.serve.cluster.supervisor", "--build", str(build),
-                                "--port", str(port), "--replicas", str(replicas), "--poll", "0.2"],
-                               cwd=REPO, stdout=output, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "scripts.serve.cluster.supervisor",
+            "--build",
+            str(build),
+            "--port",
+            str(port),
+            "--replicas",
+            str(replicas),
+            "--poll",
+            "0.2",
+        ],
+        cwd=REPO,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+    )
     running = RunningCluster(f"http://127.0.0.1:{port}", state, process)
     try:
         deadline = time.monotonic() + start_seconds

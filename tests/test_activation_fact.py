@@ -52,14 +52,17 @@ def accounts(rows: int = 700) -> pd.DataFrame:
     rng = np.random.default_rng(SEED)
     registered = pd.to_datetime("2024-01-01") + pd.to_timedelta(rng.integers(0, 120, rows), unit="D")
     activated = pd.Series(registered + pd.to_timedelta(rng.integers(0, 40, rows), unit="D")).where(
-        rng.random(rows) < 0.85)
-    return pd.DataFrame({
-        "Số định danh": [f"0220{80 + i % 20:02d}{i:06d}" for i in range(rows)],
-        "Ngày đăng ký": registered.strftime("%d/%m/%Y"),
-        "Ngày kích hoạt": activated.dt.strftime("%d/%m/%Y").fillna(""),
-        "Mã xã": rng.choice(COMMUNES, rows, p=[0.6, 0.3, 0.1]),
-        "Mức định danh": rng.choice(["Mức 1", "Mức 2"], rows, p=[0.2, 0.8]),
-    })
+        rng.random(rows) < 0.85
+    )
+    return pd.DataFrame(
+        {
+            "Số định danh": [f"0220{80 + i % 20:02d}{i:06d}" for i in range(rows)],
+            "Ngày đăng ký": registered.strftime("%d/%m/%Y"),
+            "Ngày kích hoạt": activated.dt.strftime("%d/%m/%Y").fillna(""),
+            "Mã xã": rng.choice(COMMUNES, rows, p=[0.6, 0.3, 0.1]),
+            "Mức định danh": rng.choice(["Mức 1", "Mức 2"], rows, p=[0.2, 0.8]),
+        }
+    )
 
 
 def per_table_attack(source: pd.DataFrame, knows_the_fact: bool) -> pd.DataFrame:
@@ -68,19 +71,33 @@ def per_table_attack(source: pd.DataFrame, knows_the_fact: bool) -> pd.DataFrame
     month = lambda column: pd.to_datetime(source[column], format="%d/%m/%Y").dt.strftime("%Y-%m")
     active = source["Ngày kích hoạt"] != ""
     micro = {
-        REGISTERED: pd.DataFrame({"commune_code": source["Mã xã"], "month": month("Ngày đăng ký"),
-                                  "identification_level": source["Mức định danh"]}),
-        ACTIVATED: pd.DataFrame({"commune_code": source["Mã xã"][active],
-                                 "month": month("Ngày kích hoạt")[active],
-                                 "identification_level": source["Mức định danh"][active]}),
+        REGISTERED: pd.DataFrame(
+            {
+                "commune_code": source["Mã xã"],
+                "month": month("Ngày đăng ký"),
+                "identification_level": source["Mức định danh"],
+            }
+        ),
+        ACTIVATED: pd.DataFrame(
+            {
+                "commune_code": source["Mã xã"][active],
+                "month": month("Ngày kích hoạt")[active],
+                "identification_level": source["Mức định danh"][active],
+            }
+        ),
     }
     attack = JointAttack()
     for name, rows in micro.items():
         dims = list(rows.columns)
         shape, counts = count_cube(rows, dims)
         primary, secondary = protect(shape, counts, 10, 1)
-        attack.add_table(name, _frame(shape, counts, primary | secondary).rename(columns={"events": "accounts"}),
-                         dims, "accounts", 10)
+        attack.add_table(
+            name,
+            _frame(shape, counts, primary | secondary).rename(columns={"events": "accounts"}),
+            dims,
+            "accounts",
+            10,
+        )
     if knows_the_fact:
         what_anyone_knows(attack, None)
     return disclosed(attack.ranges())
@@ -91,11 +108,21 @@ def release(root: Path) -> Path:
     head = MANIFEST_HEAD.replace("datasets:", "disclosure: {when_targets_unmet: publish_best}\ndatasets:")
     write(data / "manifest.yml", head + manifest_entry(REGISTERED, "accounts") + manifest_entry(ACTIVATED, "accounts"))
     write(data / "specs" / "accounts.yml", SOURCE)
-    write(data / "specs" / f"{REGISTERED}.yml", TABLE.format(filter="", communes=COMMUNES, date="registered_on",
-                                                            registered=REGISTERED).replace("  relations", "#"))
-    write(data / "specs" / f"{ACTIVATED}.yml", TABLE.format(filter="filter: [{column: activated_on, present: true}]",
-                                                           communes=COMMUNES, date="activated_on",
-                                                           registered=REGISTERED))
+    write(
+        data / "specs" / f"{REGISTERED}.yml",
+        TABLE.format(filter="", communes=COMMUNES, date="registered_on", registered=REGISTERED).replace(
+            "  relations", "#"
+        ),
+    )
+    write(
+        data / "specs" / f"{ACTIVATED}.yml",
+        TABLE.format(
+            filter="filter: [{column: activated_on, present: true}]",
+            communes=COMMUNES,
+            date="activated_on",
+            registered=REGISTERED,
+        ),
+    )
     (data / "raw").mkdir(parents=True, exist_ok=True)
     accounts().to_csv(data / "raw" / "accounts.csv", index=False, encoding="utf-8-sig")
     published, _ = build(data, root / "build", write(root / "metadata.yml", "title: Cổng\nlicense: CC BY 4.0\n"))

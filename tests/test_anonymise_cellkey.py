@@ -29,12 +29,14 @@ def citizen_ids(n: int, start: int = 0) -> pd.Series:
 
 def people(seed: int, n: int) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
-    return pd.DataFrame({
-        "id": citizen_ids(n),
-        "sex": rng.choice(["Nam", "Nữ"], n),
-        "age": rng.choice(["0-14", "15-59", "60+"], n, p=[0.2, 0.6, 0.2]),
-        "district": rng.choice(["Bảo Lâm", "Bảo Lạc", "Hà Quảng", "Trùng Khánh"], n),
-    })
+    return pd.DataFrame(
+        {
+            "id": citizen_ids(n),
+            "sex": rng.choice(["Nam", "Nữ"], n),
+            "age": rng.choice(["0-14", "15-59", "60+"], n, p=[0.2, 0.6, 0.2]),
+            "district": rng.choice(["Bảo Lâm", "Bảo Lạc", "Hà Quảng", "Trùng Khánh"], n),
+        }
+    )
 
 
 def cell_index(dims: list[str], levels: list[tuple], **where) -> int:
@@ -57,14 +59,17 @@ def test_every_ptable_row_is_an_unbiased_distribution_within_d_that_never_publis
     assert not ((p > 0) & (published < 0)).any()
 
 
-@pytest.mark.parametrize("d, v, js, expected", [
-    (2, 1.0, 1, [0, 1, 1, 1]),
-    # Count 1 can only become 0 or 3, count 2 no closer than 0 or 3: both need variance 2 to stay unbiased.
-    # Count 3 cannot move down without reaching 1 or 2 nor up without bias, so it is published as it is.
-    (2, 1.0, 3, [0, 2, 2, 0, 1, 1]),
-    (3, 2.0, 3, [0, 2, 2, 2, 2, 2, 2]),
-    (2, 4.0, 1, [0, 2, 4, 4]),  # count 1 cannot move by -2, so its variance is at most 2
-])
+@pytest.mark.parametrize(
+    "d, v, js, expected",
+    [
+        (2, 1.0, 1, [0, 1, 1, 1]),
+        # Count 1 can only become 0 or 3, count 2 no closer than 0 or 3: both need variance 2 to stay unbiased.
+        # Count 3 cannot move down without reaching 1 or 2 nor up without bias, so it is published as it is.
+        (2, 1.0, 3, [0, 2, 2, 0, 1, 1]),
+        (3, 2.0, 3, [0, 2, 2, 2, 2, 2, 2]),
+        (2, 4.0, 1, [0, 2, 4, 4]),  # count 1 cannot move by -2, so its variance is at most 2
+    ],
+)
 def test_ptable_rows_have_the_variance_asked_for_wherever_they_can_carry_it(d, v, js, expected):
     np.testing.assert_allclose(PTable.build(d, v, js).row_variances, expected, rtol=0, atol=1e-12)
 
@@ -160,8 +165,11 @@ def test_a_cell_has_the_same_key_and_perturbation_in_every_table_that_shows_its_
         shape, counts = count_cube(micro, dims)
         cells = cell_keys(micro, dims, keys)
         published[tuple(dims)] = (shape, counts, cells, perturb(counts, cells, table))
-    women = [(shape, counts[i], cells[i], out[i]) for (shape, counts, cells, out) in published.values()
-             for i in [cell_index(list(shape.dims), list(shape.levels), sex="Nữ")]]
+    women = [
+        (shape, counts[i], cells[i], out[i])
+        for (shape, counts, cells, out) in published.values()
+        for i in [cell_index(list(shape.dims), list(shape.levels), sex="Nữ")]
+    ]
     assert len({w[1:] for w in women}) == 1
     totals = {(counts[0], cells[0], out[0]) for (_, counts, cells, out) in published.values()}
     assert len(totals) == 1
@@ -227,7 +235,9 @@ def test_cell_keys_refuse_misaligned_or_out_of_range_record_keys():
 
 
 MICRODATA = st.lists(
-    st.tuples(st.sampled_from("abc"), st.sampled_from(["x", "y"]), st.integers(0, 10**6)), min_size=0, max_size=40,
+    st.tuples(st.sampled_from("abc"), st.sampled_from(["x", "y"]), st.integers(0, 10**6)),
+    min_size=0,
+    max_size=40,
 )
 
 
@@ -269,17 +279,20 @@ def test_parameters_read_from_a_spec_build_the_matching_ptable():
     assert CellKeyParameters.model_validate({"method": "cell_key", "max": 1, "variance": 1}).js == 1
 
 
-@pytest.mark.parametrize("spec, field", [
-    ({"method": "cell_key", "max": 2, "variance": 5.0}, "variance"),
-    ({"method": "cell_key", "max": 2, "variance": 0}, "variance"),
-    ({"method": "cell_key", "max": 2, "variance": 1.0, "js": 4}, "js"),
-    ({"method": "cell_key", "max": 0, "variance": 1.0}, "max"),
-    ({"method": "cell_key", "max": True, "variance": 1.0}, "max"),
-    ({"method": "cell_key", "max": 2.5, "variance": 1.0}, "max"),
-    ({"method": "noise", "max": 2, "variance": 1.0}, "method"),
-    ({"method": "cell_key", "max": 2, "variance": 1.0, "maximum": 3}, "maximum"),
-    ({"max": 2, "variance": 1.0}, "method"),
-])
+@pytest.mark.parametrize(
+    "spec, field",
+    [
+        ({"method": "cell_key", "max": 2, "variance": 5.0}, "variance"),
+        ({"method": "cell_key", "max": 2, "variance": 0}, "variance"),
+        ({"method": "cell_key", "max": 2, "variance": 1.0, "js": 4}, "js"),
+        ({"method": "cell_key", "max": 0, "variance": 1.0}, "max"),
+        ({"method": "cell_key", "max": True, "variance": 1.0}, "max"),
+        ({"method": "cell_key", "max": 2.5, "variance": 1.0}, "max"),
+        ({"method": "noise", "max": 2, "variance": 1.0}, "method"),
+        ({"method": "cell_key", "max": 2, "variance": 1.0, "maximum": 3}, "maximum"),
+        ({"max": 2, "variance": 1.0}, "method"),
+    ],
+)
 def test_parameter_errors_name_the_field(spec, field):
     with pytest.raises(ValidationError) as error:
         CellKeyParameters.model_validate(spec)

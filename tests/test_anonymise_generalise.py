@@ -32,12 +32,15 @@ def test_age_can_be_taken_at_each_row_own_date():
     assert texts(GENERALISERS["age_band_5y"](births, deaths)) == ["65-69", "70-74"]
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("age_band_5y", ["00-04", "05-09", "85-89", "90+", "90+", None]),
-    ("age_band_10y", ["00-09", "00-09", "80-89", "90+", "90+", None]),
-    # The last band stops where top-coding starts instead of overlapping it.
-    ("age_band_20y", ["00-19", "00-19", "80-89", "90+", "90+", None]),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("age_band_5y", ["00-04", "05-09", "85-89", "90+", "90+", None]),
+        ("age_band_10y", ["00-09", "00-09", "80-89", "90+", "90+", None]),
+        # The last band stops where top-coding starts instead of overlapping it.
+        ("age_band_20y", ["00-19", "00-19", "80-89", "90+", "90+", None]),
+    ],
+)
 def test_age_bands_are_top_coded_at_ninety(name, expected):
     births = pd.Series(["2024-01-01", "2019-06-30", "1934-07-01", "1934-06-30", "1901-01-01", None])
     assert texts(GENERALISERS[name](births)) == expected
@@ -62,11 +65,14 @@ def test_a_birth_after_the_reference_date_is_an_error_not_a_band():
         GENERALISERS["age_band_5y"](pd.Series(["2030-01-01"]))
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("month", ["2024-03", "2023-12", None]),
-    ("quarter", ["2024-Q1", "2023-Q4", None]),
-    ("year", ["2024", "2023", None]),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("month", ["2024-03", "2023-12", None]),
+        ("quarter", ["2024-Q1", "2023-Q4", None]),
+        ("year", ["2024", "2023", None]),
+    ],
+)
 def test_event_dates_to_month_quarter_and_year(name, expected):
     dates = pd.Series(["2024-03-31", "2023-12-01", None])
     assert texts(GENERALISERS[name](dates)) == expected
@@ -74,7 +80,10 @@ def test_event_dates_to_month_quarter_and_year(name, expected):
 
 def test_text_that_is_not_an_iso_date_becomes_missing():
     assert texts(GENERALISERS["month"](pd.Series(["31/03/2024", "2024-02-30", "2024-02-29"]))) == [
-        None, None, "2024-02"]
+        None,
+        None,
+        "2024-02",
+    ]
 
 
 def test_identity_and_whole_province_are_the_ends_of_an_area_hierarchy():
@@ -104,8 +113,14 @@ def test_cells_a_release_hid_under_unpadded_bands_stay_hidden():
     from scripts.build.anonymise.cube import TOTAL, CubeShape
 
     shape = CubeShape(dims=("sex", "age_band"), levels=(("Nam", "Nữ"), ("00-04", "05-09", "10-14")))
-    previous = pd.DataFrame({"sex": ["Nam", "Nữ", TOTAL], "age_band": ["5-9", "10-14", "0-4"],
-                             "count": [None, None, "7"], "suppression": ["suppressed", "suppressed", None]})
+    previous = pd.DataFrame(
+        {
+            "sex": ["Nam", "Nữ", TOTAL],
+            "age_band": ["5-9", "10-14", "0-4"],
+            "count": [None, None, "7"],
+            "suppression": ["suppressed", "suppressed", None],
+        }
+    )
     hidden = previously_hidden(shape, previous)
     codes = {tuple(shape.coords[i]) for i in range(shape.n_cells) if hidden[i]}
     assert codes == {(1, 2), (2, 3)}  # Nam 05-09 and Nữ 10-14, whatever the release wrote

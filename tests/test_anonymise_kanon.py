@@ -24,12 +24,14 @@ def people(rows: list[tuple[str, str, int]]) -> pd.DataFrame:
 def synthetic(seed: int, n: int) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     births = pd.Timestamp("1935-01-01") + pd.to_timedelta(rng.integers(0, 32000, n), unit="D")
-    return pd.DataFrame({
-        "birth_date": births.strftime("%Y-%m-%d"),
-        "sex": rng.choice(["F", "M"], n),
-        "commune": rng.choice([f"0000{i}" for i in range(6)], n, p=[0.4, 0.25, 0.15, 0.1, 0.06, 0.04]),
-        "ethnicity": rng.choice(["Kinh", "Tày", "Thái", "Mường", "Khmer"], n, p=[0.6, 0.15, 0.1, 0.1, 0.05]),
-    })
+    return pd.DataFrame(
+        {
+            "birth_date": births.strftime("%Y-%m-%d"),
+            "sex": rng.choice(["F", "M"], n),
+            "commune": rng.choice([f"0000{i}" for i in range(6)], n, p=[0.4, 0.25, 0.15, 0.1, 0.06, 0.04]),
+            "ethnicity": rng.choice(["Kinh", "Tày", "Thái", "Mường", "Khmer"], n, p=[0.6, 0.15, 0.1, 0.1, 0.05]),
+        }
+    )
 
 
 def test_nothing_is_generalised_or_dropped_when_the_data_already_meet_k():

@@ -85,7 +85,8 @@ def test_keys_written_by_generators_are_accepted():
 
 
 def test_a_key_is_read_the_same_from_the_environment_and_from_a_file_with_bom_quotes_and_newline(
-        no_key, monkeypatch, tmp_path):
+    no_key, monkeypatch, tmp_path
+):
     key = RANDOM_KEYS[0]
     monkeypatch.setenv(KEY_VARIABLE, f"  {key.decode()} ")
     assert load_key() == key
@@ -114,8 +115,14 @@ def test_a_key_file_must_be_readable_and_outside_the_repository(no_key, monkeypa
 def test_each_purpose_table_link_and_build_gets_its_own_secret():
     key = RANDOM_KEYS[2]
     build = BuildSecrets(key, "0007")
-    secrets = [build.pseudonym("a"), build.pseudonym("b"), build.sample("a"), build.order("a"), build.order("b"),
-               build.pseudonym("a", link="person")]
+    secrets = [
+        build.pseudonym("a"),
+        build.pseudonym("b"),
+        build.sample("a"),
+        build.order("a"),
+        build.order("b"),
+        build.pseudonym("a", link="person"),
+    ]
     assert len(set(secrets)) == len(secrets) and all(len(s) == 32 for s in secrets)
     assert build.pseudonym("a", link="person") == build.pseudonym("b", link="person")  # a declared link is shared
     assert BuildSecrets(key, "0007").order("a") != build.order("a")  # a new build, a new nonce

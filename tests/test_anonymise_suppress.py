@@ -16,10 +16,12 @@ from scripts.build.anonymise.suppress import SuppressionFailed, suppress_counts
 def skewed(seed: int, sizes: list[int], rows: int) -> pd.DataFrame:
     """Random categories with skewed weights, so that some cells are small and some are empty."""
     rng = np.random.default_rng(seed)
-    return pd.DataFrame({
-        f"d{i}": [f"v{v}" for v in rng.choice(size, rows, p=rng.dirichlet(np.full(size, 0.7)))]
-        for i, size in enumerate(sizes)
-    })
+    return pd.DataFrame(
+        {
+            f"d{i}": [f"v{v}" for v in rng.choice(size, rows, p=rng.dirichlet(np.full(size, 0.7)))]
+            for i, size in enumerate(sizes)
+        }
+    )
 
 
 def integer_attack(cube: pd.DataFrame, dims: list[str], threshold: int) -> pd.DataFrame:
@@ -36,8 +38,11 @@ def integer_attack(cube: pd.DataFrame, dims: list[str], threshold: int) -> pd.Da
     rows, cols, coefs, rhs = [], [], [], []
     for dim in dims:
         others = [d for d in dims if d != dim]
-        groups = cube.groupby(others if len(others) > 1 else others[0], sort=False).groups.values() \
-            if others else [cube.index]
+        groups = (
+            cube.groupby(others if len(others) > 1 else others[0], sort=False).groups.values()
+            if others
+            else [cube.index]
+        )
         for members in groups:
             members = np.asarray(members)
             sign = np.where(cube.loc[members, dim].to_numpy() == TOTAL, 1.0, -1.0)
@@ -60,8 +65,12 @@ def integer_attack(cube: pd.DataFrame, dims: list[str], threshold: int) -> pd.Da
         c[j] = 1.0
         ends = []
         for sense in (1.0, -1.0):
-            res = milp(sense * c, constraints=LinearConstraint(a, rhs, rhs), bounds=Bounds(lower, upper),
-                       integrality=np.ones(n))
+            res = milp(
+                sense * c,
+                constraints=LinearConstraint(a, rhs, rhs),
+                bounds=Bounds(lower, upper),
+                integrality=np.ones(n),
+            )
             if res.status == 0:
                 ends.append(sense * res.fun)
             else:
@@ -211,11 +220,13 @@ def test_a_wider_protection_interval_is_met():
 
 
 def test_the_audit_pins_a_cell_hidden_alone_in_its_row():
-    cube = pd.DataFrame({
-        "a": ["p", "p", "p", "q", "q", "q", TOTAL, TOTAL, TOTAL],
-        "b": ["x", "y", TOTAL] * 3,
-        "count": pd.array([None, 20, 25, 30, 40, 70, 35, 60, 95], dtype="Int64"),
-    })
+    cube = pd.DataFrame(
+        {
+            "a": ["p", "p", "p", "q", "q", "q", TOTAL, TOTAL, TOTAL],
+            "b": ["x", "y", TOTAL] * 3,
+            "count": pd.array([None, 20, 25, 30, 40, 70, 35, 60, 95], dtype="Int64"),
+        }
+    )
     cube["suppression"] = np.where(cube["count"].isna(), "suppressed", None)
     ranges = feasible_ranges(cube, ["a", "b"], threshold=10)
     assert ranges[["a", "b", "min", "max", "exact"]].values.tolist() == [["p", "x", 5.0, 5.0, True]]
@@ -223,26 +234,31 @@ def test_the_audit_pins_a_cell_hidden_alone_in_its_row():
 
 def test_the_audit_gives_the_classic_ranges_of_a_hidden_two_by_two_block():
     # Margins 10/20 by rows, 12/18 by columns: cell (p, x) lies in [max(0, 10 - 18), min(10, 12)] = [0, 10].
-    cube = pd.DataFrame({
-        "a": ["p", "p", "p", "q", "q", "q", TOTAL, TOTAL, TOTAL],
-        "b": ["x", "y", TOTAL] * 3,
-        "count": pd.array([None, None, 10, None, None, 20, 12, 18, 30], dtype="Int64"),
-    })
+    cube = pd.DataFrame(
+        {
+            "a": ["p", "p", "p", "q", "q", "q", TOTAL, TOTAL, TOTAL],
+            "b": ["x", "y", TOTAL] * 3,
+            "count": pd.array([None, None, 10, None, None, 20, 12, 18, 30], dtype="Int64"),
+        }
+    )
     ranges = feasible_ranges(cube, ["a", "b"]).set_index(["a", "b"])
     assert ranges.loc[("p", "x"), ["min", "max"]].tolist() == [0.0, 10.0]
     assert ranges.loc[("q", "y"), ["min", "max"]].tolist() == [8.0, 18.0]
     # Knowing that hidden cells are never zero narrows the range by one at each end.
-    known = feasible_ranges(cube.assign(suppression=np.where(cube["count"].isna(), "suppressed", None)),
-                            ["a", "b"], threshold=10).set_index(["a", "b"])
+    known = feasible_ranges(
+        cube.assign(suppression=np.where(cube["count"].isna(), "suppressed", None)), ["a", "b"], threshold=10
+    ).set_index(["a", "b"])
     assert known.loc[("p", "x"), ["min", "max"]].tolist() == [1.0, 9.0]
 
 
 def test_a_hidden_grand_total_is_pinned_by_published_margins_and_free_cells_are_unbounded():
-    cube = pd.DataFrame({
-        "a": ["p", "p", "p", "q", "q", "q", TOTAL, TOTAL, TOTAL],
-        "b": ["x", "y", TOTAL] * 3,
-        "count": pd.array([None, None, None, None, None, None, 12, 18, None], dtype="Int64"),
-    })
+    cube = pd.DataFrame(
+        {
+            "a": ["p", "p", "p", "q", "q", "q", TOTAL, TOTAL, TOTAL],
+            "b": ["x", "y", TOTAL] * 3,
+            "count": pd.array([None, None, None, None, None, None, 12, 18, None], dtype="Int64"),
+        }
+    )
     ranges = feasible_ranges(cube, ["a", "b"]).set_index(["a", "b"])
     assert ranges.loc[(TOTAL, TOTAL), ["min", "max", "exact"]].tolist() == [30.0, 30.0, True]
     assert ranges.loc[("p", "x"), ["min", "max"]].tolist() == [0.0, 12.0]

@@ -16,20 +16,66 @@ import pytest
 from scripts.bench import benchmarks_page as report
 
 ROOT = Path(__file__).resolve().parent.parent
-SECTIONS = ["### Targets", "### Machine and versions", "### Build", "### Served: the portal and the baseline",
-            "### The long tail", "### Load isolation", "### Shared address"]
-TARGETS = ["build time / plain load time", "build peak memory", "baseline p95 / portal p95", "portal p95 / SQLite p95",
-           "slowest portal p95", "portal errors", "long tail (40 pages, each once): baseline p95 / portal p95",
-           "long tail (40 pages, each once): portal p95 / SQLite p95", "long tail: portal errors", "beside a heavy-sql client", "beside a flood client", "5xx"]
+SECTIONS = [
+    "### Targets",
+    "### Machine and versions",
+    "### Build",
+    "### Served: the portal and the baseline",
+    "### The long tail",
+    "### Load isolation",
+    "### Shared address",
+]
+TARGETS = [
+    "build time / plain load time",
+    "build peak memory",
+    "baseline p95 / portal p95",
+    "portal p95 / SQLite p95",
+    "slowest portal p95",
+    "portal errors",
+    "long tail (40 pages, each once): baseline p95 / portal p95",
+    "long tail (40 pages, each once): portal p95 / SQLite p95",
+    "long tail: portal errors",
+    "beside a heavy-sql client",
+    "beside a flood client",
+    "5xx",
+]
 
 
 @pytest.fixture(scope="module")
 def bench(tmp_path_factory):
     work = tmp_path_factory.mktemp("bench")
     out = work / "benchmarks.md"
-    subprocess.run([sys.executable, "-m", "scripts.bench", "--scale", "small", "--work", str(work), "--out", str(out),
-                    "--clients", "2", "--rounds", "1", "--max-seconds", "30", "--isolation-rounds", "1",
-                    "--window-seconds", "0.5", "--shared-seconds", "3", "--tail-pages", "40"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL, timeout=180)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scripts.bench",
+            "--scale",
+            "small",
+            "--work",
+            str(work),
+            "--out",
+            str(out),
+            "--clients",
+            "2",
+            "--rounds",
+            "1",
+            "--max-seconds",
+            "30",
+            "--isolation-rounds",
+            "1",
+            "--window-seconds",
+            "0.5",
+            "--shared-seconds",
+            "3",
+            "--tail-pages",
+            "40",
+        ],
+        check=True,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        timeout=180,
+    )
     return out.read_text(encoding="utf-8"), json.loads((work / "results.json").read_text(encoding="utf-8"))
 
 
@@ -79,7 +125,15 @@ def test_every_figure_of_build_mix_and_isolation_is_a_number(bench):
     served = next(table for header, table in by_header.items() if header[:2] == ("query", "portal first"))
     assert len(served) == len(results["mix"]["queries"])
     assert {query["kind"] for query in results["mix"]["queries"]} == {
-        "home", "facets", "filtered", "search", "array", "deep", "sql", "csv"}
+        "home",
+        "facets",
+        "filtered",
+        "search",
+        "array",
+        "deep",
+        "sql",
+        "csv",
+    }
     for row in served:
         for column, cell in row.items():
             if column != "query" and cell:

@@ -122,8 +122,9 @@ def test_every_page_type_passes_axe_and_fits_a_phone(browser, base_url):
             if measured["landmarks"] or measured["mains"] != 1:
                 problems.append(f"{width}px {kind}: missing landmarks {measured['landmarks']}")
             if width == 390:
-                problems += [f"390px {kind}: {what} {item}" for what in ("small", "targets", "chart")
-                             for item in measured[what]]
+                problems += [
+                    f"390px {kind}: {what} {item}" for what in ("small", "targets", "chart") for item in measured[what]
+                ]
         context.close()
     assert not problems, "\n".join(problems)
 
@@ -140,8 +141,15 @@ def test_the_skip_link_comes_first_and_focus_is_visible_on_every_background(brow
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
     # The header's dark blue, the page's white, a table cell, the facet boxes, a button, a select and the footer.
-    for selector in ("header .portal-links a", "main .facet-info li a", "th a", "select", "form.filters [type=submit]",
-                     ".table-wrapper", "footer a"):
+    for selector in (
+        "header .portal-links a",
+        "main .facet-info li a",
+        "th a",
+        "select",
+        "form.filters [type=submit]",
+        ".table-wrapper",
+        "footer a",
+    ):
         page.locator(selector).first.focus()
         page.keyboard.press("Shift+Tab")  # moving by keyboard is what shows :focus-visible
         page.keyboard.press("Tab")
@@ -170,10 +178,13 @@ def _cold_load(browser, base_url, path) -> dict:
     finished = []
     page.on("requestfinished", lambda request: finished.append(request))
     page.goto(path, wait_until="networkidle")
-    sizes = {request.url[len(base_url):]: (request.sizes()["responseBodySize"]
-                                           + request.sizes()["responseHeadersSize"],
-                                           request.response().headers.get("content-encoding", ""))
-             for request in finished}
+    sizes = {
+        request.url[len(base_url) :]: (
+            request.sizes()["responseBodySize"] + request.sizes()["responseHeadersSize"],
+            request.response().headers.get("content-encoding", ""),
+        )
+        for request in finished
+    }
     context.close()
     return sizes
 

@@ -8,10 +8,17 @@ import pytest
 from tests.browser import offline_page, shoot
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.usefixtures("chromium")]
-PAGES = ["/datasets/residents_by_commune_sex_age", "/datasets/vneid_registrations_by_commune_month",
-         "/datasets/civil_status_by_commune_month", "/datasets/deaths_by_age_band",
-         "/datasets/mobile_subscribers_by_carrier_commune", "/datasets/online_applications_by_channel_quarter",
-         "/datasets/online_applications_by_procedure_year?lang=en", "/?lang=vi", "/?lang=en"]
+PAGES = [
+    "/datasets/residents_by_commune_sex_age",
+    "/datasets/vneid_registrations_by_commune_month",
+    "/datasets/civil_status_by_commune_month",
+    "/datasets/deaths_by_age_band",
+    "/datasets/mobile_subscribers_by_carrier_commune",
+    "/datasets/online_applications_by_channel_quarter",
+    "/datasets/online_applications_by_procedure_year?lang=en",
+    "/?lang=vi",
+    "/?lang=en",
+]
 # The smallest label of each chart as the phone draws it: its font-size times the SVG's scale on screen.
 SMALLEST_LABEL = """() => [...document.querySelectorAll('svg.declared-chart')].map(svg => {
     const box = svg.getBoundingClientRect();

@@ -27,7 +27,9 @@ def test_build_publishes_a_typed_release(data_dir, portal_metadata, tmp_path):
     # Indexes on facet columns and full-text search without diacritics.
     indexes = {r[0] for r in db.execute("select name from sqlite_master where type='index' and tbl_name='tasks'")}
     assert any("unit" in name for name in indexes) and any("done" in name for name in indexes)
-    hits = db.execute("select name from tasks where rowid in (select rowid from tasks_fts where tasks_fts match 'the che')")
+    hits = db.execute(
+        "select name from tasks where rowid in (select rowid from tasks_fts where tasks_fts match 'the che')"
+    )
     assert hits.fetchall() == [("Hoàn thiện thể chế",)]
     assert db.execute("select id, row_count, synthetic from catalogue").fetchall() == [("tasks", 3, 1)]
     served = json.loads((release / "metadata.json").read_text())
@@ -63,9 +65,13 @@ def test_dataset_removed_from_manifest_disappears_at_next_build(data_dir, portal
 
 def test_personal_columns_are_never_published_raw(data_dir, portal_metadata, tmp_path):
     spec = data_dir / "specs" / "tasks.yml"
-    spec.write_text(spec.read_text(encoding="utf-8").replace(
-        "header: \"Đơn vị chủ trì\", type: text, role: attribute",
-        "header: \"Đơn vị chủ trì\", type: text, role: direct_identifier"), encoding="utf-8")
+    spec.write_text(
+        spec.read_text(encoding="utf-8").replace(
+            'header: "Đơn vị chủ trì", type: text, role: attribute',
+            'header: "Đơn vị chủ trì", type: text, role: direct_identifier',
+        ),
+        encoding="utf-8",
+    )
     _release, outcome = build(data_dir, tmp_path / "build", portal_metadata)
     assert "personal data" in outcome.skipped["tasks"]
     assert outcome.published == {}

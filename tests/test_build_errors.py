@@ -79,22 +79,31 @@ def build_in_subprocess(command: list[str], env: dict, limit_bytes: int | None =
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes past the limit fail with EFBIG, as on a full disk
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
 
-    done = subprocess.run([sys.executable, *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
-                          preexec_fn=limit_file_size if limit_bytes else None)
+    done = subprocess.run(
+        [sys.executable, *command],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=limit_file_size if limit_bytes else None,
+    )
     assert done.returncode == 1, done.stdout + done.stderr
     return done.stdout + done.stderr
 
 
 def test_a_full_disk(residents, tmp_path, portal_metadata):
-    output = build_in_subprocess(["-m", "scripts.build.pipeline", *arguments(residents, tmp_path, portal_metadata)],
-                                 dict(os.environ), limit_bytes=8192)
+    output = build_in_subprocess(
+        ["-m", "scripts.build.pipeline", *arguments(residents, tmp_path, portal_metadata)],
+        dict(os.environ),
+        limit_bytes=8192,
+    )
     assert_plain_and_anonymous(output, "free disk space")
     assert not (tmp_path / "build" / "current").exists() and not list((tmp_path / "build").glob(".staging-*"))
 
 
 def test_an_unexpected_exception_quoting_a_person(residents, tmp_path, portal_metadata):
-    output = build_in_subprocess(["-c", UNEXPECTED, *arguments(residents, tmp_path, portal_metadata)],
-                                 dict(os.environ))
+    output = build_in_subprocess(["-c", UNEXPECTED, *arguments(residents, tmp_path, portal_metadata)], dict(os.environ))
     assert_plain_and_anonymous(output, "unexpected ValueError at scripts/build/anonymise/records.py:")
 
 
@@ -102,8 +111,10 @@ def test_bad_values_in_personal_columns(residents, tmp_path, portal_metadata, ca
     csv = residents / "raw" / "residents.csv"
     text = csv.read_text(encoding="utf-8")
     for person in PERSONS[:8]:  # an ID one digit too long, a name where the birth date belongs
-        text = text.replace(f"{person.personal_id},{person.name},{person.birth:%d/%m/%Y}",
-                            f"{person.personal_id}7,{person.name},{person.name}")
+        text = text.replace(
+            f"{person.personal_id},{person.name},{person.birth:%d/%m/%Y}",
+            f"{person.personal_id}7,{person.name},{person.name}",
+        )
     csv.write_text(text, encoding="utf-8")
     output = build_in_process(residents, tmp_path, portal_metadata, capsys)
     assert_plain_and_anonymous(output, "'9999999999999' is longer than 12 digits (value masked: personal data")
@@ -117,11 +128,14 @@ def test_a_missing_header_row(residents, tmp_path, portal_metadata, capsys):
     assert_plain_and_anonymous(output, "is the header row missing?")
 
 
-@pytest.mark.parametrize("key, synthetic, expected", [
-    ("a" * 32, True, "refused because it repeats characters"),
-    ("", True, "need a secret key"),
-    (DEVELOPMENT_KEY.decode(), False, "development key may only pseudonymise synthetic"),
-])
+@pytest.mark.parametrize(
+    "key, synthetic, expected",
+    [
+        ("a" * 32, True, "refused because it repeats characters"),
+        ("", True, "need a secret key"),
+        (DEVELOPMENT_KEY.decode(), False, "development key may only pseudonymise synthetic"),
+    ],
+)
 def test_a_bad_key(data_dir, tmp_path, portal_metadata, capsys, monkeypatch, key, synthetic, expected):
     monkeypatch.setenv(KEY_VARIABLE, key)
     monkeypatch.delenv(KEY_FILE_VARIABLE, raising=False)
@@ -134,7 +148,8 @@ def test_a_bad_key(data_dir, tmp_path, portal_metadata, capsys, monkeypatch, key
 
 def test_a_k_that_cannot_be_reached(residents, tmp_path, portal_metadata, capsys):
     spec = residents / "specs" / "residents_sample.yml"
-    spec.write_text(spec.read_text(encoding="utf-8").replace("[age_band_20y]", "[identity]")
-                    .replace("0.2", "0"), encoding="utf-8")
+    spec.write_text(
+        spec.read_text(encoding="utf-8").replace("[age_band_20y]", "[identity]").replace("0.2", "0"), encoding="utf-8"
+    )
     output = build_in_process(residents, tmp_path, portal_metadata, capsys)
     assert_plain_and_anonymous(output, "no generalisation of ['birth_date', 'sex', 'commune_code'] reaches k=5")

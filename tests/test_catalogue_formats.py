@@ -26,7 +26,8 @@ def validator(directory: str) -> Draft4Validator:
     """The schema's catalog.json, its references resolved from the copies kept in the repository."""
     schemas = [json.loads(path.read_text(encoding="utf-8")) for path in (STANDARDS / directory).glob("*.json")]
     registry = Registry().with_resources(
-        (schema["id"].rstrip("#"), Resource.from_contents(schema, default_specification=DRAFT4)) for schema in schemas)
+        (schema["id"].rstrip("#"), Resource.from_contents(schema, default_specification=DRAFT4)) for schema in schemas
+    )
     catalog = next(schema for schema in schemas if schema["id"].endswith("/catalog.json#"))
     return Draft4Validator(catalog, registry=registry, format_checker=Draft4Validator.FORMAT_CHECKER)
 
@@ -46,7 +47,9 @@ async def test_data_json_is_valid_project_open_data(app):
     assert len(federal) == 2 * len(catalog["dataset"])
     for dataset in catalog["dataset"]:
         assert re.match(r"^mailto:[^@]+@[^@]+\.\w+$", dataset["contactPoint"]["hasEmail"]), dataset["identifier"]
-        assert dataset["distribution"][0]["downloadURL"].endswith(f"/downloads/{dataset['identifier'].split('/')[-1]}.csv")
+        assert dataset["distribution"][0]["downloadURL"].endswith(
+            f"/downloads/{dataset['identifier'].split('/')[-1]}.csv"
+        )
         assert dataset["theme"][0] and dataset["issued"] <= dataset["modified"]
     broken = copy.deepcopy(catalog)
     del broken["dataset"][0]["contactPoint"]
@@ -84,12 +87,36 @@ async def test_a_data_package_whose_csv_differs_from_its_schema_is_invalid(app, 
     (tmp_path / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False), encoding="utf-8")
     report = Package(str(tmp_path / "datapackage.json")).validate()
     types = {kind for [kind] in report.flatten(["type"])}
-    assert not report.valid and types <= {"incorrect-label", "missing-label", "extra-label", "type-error", "primary-key", "extra-cell", "missing-cell", "constraint-error"}, types
+    assert not report.valid and types <= {
+        "incorrect-label",
+        "missing-label",
+        "extra-label",
+        "type-error",
+        "primary-key",
+        "extra-cell",
+        "missing-cell",
+        "constraint-error",
+    }, types
 
 
-SCHEMA_ORG = ("name", "description", "url", "identifier", "keywords", "license", "creator", "publisher",
-              "datePublished", "dateModified", "version", "spatialCoverage", "variableMeasured",
-              "includedInDataCatalog", "distribution", "about")
+SCHEMA_ORG = (
+    "name",
+    "description",
+    "url",
+    "identifier",
+    "keywords",
+    "license",
+    "creator",
+    "publisher",
+    "datePublished",
+    "dateModified",
+    "version",
+    "spatialCoverage",
+    "variableMeasured",
+    "includedInDataCatalog",
+    "distribution",
+    "about",
+)
 
 
 async def test_schema_org_dataset_on_every_page(app):

@@ -34,9 +34,20 @@ async def test_dataset_page_has_dictionary_downloads_api_and_schema_org(portal):
     page = await portal.client.get("/datasets/tasks")
     assert page.status_code == 200
     text = page.text
-    for expected in ("46/KH-UBND", "CC-BY-4.0", "<dd>Hằng tháng</dd>", "<code>budget</code>", "triệu đồng",
-                     'href="/downloads/tasks.csv"', 'href="/portal.db"', "curl '", "urllib.request", "fetch(",
-                     '"@type": "Dataset"', "<svg"):
+    for expected in (
+        "46/KH-UBND",
+        "CC-BY-4.0",
+        "<dd>Hằng tháng</dd>",
+        "<code>budget</code>",
+        "triệu đồng",
+        'href="/downloads/tasks.csv"',
+        'href="/portal.db"',
+        "curl '",
+        "urllib.request",
+        "fetch(",
+        '"@type": "Dataset"',
+        "<svg",
+    ):
         assert expected in text, expected
     assert (await portal.client.get("/datasets/missing")).status_code == 404
 
@@ -60,8 +71,17 @@ async def test_data_json_has_the_required_fields(portal):
     catalog = (await portal.client.get("/data.json")).json()
     assert catalog["conformsTo"] == "https://project-open-data.cio.gov/v1.1/schema"
     [dataset] = catalog["dataset"]
-    for field in ("title", "description", "keyword", "modified", "publisher", "contactPoint", "identifier",
-                  "accessLevel", "distribution"):
+    for field in (
+        "title",
+        "description",
+        "keyword",
+        "modified",
+        "publisher",
+        "contactPoint",
+        "identifier",
+        "accessLevel",
+        "distribution",
+    ):
         assert dataset[field], field
     assert dataset["accessLevel"] == "public"
 
@@ -88,15 +108,18 @@ async def test_api_page_openapi_cors_and_robots(portal):
     assert "Disallow: /restricted" in robots and "Allow: /" in robots
 
 
-
 @pytest.fixture
 def labelled_release(data_dir, portal_metadata, tmp_path):
     """The tiny build, with labels and descriptions holding the separators of Datasette's one-line column form."""
     spec = data_dir / "specs" / "tasks.yml"
-    spec.write_text(spec.read_text(encoding="utf-8").replace(
-        'label: {vi: "Kinh phí", en: "Budget"}, description: {vi: "Kinh phí", en: "Budget"}',
-        'label: {vi: "Kinh phí — dự toán", en: "Budget: planned"}, '
-        'description: {vi: "Tổng · đã duyệt [năm]", en: "Total: approved · yearly"}'), encoding="utf-8")
+    spec.write_text(
+        spec.read_text(encoding="utf-8").replace(
+            'label: {vi: "Kinh phí", en: "Budget"}, description: {vi: "Kinh phí", en: "Budget"}',
+            'label: {vi: "Kinh phí — dự toán", en: "Budget: planned"}, '
+            'description: {vi: "Tổng · đã duyệt [năm]", en: "Total: approved · yearly"}',
+        ),
+        encoding="utf-8",
+    )
     return build(data_dir, tmp_path / "build", portal_metadata)[0]
 
 
@@ -105,7 +128,9 @@ async def test_column_labels_reach_the_pages_as_data_whatever_they_contain(label
     table = json.loads((labelled_release / "metadata.json").read_text())["databases"]["portal"]["tables"]["tasks"]
     assert table["portal-columns"]["budget"] == {
         "label": {"vi": "Kinh phí — dự toán", "en": "Budget: planned"},
-        "description": {"vi": "Tổng · đã duyệt [năm]", "en": "Total: approved · yearly"}, "unit": "triệu đồng"}
+        "description": {"vi": "Tổng · đã duyệt [năm]", "en": "Total: approved · yearly"},
+        "unit": "triệu đồng",
+    }
     assert table["columns"]["budget"].startswith("Kinh phí — dự toán — Tổng · đã duyệt [năm] [triệu đồng]")
     app = serve.app(labelled_release)
     vietnamese = (await app.client.get("/datasets/tasks")).text

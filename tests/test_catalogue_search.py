@@ -64,8 +64,9 @@ async def test_a_query_without_diacritics_finds_what_the_accented_one_does(tier,
     app, _ = tier
     accented = await found(app, q="Hạ Long")
     plain = await found(app, q=query)
-    assert [(r["id"], r["score"], r["matching_rows"]) for r in plain["results"]] == \
-        [(r["id"], r["score"], r["matching_rows"]) for r in accented["results"]]
+    assert [(r["id"], r["score"], r["matching_rows"]) for r in plain["results"]] == [
+        (r["id"], r["score"], r["matching_rows"]) for r in accented["results"]
+    ]
     assert ids(await found(app, q="dang ky khai sinh")) == ids(await found(app, q="Đăng ký khai sinh"))
 
 
@@ -83,7 +84,7 @@ async def test_a_place_finds_every_dataset_with_rows_for_it_and_counts_them(tier
     result = await found(app, q="Hạ Long")
     counted = {r["id"]: r["matching_rows"] for r in result["results"] if r["matching_rows"]}
     assert {k: v for k, v in counted.items() if k in expected} == expected
-    assert set(ids(result)[:len(expected)]) == set(expected)  # the datasets of the place rank first
+    assert set(ids(result)[: len(expected)]) == set(expected)  # the datasets of the place rank first
     hit = next(r for r in result["results"] if r["id"] == RESIDENTS)
     assert hit["matched"]["values"] == [PLACE] and hit["matched"]["column"] == "commune_code"
     rows = await app.client.get(hit["matched"]["rows_url"].replace("?", ".json?", 1))
@@ -99,9 +100,34 @@ async def test_an_empty_query_lists_every_dataset_in_a_stable_order(tier, portal
     assert all(r["score"] is None and r["matching_rows"] is None for r in first["results"])
 
 
-HOSTILE = ['"', '""', "*", "a*", "NEAR", "NEAR(a b)", "a NEAR b", "-", "-a", ":", "title:x", "{title}:x", "(", ")",
-           "a AND", "OR", "NOT a", "^a", "a + b", "'", "\\", "%", "\u200b", "\ufeff", "x" * 7000,
-           " ".join(["dân"] * 600)]
+HOSTILE = [
+    '"',
+    '""',
+    "*",
+    "a*",
+    "NEAR",
+    "NEAR(a b)",
+    "a NEAR b",
+    "-",
+    "-a",
+    ":",
+    "title:x",
+    "{title}:x",
+    "(",
+    ")",
+    "a AND",
+    "OR",
+    "NOT a",
+    "^a",
+    "a + b",
+    "'",
+    "\\",
+    "%",
+    "\u200b",
+    "\ufeff",
+    "x" * 7000,
+    " ".join(["dân"] * 600),
+]
 
 
 @pytest.mark.parametrize("query", HOSTILE, ids=range(len(HOSTILE)))
@@ -163,8 +189,9 @@ async def test_the_page_has_labelled_facets_in_vietnamese_then_english(tier):
     assert "Residents by commune" in english and "Phường Hạ Long" in english
 
 
-@pytest.mark.parametrize("query", ["", "VNeID", "Toàn tỉnh", "Không công bố", "person key", "Ứng dụng VNeID",
-                                   "Bí danh cá nhân"])
+@pytest.mark.parametrize(
+    "query", ["", "VNeID", "Toàn tỉnh", "Không công bố", "person key", "Ứng dụng VNeID", "Bí danh cá nhân"]
+)
 async def test_a_visitor_without_a_token_learns_nothing_of_the_restricted_tier(tier, query):
     app, _ = tier
     for path in ("/search", "/search.json", "/search?lang=en"):
@@ -192,8 +219,9 @@ def test_each_database_indexes_only_its_own_datasets_and_no_pseudonym(sample_rel
         db = sqlite3.connect(sample_release.release / f"{name}.db")
         indexed = {row[0] for row in db.execute(f"select id from {contract.SEARCH_TABLE}")}
         valued = {row[0] for row in db.execute(f"select distinct dataset from {contract.SEARCH_VALUES_TABLE}")}
-        published = ({row[0] for row in db.execute("select id from catalogue")} if name == contract.PUBLIC
-                     else set(RESTRICTED))
+        published = (
+            {row[0] for row in db.execute("select id from catalogue")} if name == contract.PUBLIC else set(RESTRICTED)
+        )
         assert indexed == published and valued <= indexed, name
         columns = {row[0] for row in db.execute(f"select distinct column_name from {contract.SEARCH_VALUES_TABLE}")}
         assert "person_key" not in columns

@@ -54,7 +54,11 @@ def test_the_ckanapi_client_reads_every_action(portal, public_ids, rows):
     police = ckan.action.organization_show(id="cong-an-tinh", include_datasets=True)
     assert police["package_count"] == len(police["packages"]) > 0
     assert {g["name"] for g in ckan.action.group_list(all_fields=True)} == {
-        "dan-cu", "chuyen-doi-so", "cai-cach-hanh-chinh", "don-vi-hanh-chinh"}
+        "dan-cu",
+        "chuyen-doi-so",
+        "cai-cach-hanh-chinh",
+        "don-vi-hanh-chinh",
+    }
     assert ckan.action.group_show(id="dan-cu")["package_count"] == sum(r["theme_id"] == "dan-cu" for r in rows) > 1
     assert "khai tử" in ckan.action.tag_list() and "Kế hoạch 46-KH-UBND" in ckan.action.tag_list()
     assert {lic["id"] for lic in ckan.action.license_list()} >= {"cc-by"}
@@ -97,9 +101,11 @@ def test_search_filters_sorting_and_the_rows_limit(portal, rows):
     both = ckan.action.package_search(fq='organization:so-tu-phap groups:dan-cu tags:"khai sinh"', rows=100)
     assert [p["name"] for p in both["results"]] == ["civil_status_by_commune_month"]
     assert ckan.action.package_search(fq="-groups:dan-cu", rows=100)["count"] == sum(
-        r["theme_id"] != "dan-cu" for r in rows)
+        r["theme_id"] != "dan-cu" for r in rows
+    )
     assert {p["name"] for p in ckan.action.package_search(q="dich vu cong", rows=100)["results"]} >= {
-        "online_procedures"}
+        "online_procedures"
+    }
     titles = [p["title"] for p in ckan.action.package_search(sort="title_string desc", rows=100)["results"]]
     assert len(titles) == 13 and titles[0] > titles[-1]
     capped = ckan.action.package_search(rows=5000)
@@ -117,14 +123,17 @@ def test_get_post_json_form_and_ckan_error_envelopes(portal):
         assert got["success"] and got == posted == form and got["help"].endswith("name=package_show")
     unknown = requests.get(f"{base}/api/3/action/package_delete", timeout=30)
     assert unknown.status_code == 400
-    assert unknown.json() == {"help": f"{base}/api/3/action/help_show?name=package_delete", "success": False,
-                              "error": {"__type": "Bad Request",
-                                        "message": "Bad request - Action name not known: package_delete"}}
+    assert unknown.json() == {
+        "help": f"{base}/api/3/action/help_show?name=package_delete",
+        "success": False,
+        "error": {"__type": "Bad Request", "message": "Bad request - Action name not known: package_delete"},
+    }
     missing = requests.get(f"{base}/api/3/action/package_show?id=nope", timeout=30)
     assert missing.status_code == 404 and missing.json()["error"]["__type"] == "Not Found Error"
     for body in (b"{not json", b"[1, 2]"):
-        bad = requests.post(f"{base}/api/3/action/package_search", data=body,
-                            headers={"Content-Type": "application/json"}, timeout=30)
+        bad = requests.post(
+            f"{base}/api/3/action/package_search", data=body, headers={"Content-Type": "application/json"}, timeout=30
+        )
         assert bad.status_code == 400 and bad.json()["success"] is False
     assert requests.get(f"{base}/api/3/action/package_search?rows=-1", timeout=30).status_code == 409
 
@@ -132,9 +141,13 @@ def test_get_post_json_form_and_ckan_error_envelopes(portal):
 def test_restricted_datasets_only_for_their_token(portal, public_ids):
     base, token = portal
     anonymous = ckanapi.RemoteCKAN(base, user_agent="portal-tests")
-    everything = [anonymous.action.package_list(), anonymous.action.package_search(rows=1000),
-                  anonymous.action.current_package_list_with_resources(), anonymous.action.tag_list(),
-                  anonymous.action.organization_show(id="cong-an-tinh", include_datasets=True)]
+    everything = [
+        anonymous.action.package_list(),
+        anonymous.action.package_search(rows=1000),
+        anonymous.action.current_package_list_with_resources(),
+        anonymous.action.tag_list(),
+        anonymous.action.organization_show(id="cong-an-tinh", include_datasets=True),
+    ]
     assert not any(name in repr(everything) for name in RESTRICTED)
     assert "bí danh" not in anonymous.action.tag_list()  # only the restricted datasets carry it
     for name in RESTRICTED:

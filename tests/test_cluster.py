@@ -31,8 +31,10 @@ CLIENTS = 6
 PACE_SECONDS = 0.15
 # A query that keeps a replica busy for a while (calibrated to about SLOW_SECONDS), so that it is surely in flight
 # when its replica is killed; nginx must then send it to the other replica.
-SLOW = "/portal.json?_shape=array&sql=with+recursive+c(x)+as+(select+1+union+all+select+x%2B1+from+c+limit+{rows})+" \
-       "select+count(*)+as+n+from+c"
+SLOW = (
+    "/portal.json?_shape=array&sql=with+recursive+c(x)+as+(select+1+union+all+select+x%2B1+from+c+limit+{rows})+"
+    "select+count(*)+as+n+from+c"
+)
 # A sixth of the portal's SQL time limit (1 s): the query nginx retries on another replica after the kill runs again
 # from the start there, and must end within the limit even on a machine slowed several times by other work.
 SLOW_SECONDS = 0.15
@@ -71,17 +73,28 @@ def test_a_rolling_release_and_a_killed_replica_fail_no_request(data_dir, portal
     publish(data_dir, build, portal_metadata, "0001")
     with cluster(build, replicas=2) as running:
         # Half the clients open a new connection for each request, half keep theirs alive across the rolling releases.
-        loads = [load.in_background(running.base, PATHS, clients=CLIENTS // 2, seconds=50, pace=PACE_SECONDS,
-                                    check=consistent, keep_alive=keep_alive, first_address=first)
-                 for keep_alive, first in ((False, 41), (True, 41 + CLIENTS // 2))]
+        loads = [
+            load.in_background(
+                running.base,
+                PATHS,
+                clients=CLIENTS // 2,
+                seconds=50,
+                pace=PACE_SECONDS,
+                check=consistent,
+                keep_alive=keep_alive,
+                first_address=first,
+            )
+            for keep_alive, first in ((False, 41), (True, 41 + CLIENTS // 2))
+        ]
         time.sleep(2)
         publish(data_dir, build, portal_metadata, "0002")
         published = time.monotonic()
         rolled = running.wait_for(lambda s: {r["release"] for r in s["replicas"]} == {"0002"}, 40, "roll-out")
         rolled_at = time.monotonic()
         time.sleep(1)
-        with httpx.Client(base_url=running.base, transport=httpx.HTTPTransport(local_address=SLOW_CLIENT),
-                          timeout=30) as slow_client:
+        with httpx.Client(
+            base_url=running.base, transport=httpx.HTTPTransport(local_address=SLOW_CLIENT), timeout=30
+        ) as slow_client:
             slow_client.get("/-/health")
             victim = _replica_of(SLOW_CLIENT, rolled, running.access_log)
             # Calibrated again through the cluster, at the machine's load of the moment.
@@ -105,9 +118,11 @@ def test_a_rolling_release_and_a_killed_replica_fail_no_request(data_dir, portal
     retried = [line for line in log if ", 127.0.0.1:" in line.partition("upstream=")[2]]
     slow_lines = [line for line in log if line.startswith(f"{SLOW_CLIENT} ") and "sql=with" in line]
     print(f"\nrolling release and SIGKILL under load: {tally.summary()}")
-    print(f"roll-out took {rolled_at - published:.1f} s after the build published; replica {victim['port']} killed, "
-          f"replaced after {healed_at - killed_at:.1f} s; {len(retried)} requests nginx retried on another replica, "
-          f"among them the query in flight on the killed replica: {slow_lines[-1].partition('upstream=')[2]}")
+    print(
+        f"roll-out took {rolled_at - published:.1f} s after the build published; replica {victim['port']} killed, "
+        f"replaced after {healed_at - killed_at:.1f} s; {len(retried)} requests nginx retried on another replica, "
+        f"among them the query in flight on the killed replica: {slow_lines[-1].partition('upstream=')[2]}"
+    )
     for answer in tally.failures[:10]:
         print(f"failed: {answer}")
     assert not tally.failures

@@ -91,13 +91,17 @@ def test_one_client_gets_one_servers_budget_however_many_replicas(base):
         started = time.monotonic()
         statuses = [flooder.get(uncached.format(n=n)).status_code for n in range(2 * burst)]
         # What a client writes in X-Forwarded-For is replaced by nginx: a made-up address buys no fresh budget.
-        statuses += [flooder.get(uncached.format(n=1000 + n), headers={"X-Forwarded-For": f"198.51.100.{n}"})
-                     .status_code for n in range(40)]
+        statuses += [
+            flooder.get(uncached.format(n=1000 + n), headers={"X-Forwarded-For": f"198.51.100.{n}"}).status_code
+            for n in range(40)
+        ]
         elapsed = time.monotonic() - started
     with client(base, "127.0.0.35") as other:
         others = other.get(uncached.format(n=2000)).status_code
-    print(f"\none client, {len(statuses)} requests in {elapsed:.1f} s through 2 replicas: "
-          f"{statuses.count(200)} answered 200, {statuses.count(429)} answered 429")
+    print(
+        f"\none client, {len(statuses)} requests in {elapsed:.1f} s through 2 replicas: "
+        f"{statuses.count(200)} answered 200, {statuses.count(429)} answered 429"
+    )
     assert set(statuses) == {200, 429}
     assert statuses.count(200) <= burst + rate * elapsed + 1
     assert others == 200  # the replicas tell the clients behind nginx apart
@@ -126,14 +130,21 @@ def _raw_get(base: str, request: bytes, address: str) -> bytes:
     return answer
 
 
-@pytest.mark.parametrize("n, hostile", [
-    # Another port of the same host: nginx's $host drops the port, the replicas built links with it.
-    (1, lambda path, port: f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:9{port}\r\nConnection: close\r\n\r\n"),
-    # An absolute address in the request line and another host in the header.
-    (2, lambda path, port: f"GET http://127.0.0.1:{port}{path} HTTP/1.1\r\nHost: evil.example\r\n"
-                           "Connection: close\r\n\r\n"),
-    (3, lambda path, port: f"GET {path} HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n"),
-])
+@pytest.mark.parametrize(
+    "n, hostile",
+    [
+        # Another port of the same host: nginx's $host drops the port, the replicas built links with it.
+        (1, lambda path, port: f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:9{port}\r\nConnection: close\r\n\r\n"),
+        # An absolute address in the request line and another host in the header.
+        (
+            2,
+            lambda path, port: (
+                f"GET http://127.0.0.1:{port}{path} HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n"
+            ),
+        ),
+        (3, lambda path, port: f"GET {path} HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n"),
+    ],
+)
 def test_a_request_for_another_host_never_changes_what_other_visitors_are_sent(base, n, hostile):
     port = base.rsplit(":", 1)[1]
     for path in (f"/portal/tasks.json?_size=1&_poison={n}", f"/portal/tasks?_size=1&_poison={n}"):

@@ -16,8 +16,12 @@ from scripts.serve import token_store
 from tests.code_list_data import code_list_data
 
 pytestmark = pytest.mark.slow
-COMMUNE_TABLES = ["residents_by_commune_sex_age", "vneid_registrations_by_commune_month",
-                  "vneid_activations_by_commune_month", "mobile_subscribers_by_carrier_commune"]
+COMMUNE_TABLES = [
+    "residents_by_commune_sex_age",
+    "vneid_registrations_by_commune_month",
+    "vneid_activations_by_commune_month",
+    "mobile_subscribers_by_carrier_commune",
+]
 
 
 @pytest.fixture(scope="module")
@@ -41,20 +45,25 @@ def named_cell(code: str, name: str, database: str = "portal") -> str:
 def facet_values(page: str, column: str) -> list[str]:
     block = re.search(rf'data-column="{column}">(.*?)</ul>', page, re.S)
     assert block, f"no facet {column}"
-    return [html.unescape(re.sub(r"<[^>]+>", "", item)).strip().rsplit(" ", 1)[0].strip(" ·")
-            for item in re.findall(r"<li>(.*?)</li>", block.group(1), re.S)]
+    return [
+        html.unescape(re.sub(r"<[^>]+>", "", item)).strip().rsplit(" ", 1)[0].strip(" ·")
+        for item in re.findall(r"<li>(.*?)</li>", block.group(1), re.S)
+    ]
 
 
 def test_every_commune_code_column_refers_to_the_communes_with_an_index(portal_db):
     for table in COMMUNE_TABLES:
         keys = portal_db.execute(f"pragma foreign_key_list([{table}])").fetchall()
         assert [(k[2], k[3], k[4]) for k in keys] == [("communes", "commune_code", "commune_code")], table
-        leading = [portal_db.execute(f"pragma index_info([{index[1]}])").fetchone()[2]
-                   for index in portal_db.execute(f"pragma index_list([{table}])")]
+        leading = [
+            portal_db.execute(f"pragma index_info([{index[1]}])").fetchone()[2]
+            for index in portal_db.execute(f"pragma index_list([{table}])")
+        ]
         assert "commune_code" in leading, table
         # Only the totals are not codes: every other value names a commune.
-        unmatched = portal_db.execute(f"select distinct commune_code from [{table}] where commune_code not in "
-                                      "(select commune_code from communes)").fetchall()
+        unmatched = portal_db.execute(
+            f"select distinct commune_code from [{table}] where commune_code not in (select commune_code from communes)"
+        ).fetchall()
         assert unmatched == [("Tổng",)], table
     assert portal_db.execute("pragma foreign_key_list(communes)").fetchall() == []
 
@@ -62,8 +71,9 @@ def test_every_commune_code_column_refers_to_the_communes_with_an_index(portal_d
 async def test_table_pages_show_the_commune_name_beside_the_code(app, portal_db):
     known = names(portal_db)
     for table in COMMUNE_TABLES:
-        code = portal_db.execute(f"select commune_code from [{table}] where commune_code != 'Tổng' "
-                                 "order by 1 desc limit 1").fetchone()[0]
+        code = portal_db.execute(
+            f"select commune_code from [{table}] where commune_code != 'Tổng' order by 1 desc limit 1"
+        ).fetchone()[0]
         page = (await app.client.get(f"/portal/{table}?commune_code={code}")).text
         assert named_cell(code, known[code]) in page, table
         facet = (await app.client.get(f"/portal/{table}?_facet=commune_code&_facet_size=max")).text
@@ -71,8 +81,9 @@ async def test_table_pages_show_the_commune_name_beside_the_code(app, portal_db)
 
 
 async def test_a_row_page_shows_the_commune_name_beside_the_code(app, portal_db):
-    code, sex, band = portal_db.execute("select commune_code, sex, age_band from residents_by_commune_sex_age "
-                                        "where commune_code != 'Tổng' limit 1").fetchone()
+    code, sex, band = portal_db.execute(
+        "select commune_code, sex, age_band from residents_by_commune_sex_age where commune_code != 'Tổng' limit 1"
+    ).fetchone()
     page = await app.client.get(f"/portal/residents_by_commune_sex_age/{code},{sex},{band}")
     assert page.status_code == 200
     assert named_cell(code, names(portal_db)[code]) in page.text
@@ -83,8 +94,9 @@ async def test_a_row_page_shows_the_commune_name_beside_the_code(app, portal_db)
 
 async def test_json_with_labels_gives_the_name(app, portal_db):
     known = names(portal_db)
-    rows = (await app.client.get("/portal/mobile_subscribers_by_carrier_commune.json?_labels=on&_shape=array"
-                                 "&_size=50")).json()
+    rows = (
+        await app.client.get("/portal/mobile_subscribers_by_carrier_commune.json?_labels=on&_shape=array&_size=50")
+    ).json()
     labelled = [row["commune_code"] for row in rows if isinstance(row["commune_code"], dict)]
     assert labelled and all(cell["label"] == known[cell["value"]] for cell in labelled)
     assert {row["commune_code"] for row in rows if not isinstance(row["commune_code"], dict)} <= {"Tổng"}
@@ -93,12 +105,15 @@ async def test_json_with_labels_gives_the_name(app, portal_db):
 async def test_age_bands_come_in_the_order_of_ages(app, portal_db):
     # Sorted by default (the key: commune, sex, age band): 00-09 before 10-19 ... 90+, then the total.
     rows = (await app.client.get("/portal/residents_by_commune_sex_age.json?_shape=array&_size=40")).json()
-    first = [row["age_band"] for row in rows if (row["commune_code"], row["sex"]) == (rows[0]["commune_code"],
-                                                                                        rows[0]["sex"])]
+    first = [
+        row["age_band"]
+        for row in rows
+        if (row["commune_code"], row["sex"]) == (rows[0]["commune_code"], rows[0]["sex"])
+    ]
     assert len(first) > 5 and first == sorted(first, key=natural_key) and first[-1] == "Tổng"
     page = (await app.client.get("/portal/residents_by_commune_sex_age")).text
     shown = re.findall(r'<td class="col-age_band[^"]*">([^<]*)</td>', page)
-    assert shown[:len(first)] == first
+    assert shown[: len(first)] == first
     # The facet of a records table, whose counts differ: by age, not by count (JSON keeps Datasette's count order).
     facet = facet_values((await app.client.get("/portal/residents_sample")).text, "age_band")
     assert len(facet) > 10 and facet == sorted(facet, key=natural_key) and facet[:2] == ["00-04", "05-09"]
@@ -123,8 +138,9 @@ def tier(tmp_path_factory):
     root = tmp_path_factory.mktemp("codes")
     (root / "metadata.yml").write_text("title: Cổng dữ liệu mở\n", encoding="utf-8")
     release, _ = build(code_list_data(root), root / "build", root / "metadata.yml")
-    _, token = token_store.create(root / "tokens.db", "Sở Y tế", "visits",
-                                  token_store.expiry("2099-12-31", dt.date.today()))
+    _, token = token_store.create(
+        root / "tokens.db", "Sở Y tế", "visits", token_store.expiry("2099-12-31", dt.date.today())
+    )
     return release, serve.app(release, root / "tokens.db"), {"Authorization": f"Bearer {token}"}
 
 
@@ -158,10 +174,13 @@ async def test_the_copies_of_public_lists_open_nothing_restricted(tier):
     assert {"visits"} & {r[0] for r in portal.execute("select name from sqlite_master")} == set()
 
 
-@pytest.mark.parametrize("change, message", [
-    ("label_column: procedure_title", "field 'label_column' names unknown columns ['procedure_title']"),
-    ("primary_key: [procedure_code, procedure_name]", "field 'label_column' needs a primary key of one column"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ("label_column: procedure_title", "field 'label_column' names unknown columns ['procedure_title']"),
+        ("primary_key: [procedure_code, procedure_name]", "field 'label_column' needs a primary key of one column"),
+    ],
+)
 def test_a_wrong_label_column_names_the_file_and_the_field(tmp_path, change, message):
     from scripts.build.spec.manifest import ManifestError, load_spec
     from tests.code_list_data import PROCEDURES_SPEC

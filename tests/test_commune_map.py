@@ -42,8 +42,10 @@ def marks(map_html: str) -> dict[str, str]:
 
 def table_rows(map_html: str) -> dict[str, str]:
     body = re.search(r'<details class="map-table">.*?</details>', map_html, re.S).group(0)
-    return {html.unescape(name): value for name, value in
-            re.findall(r'<tr><td>([^<]*)</td><td class="number">([^<]*)</td></tr>', body)}
+    return {
+        html.unescape(name): value
+        for name, value in re.findall(r'<tr><td>([^<]*)</td><td class="number">([^<]*)</td></tr>', body)
+    }
 
 
 def vi_number(value: int) -> str:
@@ -54,16 +56,20 @@ def vi_number(value: int) -> str:
 async def test_a_count_table_maps_its_published_cells_by_commune(app, sample_release, table, count, others):
     db = sqlite3.connect(sample_release.release / "portal.db")
     finest = " and ".join(f"t.{column} != 'Tổng'" for column in others)
-    expected = dict(db.execute(
-        f"select c.commune_name, sum(t.{count}) from {table} t join communes c using (commune_code) "
-        f"where {finest} group by c.commune_code"))
-    hidden = db.execute(f"select count(*) from {table} t join communes c using (commune_code) "
-                        f"where {finest} and t.suppression is not null").fetchone()[0]
+    expected = dict(
+        db.execute(
+            f"select c.commune_name, sum(t.{count}) from {table} t join communes c using (commune_code) "
+            f"where {finest} group by c.commune_code"
+        )
+    )
+    hidden = db.execute(
+        f"select count(*) from {table} t join communes c using (commune_code) "
+        f"where {finest} and t.suppression is not null"
+    ).fetchone()[0]
     assert hidden > 0  # the sample hides cells in each of these tables
     page = (await app.client.get(f"/datasets/{table}")).text
     drawn = section(page)
-    assert re.search(r'<svg role="img" aria-label="Bản đồ [^"]+theo xã, phường: \d+ xã, phường" viewBox="0 0 ',
-                     drawn)
+    assert re.search(r'<svg role="img" aria-label="Bản đồ [^"]+theo xã, phường: \d+ xã, phường" viewBox="0 0 ', drawn)
     shown = marks(drawn)
     # One mark per commune with rows; its figure the sum of the published cells only.
     assert set(shown) == set(expected)
@@ -100,8 +106,9 @@ def stations(tmp_path_factory):
     root = tmp_path_factory.mktemp("stations")
     (root / "metadata.yml").write_text("title: Cổng dữ liệu mở\n", encoding="utf-8")
     release, _ = build(code_list_data(root), root / "build", root / "metadata.yml")
-    _, token = token_store.create(root / "tokens.db", "Sở Y tế", "visits",
-                                  token_store.expiry("2099-12-31", dt.date.today()))
+    _, token = token_store.create(
+        root / "tokens.db", "Sở Y tế", "visits", token_store.expiry("2099-12-31", dt.date.today())
+    )
     return serve.app(release, root / "tokens.db"), {"Authorization": f"Bearer {token}"}
 
 

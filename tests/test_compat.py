@@ -30,7 +30,9 @@ def test_only_the_compat_module_imports_datasette_internals():
     for path in sorted([*ROOT.glob("plugins/**/*.py"), *ROOT.glob("scripts/**/*.py")]):
         if path == COMPAT:
             continue
-        private = {m for m in _imports(path) if (m == "datasette" or m.startswith("datasette.")) and m not in DOCUMENTED}
+        private = {
+            m for m in _imports(path) if (m == "datasette" or m.startswith("datasette.")) and m not in DOCUMENTED
+        }
         if private:
             offenders[str(path.relative_to(ROOT))] = sorted(private)
     assert not offenders, offenders
@@ -46,8 +48,11 @@ def test_compat_refuses_another_datasette(entry):
 
 
 def test_compat_loads_on_the_pinned_datasette():
-    pinned = next(line.split("==")[1].strip() for line in (ROOT / "requirements.txt").read_text().splitlines()
-                  if line.lower().startswith("datasette=="))
+    pinned = next(
+        line.split("==")[1].strip()
+        for line in (ROOT / "requirements.txt").read_text().splitlines()
+        if line.lower().startswith("datasette==")
+    )
     code = "import datasette, plugins.portal_site.compat; print(datasette.__version__)"
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr

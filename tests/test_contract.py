@@ -8,16 +8,26 @@ from plugins.portal_site import contract
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = ROOT / "plugins" / "portal_site" / "contract.py"
 SPELLED_ONCE = [
-    contract.RESTRICTED_TIER_CONFIG, contract.CATALOGUE_CONFIG, contract.ORDERED_COLUMNS, contract.DISCLOSURE_TABLE, contract.HISTORY_TABLE,
-    contract.SEARCH_TABLE, contract.SEARCH_VALUES_TABLE, contract.DOWNLOAD_FORMATS,
+    contract.RESTRICTED_TIER_CONFIG,
+    contract.CATALOGUE_CONFIG,
+    contract.ORDERED_COLUMNS,
+    contract.DISCLOSURE_TABLE,
+    contract.HISTORY_TABLE,
+    contract.SEARCH_TABLE,
+    contract.SEARCH_VALUES_TABLE,
+    contract.DOWNLOAD_FORMATS,
     *(licence.page for licence in contract.LICENCES.values()),
     *(licence.page_vi for licence in contract.LICENCES.values()),
 ]
 
 
 def test_no_module_spells_the_contract_again():
-    code = [path for pattern in ("plugins/**/*.py", "scripts/**/*.py", "templates/**/*.html")
-            for path in ROOT.glob(pattern) if path != CONTRACT]
+    code = [
+        path
+        for pattern in ("plugins/**/*.py", "scripts/**/*.py", "templates/**/*.html")
+        for path in ROOT.glob(pattern)
+        if path != CONTRACT
+    ]
     found = {}
     for path in code:
         text = path.read_text(encoding="utf-8")

@@ -40,8 +40,10 @@ def published(release, table: str) -> list[str]:
 
 def report(release, table: str) -> tuple:
     with sqlite3.connect(release / "portal.db") as db:
-        return db.execute("select cells_hidden_share, persons_hidden_share, levels_chosen from disclosure_report "
-                          "where dataset = ?", [table]).fetchone()
+        return db.execute(
+            "select cells_hidden_share, persons_hidden_share, levels_chosen from disclosure_report where dataset = ?",
+            [table],
+        ).fetchone()
 
 
 def test_the_finest_levels_meeting_the_targets_are_published(people_dir, portal_metadata, tmp_path):
@@ -62,7 +64,8 @@ def test_the_finest_levels_meeting_the_targets_are_published(people_dir, portal_
 
 def test_a_ladder_that_cannot_meet_the_targets_fails_naming_the_table(people_dir, portal_metadata, tmp_path):
     spec = LADDER.replace("      coarser:\n        - {generalise: age_band_20y}\n", "").replace(
-        "      coarser:\n        - {generalise: whole_province, name: area}\n", "")
+        "      coarser:\n        - {generalise: whole_province, name: area}\n", ""
+    )
     add_dataset(people_dir, "people_by_age", spec)
     with pytest.raises(BuildFailed) as failure:
         build(people_dir, tmp_path / "build", portal_metadata)
@@ -75,8 +78,9 @@ def test_a_ladder_that_cannot_meet_the_targets_fails_naming_the_table(people_dir
 def test_a_value_outside_the_categories_fails_without_being_shown(people_dir, portal_metadata, tmp_path):
     csv = people_csv().replace(",Nam,06658,", ",Nam (Trần Văn Bình),06658,", 1)
     write(people_dir / "raw" / "people.csv", csv)
-    spec = LADDER.replace("    - column: birth_date", "    - column: sex\n      categories: [Nam, Nữ]\n"
-                          "    - column: birth_date")
+    spec = LADDER.replace(
+        "    - column: birth_date", "    - column: sex\n      categories: [Nam, Nữ]\n    - column: birth_date"
+    )
     add_dataset(people_dir, "people_by_age", spec)
     with pytest.raises(BuildFailed) as failure:
         build(people_dir, tmp_path / "build", portal_metadata)
@@ -86,20 +90,29 @@ def test_a_value_outside_the_categories_fails_without_being_shown(people_dir, po
 
 
 def test_groups_that_miss_a_category_fail_naming_the_dimension(people_dir, portal_metadata, tmp_path):
-    spec = LADDER.replace("        - {generalise: whole_province, name: area}",
-                          '        - {groups: {"Bắc": ["06658", "06661"]}, name: area}')
+    spec = LADDER.replace(
+        "        - {generalise: whole_province, name: area}",
+        '        - {groups: {"Bắc": ["06658", "06661"]}, name: area}',
+    )
     add_dataset(people_dir, "people_by_age", spec)
-    with pytest.raises(BuildFailed, match=r"dimensions\[0\] \('commune_code'\) at level 'area': the groups miss 1 "
-                                          r"categories, e\.g\. \['06664'\]; add them to a group"):
+    with pytest.raises(
+        BuildFailed,
+        match=r"dimensions\[0\] \('commune_code'\) at level 'area': the groups miss 1 "
+        r"categories, e\.g\. \['06664'\]; add them to a group",
+    ):
         build(people_dir, tmp_path / "build", portal_metadata)
 
 
-@pytest.mark.parametrize("mistake, expected", [
-    ("generalise: age_band_5y", "generalise: age_band_5yy"),
-    ("categories: [\"06658\", \"06661\", \"06664\"]", "categories: null"),
-])
-def test_spec_mistakes_are_reported_with_the_entry_and_the_allowed_values(people_dir, portal_metadata, tmp_path,
-                                                                         mistake, expected):
+@pytest.mark.parametrize(
+    "mistake, expected",
+    [
+        ("generalise: age_band_5y", "generalise: age_band_5yy"),
+        ('categories: ["06658", "06661", "06664"]', "categories: null"),
+    ],
+)
+def test_spec_mistakes_are_reported_with_the_entry_and_the_allowed_values(
+    people_dir, portal_metadata, tmp_path, mistake, expected
+):
     add_dataset(people_dir, "people_by_age", LADDER.replace(mistake, expected))
     with pytest.raises(BuildFailed) as failure:
         build(people_dir, tmp_path / "build", portal_metadata)

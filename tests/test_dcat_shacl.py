@@ -41,9 +41,15 @@ def results(data: Graph, shapes: Graph) -> list[tuple[str, str, str, str]]:
     """(severity, focus node, message, path) of every result, as the EU validator runs the shapes: with RDFS entailment
     (the shapes' `sh:class rdfs:Resource` holds of every IRI only under it)."""
     _, report, _ = validate(data, shacl_graph=shapes, inference="rdfs", allow_warnings=True)
-    return [(str(report.value(r, SH.resultSeverity)).rsplit("#", 1)[1], str(report.value(r, SH.focusNode)),
-             str(report.value(r, SH.resultMessage)), str(report.value(r, SH.resultPath)))
-            for r in report.objects(None, SH.result)]
+    return [
+        (
+            str(report.value(r, SH.resultSeverity)).rsplit("#", 1)[1],
+            str(report.value(r, SH.focusNode)),
+            str(report.value(r, SH.resultMessage)),
+            str(report.value(r, SH.resultPath)),
+        )
+        for r in report.objects(None, SH.result)
+    ]
 
 
 async def catalogue_graph(app, path="/catalog.jsonld") -> Graph:
@@ -60,8 +66,9 @@ async def test_no_violation_of_the_dcat_ap_and_vocabulary_shapes(app, shapes):
     found = results(data, shapes)
     assert [r for r in found if r[0] == "Violation"] == []
     # What remains are warnings that the provincial departments are not EU corporate bodies.
-    assert {r[2].split(".")[0] for r in found} == {"Value must conform to every Shape in (':CorporateBodyRestriction', "
-                                                   "':Publisher_ShapeCV')"}
+    assert {r[2].split(".")[0] for r in found} == {
+        "Value must conform to every Shape in (':CorporateBodyRestriction', ':Publisher_ShapeCV')"
+    }
 
 
 async def test_a_broken_catalogue_is_caught(app, shapes):
@@ -82,8 +89,10 @@ async def test_every_dataset_carries_what_harvesters_use(app):
         assert (publisher, RDF.type, FOAF.Agent) in data and data.value(publisher, DCTERMS.type), dataset
         assert data.value(dataset, DCTERMS.issued) and data.value(dataset, DCTERMS.modified), dataset
         assert URIRef("https://sws.geonames.org/1568758/") in set(data.objects(dataset, DCTERMS.spatial))
-        assert {str(o) for o in data.objects(dataset, DCTERMS.language)} == {AUTHORITY + "language/VIE",
-                                                                             AUTHORITY + "language/ENG"}
+        assert {str(o) for o in data.objects(dataset, DCTERMS.language)} == {
+            AUTHORITY + "language/VIE",
+            AUTHORITY + "language/ENG",
+        }
         assert str(data.value(dataset, DCAT.theme)).startswith(AUTHORITY + "data-theme/"), dataset
         assert str(data.value(dataset, DCTERMS.accrualPeriodicity)).startswith(AUTHORITY + "frequency/")
         assert str(data.value(dataset, DCTERMS.license)).startswith(AUTHORITY + "licence/")
@@ -93,13 +102,16 @@ async def test_every_dataset_carries_what_harvesters_use(app):
             assert str(data.value(distribution, DCTERMS.format)).startswith(AUTHORITY + "file-type/")
             assert str(data.value(distribution, DCAT.mediaType)).startswith("https://www.iana.org/assignments/")
     period = data.value(URIRef("http://localhost/datasets/deaths_by_age_band"), DCTERMS.temporal)
-    assert data.value(period, DCAT.startDate) == Literal("2023-01-01", datatype=URIRef(
-        "http://www.w3.org/2001/XMLSchema#date"))
+    assert data.value(period, DCAT.startDate) == Literal(
+        "2023-01-01", datatype=URIRef("http://www.w3.org/2001/XMLSchema#date")
+    )
 
 
 async def test_download_urls_return_every_row(app):
     data = await catalogue_graph(app)
-    counts = {row["id"]: row["row_count"] for row in (await app.client.get("/portal/catalogue.json?_shape=array")).json()}
+    counts = {
+        row["id"]: row["row_count"] for row in (await app.client.get("/portal/catalogue.json?_shape=array")).json()
+    }
     assert max(counts.values()) > 1000  # so that a page-sized answer would be caught
     for dataset in data.subjects(RDF.type, DCAT.Dataset):
         downloads = [data.value(d, DCAT.downloadURL) for d in data.objects(dataset, DCAT.distribution)]

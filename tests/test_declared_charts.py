@@ -32,8 +32,7 @@ def app(sample_release):
 @pytest.fixture(scope="module")
 def release_tables(sample_release):
     metadata = json.loads((sample_release.release / "metadata.json").read_text(encoding="utf-8"))
-    return {name: table for name, table in metadata["databases"]["portal"]["tables"].items()
-            if table.get(TABLE_CHARTS)}
+    return {name: table for name, table in metadata["databases"]["portal"]["tables"].items() if table.get(TABLE_CHARTS)}
 
 
 @pytest.fixture(scope="module")
@@ -49,19 +48,25 @@ def svgs(page: str) -> list[ET.Element]:
 
 def data_table(page: str, title: str) -> dict[str, list[str]]:
     """The fallback table captioned `title`: row header -> cells."""
-    table = page[page.index(f"<caption>{escape(title)}</caption>"):]
-    table = table[:table.index("</table>")]
-    return {header: re.findall(r"<td>(.*?)</td>", cells)
-            for header, cells in re.findall(r'<th scope="row">(.*?)</th>(.*?)</tr>', table)}
+    table = page[page.index(f"<caption>{escape(title)}</caption>") :]
+    table = table[: table.index("</table>")]
+    return {
+        header: re.findall(r"<td>(.*?)</td>", cells)
+        for header, cells in re.findall(r'<th scope="row">(.*?)</th>(.*?)</tr>', table)
+    }
 
 
 def test_the_expected_datasets_declare_their_charts(release_tables):
     kinds = {name: [chart["type"] for chart in table[TABLE_CHARTS]] for name, table in release_tables.items()}
     assert kinds == {
-        "vneid_registrations_by_commune_month": ["line"], "vneid_activations_by_commune_month": ["line"],
-        "civil_status_by_commune_month": ["line"], "residents_by_commune_sex_age": ["pyramid"],
-        "deaths_by_age_band": ["bars"], "mobile_subscribers_by_carrier_commune": ["bars", "stacked"],
-        "online_applications_by_channel_quarter": ["stacked"], "online_applications_by_procedure_year": ["bars"],
+        "vneid_registrations_by_commune_month": ["line"],
+        "vneid_activations_by_commune_month": ["line"],
+        "civil_status_by_commune_month": ["line"],
+        "residents_by_commune_sex_age": ["pyramid"],
+        "deaths_by_age_band": ["bars"],
+        "mobile_subscribers_by_carrier_commune": ["bars", "stacked"],
+        "online_applications_by_channel_quarter": ["stacked"],
+        "online_applications_by_procedure_year": ["bars"],
     }
 
 
@@ -102,14 +107,17 @@ def expected_points(db, table: str, x: str, y: str, others: list[str]) -> dict[s
     out = {}
     for (category,) in db.execute(f"select distinct [{x}] from [{table}] where [{x}] != ?", [MARGIN]):
         where = " and ".join(f"[{c}] = ?" for c in others)
-        margin = db.execute(f"select [{y}], suppression from [{table}] where [{x}] = ? and {where}",
-                            [category, *[MARGIN] * len(others)]).fetchone()
+        margin = db.execute(
+            f"select [{y}], suppression from [{table}] where [{x}] = ? and {where}", [category, *[MARGIN] * len(others)]
+        ).fetchone()
         if margin and margin[1] is None:
             out[category] = ("ok", margin[0], 0)
             continue
         finest = " and ".join(f"[{c}] != ?" for c in others)
-        cells = db.execute(f"select [{y}], suppression from [{table}] where [{x}] = ? and {finest}",
-                           [category, *[MARGIN] * len(others)]).fetchall()
+        cells = db.execute(
+            f"select [{y}], suppression from [{table}] where [{x}] = ? and {finest}",
+            [category, *[MARGIN] * len(others)],
+        ).fetchall()
         published = [value for value, hidden in cells if hidden is None]
         hidden = sum(1 for _, reason in cells if reason is not None)
         state = "hidden" if not published else "partial" if hidden else "ok"
@@ -142,8 +150,11 @@ async def test_hidden_cells_are_drawn_and_said_to_be_hidden_never_zero(app, db):
 
 
 async def test_numbers_are_written_in_the_readers_language(app, db):
-    value = db.execute("select residents from residents_by_commune_sex_age where commune_code = ? and sex = ? "
-                       "and age_band = ? and suppression is null", [MARGIN, "Nam", "00-09"]).fetchone()[0]
+    value = db.execute(
+        "select residents from residents_by_commune_sex_age where commune_code = ? and sex = ? "
+        "and age_band = ? and suppression is null",
+        [MARGIN, "Nam", "00-09"],
+    ).fetchone()[0]
     assert value >= 1000
     vi = (await app.client.get("/datasets/residents_by_commune_sex_age?lang=vi")).text
     en = (await app.client.get("/datasets/residents_by_commune_sex_age?lang=en")).text
@@ -164,26 +175,54 @@ async def test_a_sum_over_a_dimension_adds_only_published_cells_and_says_what_it
     path = tmp_path / "counts.db"
     connection = sqlite3.connect(path)
     connection.execute("create table t (area text, quarter text, n integer, suppression text)")
-    connection.executemany("insert into t values (?, ?, ?, ?)", [
-        (MARGIN, "2024-Q1", 50, None), ("A", "2024-Q1", 30, None), ("B", "2024-Q1", 20, None),
-        (MARGIN, "2024-Q2", None, "secondary"), ("A", "2024-Q2", 40, None), ("B", "2024-Q2", None, "primary"),
-        ("C", "2024-Q2", 12, None),
-        (MARGIN, "2024-Q3", None, "secondary"), ("A", "2024-Q3", None, "primary"), ("B", "2024-Q3", None, "primary"),
-        (MARGIN, MARGIN, 130, None)])
+    connection.executemany(
+        "insert into t values (?, ?, ?, ?)",
+        [
+            (MARGIN, "2024-Q1", 50, None),
+            ("A", "2024-Q1", 30, None),
+            ("B", "2024-Q1", 20, None),
+            (MARGIN, "2024-Q2", None, "secondary"),
+            ("A", "2024-Q2", 40, None),
+            ("B", "2024-Q2", None, "primary"),
+            ("C", "2024-Q2", 12, None),
+            (MARGIN, "2024-Q3", None, "secondary"),
+            ("A", "2024-Q3", None, "primary"),
+            ("B", "2024-Q3", None, "primary"),
+            (MARGIN, MARGIN, 130, None),
+        ],
+    )
     connection.commit()
     connection.close()
     datasette = Datasette([str(path)])
-    declaration = {"type": "bars", "x": "quarter", "y": "n", "series": None, "limit": 12,
-                   "title": {"vi": "Số", "en": "Count"}, "columns": {"quarter": {"kind": "time"}}}
-    data = await charts.chart_data(datasette.get_database("counts"), "t", declaration,
-                                   ["area", "quarter", "n", "suppression"])
+    declaration = {
+        "type": "bars",
+        "x": "quarter",
+        "y": "n",
+        "series": None,
+        "limit": 12,
+        "title": {"vi": "Số", "en": "Count"},
+        "columns": {"quarter": {"kind": "time"}},
+    }
+    data = await charts.chart_data(
+        datasette.get_database("counts"), "t", declaration, ["area", "quarter", "n", "suppression"]
+    )
     assert data.categories == ["2024-Q1", "2024-Q2", "2024-Q3"]
     assert data.points[("2024-Q1", None)] == charts.Point(50, charts.OK)
     assert data.points[("2024-Q2", None)] == charts.Point(52, charts.PARTIAL, 1)
     assert data.points[("2024-Q3", None)] == charts.Point(None, charts.HIDDEN, 2)
-    shown = (await views(datasette.get_database("counts"), "t", {TABLE_CHARTS: [declaration]},
-                         ["area", "quarter", "n", "suppression"], "vi"))[0]
+    shown = (
+        await views(
+            datasette.get_database("counts"),
+            "t",
+            {TABLE_CHARTS: [declaration]},
+            ["area", "quarter", "n", "suppression"],
+            "vi",
+        )
+    )[0]
     cells = {row["header"]: row["cells"][0] for row in shown["table"]["rows"]}
-    assert cells == {"2024-Q1": "50", "2024-Q2": "ít nhất 52 (tổng các ô được công bố; 1 ô bị ẩn không được cộng)",
-                     "2024-Q3": HIDDEN_VI}
+    assert cells == {
+        "2024-Q1": "50",
+        "2024-Q2": "ít nhất 52 (tổng các ô được công bố; 1 ô bị ẩn không được cộng)",
+        "2024-Q3": HIDDEN_VI,
+    }
     assert "≥ 52" in shown["svg"] and shown["svg"].count('class="suppressed"') == 2

@@ -91,6 +91,7 @@ PORTAL = next(container for container in POD["containers"] if container["name"] 
 
 # --- the image: command, user, port --------------------------------------------------------------------------------
 
+
 def test_the_image_runs_make_serve_s_single_process_with_only_the_host_and_build_directory_changed():
     # A container is one process (Kubernetes runs as many as it needs): the command `make serve NGINX=off` runs.
     single = workers.plan(Path("/build"), "127.0.0.1", 8001, 1, None).argv
@@ -104,8 +105,11 @@ def test_the_image_runs_make_serve_s_single_process_with_only_the_host_and_build
 
 def test_one_port_everywhere_the_default_of_make_serve():
     port = int(flag(CMD, "--port"))
-    assert port == int(only("EXPOSE")) == int(re.search(r"^PORT \?= (\d+)$", (ROOT / "Makefile").read_text(),
-                                                          flags=re.M).group(1))
+    assert (
+        port
+        == int(only("EXPOSE"))
+        == int(re.search(r"^PORT \?= (\d+)$", (ROOT / "Makefile").read_text(), flags=re.M).group(1))
+    )
     healthcheck = json.loads(only("HEALTHCHECK").split(" CMD ", 1)[1])
     assert f"http://127.0.0.1:{port}/-/health" in " ".join(healthcheck)
     ports = {entry["name"]: entry["containerPort"] for entry in PORTAL["ports"]}
@@ -166,8 +170,9 @@ def test_the_image_installs_its_pins_from_requirements_txt_with_the_same_version
     assert closure(served) & set(everything) == set(served)
     # ... and installs exactly that file.
     assert ("COPY", "deploy/container/requirements.txt ./requirements.txt") in STEPS
-    assert any(name == "RUN" and "pip install" in arguments and "-r requirements.txt" in arguments
-               for name, arguments in STEPS)
+    assert any(
+        name == "RUN" and "pip install" in arguments and "-r requirements.txt" in arguments for name, arguments in STEPS
+    )
 
 
 def test_the_image_has_every_datasette_plugin_the_tests_run_with():
@@ -183,6 +188,7 @@ def test_the_image_has_every_datasette_plugin_the_tests_run_with():
 
 
 # --- the image: files --------------------------------------------------------------------------------------------
+
 
 def fake_build(build_dir: Path) -> Path:
     """A build/ directory with one release of empty files (a restricted tier too), laid out like scripts/build/publish/release.py."""
@@ -205,8 +211,11 @@ def image_tree(root: Path, build_dir: Path) -> Path:
         if name == "WORKDIR":
             workdir = Path(arguments)
         elif name == "COPY":
-            words = [re.sub(r"\$\{(\w+)\}", lambda match: variables[match.group(1)], word)
-                     for word in arguments.split() if not word.startswith("--")]
+            words = [
+                re.sub(r"\$\{(\w+)\}", lambda match: variables[match.group(1)], word)
+                for word in arguments.split()
+                if not word.startswith("--")
+            ]
             *sources, destination = words
             target = root / (workdir / destination).relative_to("/")
             into = destination.endswith("/") or len(sources) > 1
@@ -216,8 +225,9 @@ def image_tree(root: Path, build_dir: Path) -> Path:
                 assert matches or "*" in source, f"COPY {source}: not in the build context"
                 for match in matches:
                     if match.is_dir():
-                        shutil.copytree(match, target, dirs_exist_ok=True,
-                                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+                        shutil.copytree(
+                            match, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+                        )
                     else:
                         (target if into else target.parent).mkdir(parents=True, exist_ok=True)
                         shutil.copy(match, target / match.name if into else target)
@@ -235,25 +245,36 @@ def test_everything_the_image_code_imports_is_installed_in_the_image(tmp_path):
     missing = set()
     for path in app.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else (
-                [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module else [])
+            names = (
+                [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else ([node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module else [])
+            )
             for top in {name.split(".")[0] for name in names} - set(sys.stdlib_module_names) - local:
                 if not {canonicalize_name(dist) for dist in distributions.get(top, [])} & installed:
                     missing.add(f"{path.relative_to(app)}: {top}")
     assert not missing, sorted(missing)
 
 
-def test_the_image_serves_a_release_from_its_own_files_with_its_own_command(tmp_path, data_dir, portal_metadata,
-                                                                            monkeypatch):
+def test_the_image_serves_a_release_from_its_own_files_with_its_own_command(
+    tmp_path, data_dir, portal_metadata, monkeypatch
+):
     release, _ = build(data_dir, tmp_path / "build", portal_metadata)
     app = image_tree(tmp_path / "image", tmp_path / "build")
     baked = app / "build" / "current"
     assert sorted(path.relative_to(baked) for path in baked.rglob("*")) == sorted(
-        path.relative_to(release) for path in release.rglob("*"))
+        path.relative_to(release) for path in release.rglob("*")
+    )
     # Python run from the image's WORKDIR imports the image's copy of the code, which finds its plugins beside it.
     outside = {name: value for name, value in os.environ.items() if name != "PYTHONPATH"}
-    found = subprocess.run([sys.executable, "-c", "from scripts.serve import command; print(command.ROOT)"], cwd=app,
-                           env=outside, capture_output=True, text=True, check=True).stdout.strip()
+    found = subprocess.run(
+        [sys.executable, "-c", "from scripts.serve import command; print(command.ROOT)"],
+        cwd=app,
+        env=outside,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     assert Path(found) == app
 
     def image_command(port: int) -> list[str]:
@@ -283,13 +304,20 @@ def test_serving_writes_only_to_the_state_directory_which_the_pod_mounts_writabl
     state = tmp_path / tokens.parent.relative_to("/")
     release = serve.release_dir(fake_build(tmp_path / "build"))
     line = serve.command(release, tokens=state / tokens.name)
-    written = [Path(word) for word in line if word.startswith("/") and not Path(word).is_relative_to(release)
-               and not Path(word).is_relative_to(serve.ROOT) and word != sys.executable]
+    written = [
+        Path(word)
+        for word in line
+        if word.startswith("/")
+        and not Path(word).is_relative_to(release)
+        and not Path(word).is_relative_to(serve.ROOT)
+        and word != sys.executable
+    ]
     assert written and all(path.is_relative_to(state) for path in written), written
     # The image creates that directory for its user; the pod mounts an emptyDir there and /tmp, nothing else.
     user = only("USER").split(":")[0]
-    assert any(name == "RUN" and f"-o {user}" in arguments and str(tokens.parent) in arguments
-               for name, arguments in STEPS)
+    assert any(
+        name == "RUN" and f"-o {user}" in arguments and str(tokens.parent) in arguments for name, arguments in STEPS
+    )
     volumes = {volume["name"]: volume for volume in POD["volumes"]}
     mounts = {mount["mountPath"]: mount["name"] for mount in PORTAL["volumeMounts"]}
     assert set(mounts) == {"/tmp", str(tokens.parent)}
@@ -310,8 +338,13 @@ def test_the_build_context_sends_only_what_the_image_copies():
     patterns = [line for line in (ROOT / ".dockerignore").read_text().splitlines() if line and line[0] != "#"]
     assert patterns[0] == "*"
     included = {pattern[1:] for pattern in patterns if pattern.startswith("!")}
-    sources = [word for name, arguments in STEPS if name == "COPY" for word in arguments.split()[:-1]
-               if not word.startswith("--")]
+    sources = [
+        word
+        for name, arguments in STEPS
+        if name == "COPY"
+        for word in arguments.split()[:-1]
+        if not word.startswith("--")
+    ]
     for source in sources:
         assert any(source.rstrip("/") == path or source.startswith(path + "/") for path in included), source
     assert not included & {"data", "data/raw", ".venv", "build", "tests", "metadata.yml"}
@@ -325,6 +358,7 @@ def test_no_pseudonym_key_or_secret_in_the_image_or_the_manifests():
 
 # --- Kubernetes: the objects fit together --------------------------------------------------------------------------
 
+
 def test_selectors_and_the_autoscaler_point_at_the_deployment():
     deployment = OBJECTS["Deployment"]
     selector = deployment["spec"]["selector"]["matchLabels"]
@@ -333,8 +367,11 @@ def test_selectors_and_the_autoscaler_point_at_the_deployment():
     assert OBJECTS["PodDisruptionBudget"]["spec"]["selector"]["matchLabels"] == selector
     hpa = OBJECTS["HorizontalPodAutoscaler"]
     assert hpa["apiVersion"] == "autoscaling/v2"
-    assert hpa["spec"]["scaleTargetRef"] == {"apiVersion": deployment["apiVersion"], "kind": "Deployment",
-                                             "name": deployment["metadata"]["name"]}
+    assert hpa["spec"]["scaleTargetRef"] == {
+        "apiVersion": deployment["apiVersion"],
+        "kind": "Deployment",
+        "name": deployment["metadata"]["name"],
+    }
     assert hpa["spec"]["minReplicas"] >= 2
     assert [metric["resource"]["name"] for metric in hpa["spec"]["metrics"]] == ["cpu"]
     # CPU utilisation is a share of the request, so there must be one; limits keep one pod from starving a node.
@@ -394,7 +431,8 @@ def test_the_rendered_manifests_are_valid_kubernetes_objects_with_the_release_im
     kustomization = yaml.safe_load((K8S / "kustomization.yaml").read_text())["images"][0]
     pod = next(item for item in objects if item["kind"] == "Deployment")["spec"]["template"]["spec"]
     assert {container["image"] for container in pod["containers"]} == {
-        f"{kustomization['newName']}:{kustomization['newTag']}"}
+        f"{kustomization['newName']}:{kustomization['newTag']}"
+    }
 
 
 def test_the_validation_refuses_a_mistyped_or_misspelt_field():
@@ -409,6 +447,7 @@ def test_the_validation_refuses_a_mistyped_or_misspelt_field():
 
 
 # --- make image ----------------------------------------------------------------------------------------------------
+
 
 def test_make_image_builds_the_dockerfile_for_the_current_release(tmp_path):
     release = image.release_name(fake_build(tmp_path / "build"))

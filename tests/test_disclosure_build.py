@@ -68,9 +68,13 @@ def people_csv(rows: int = 240, remark=lambda i: "") -> str:
         year = 1950 + (i * 7) % 60
         century_sex = ("0" if year < 2000 else "2") if sex == "Nam" else ("1" if year < 2000 else "3")
         pid = f"022{century_sex}{year % 100:02d}{i:06d}"
-        name = f"{SURNAMES[i % 5]} {GIVEN[i % 6]} {i}".rsplit(" ", 1)[0] if i % 3 else f"{SURNAMES[i % 5]} {GIVEN[i % 6]}"
+        name = (
+            f"{SURNAMES[i % 5]} {GIVEN[i % 6]} {i}".rsplit(" ", 1)[0] if i % 3 else f"{SURNAMES[i % 5]} {GIVEN[i % 6]}"
+        )
         commune = ["06658", "06661", "06664"][i % 3]
-        lines.append(f"{pid},{name},{1 + i % 28:02d}/{1 + i % 12:02d}/{year},{sex},{commune},{remark(i)},Gọi 0912 345 {i % 1000:03d}")
+        lines.append(
+            f"{pid},{name},{1 + i % 28:02d}/{1 + i % 12:02d}/{year},{sex},{commune},{remark(i)},Gọi 0912 345 {i % 1000:03d}"
+        )
     return "\r\n".join(lines) + "\r\n"
 
 
@@ -103,14 +107,18 @@ def test_person_level_source_is_published_only_as_its_aggregate(people_dir, port
     db = sqlite3.connect(release / "portal.db")
     columns = [r[1] for r in db.execute("pragma table_info(people_by_commune_sex)")]
     assert columns == ["commune_code", "sex", "residents", "suppression"]
-    assert db.execute("select residents from people_by_commune_sex where commune_code='Tổng' and sex='Tổng'").fetchone() == (240,)
+    assert db.execute(
+        "select residents from people_by_commune_sex where commune_code='Tổng' and sex='Tổng'"
+    ).fetchone() == (240,)
     report = db.execute("select rows_in, method, columns_dropped from disclosure_report").fetchone()
     assert report[:2] == (240, "aggregate") and "personal_id" in json.loads(report[2])
     everything = release.joinpath("portal.db").read_bytes()
     assert b"Nguy" not in everything and b"0912" not in everything
 
 
-def test_pseudonymised_records_go_to_the_restricted_database_only(people_dir, portal_metadata, tmp_path, development_key):
+def test_pseudonymised_records_go_to_the_restricted_database_only(
+    people_dir, portal_metadata, tmp_path, development_key
+):
     add_dataset(people_dir, "people_records", RECORDS_SPEC.replace("[KEEP]", "[]"), access="restricted")
     release, _ = build(people_dir, tmp_path / "build", portal_metadata)
     assert "people_records" not in tables(release / "portal.db")
@@ -118,7 +126,10 @@ def test_pseudonymised_records_go_to_the_restricted_database_only(people_dir, po
     keys = [r[0] for r in db.execute("select person_key from people_records")]
     assert len(keys) >= 200 and all(len(k) == 26 and k.isalnum() for k in keys)
     assert db.execute("select k from disclosure_report where dataset='people_records'").fetchone()[0] >= 5
-    assert db.execute("select min(c) from (select count(*) c from people_records group by age_band, sex)").fetchone()[0] >= 5
+    assert (
+        db.execute("select min(c) from (select count(*) c from people_records group by age_band, sex)").fetchone()[0]
+        >= 5
+    )
 
 
 def test_pseudonyms_without_a_key_fail_the_build(people_dir, portal_metadata, tmp_path, monkeypatch):
@@ -129,7 +140,9 @@ def test_pseudonyms_without_a_key_fail_the_build(people_dir, portal_metadata, tm
 
 
 def test_the_development_key_is_refused_for_real_data(people_dir, portal_metadata, tmp_path, development_key):
-    add_dataset(people_dir, "people_records", RECORDS_SPEC.replace("[KEEP]", "[]"), access="restricted", synthetic=False)
+    add_dataset(
+        people_dir, "people_records", RECORDS_SPEC.replace("[KEEP]", "[]"), access="restricted", synthetic=False
+    )
     with pytest.raises(BuildFailed, match="development key may only pseudonymise synthetic"):
         build(people_dir, tmp_path / "build", portal_metadata)
 
@@ -164,13 +177,14 @@ def add_notes(data_dir: Path, remark) -> None:
 @pytest.mark.parametrize(
     "remark, kind",
     [
-        (lambda i: f"Liên hệ 0912 345 {i:03d}", "mobile_phone"),   # a phone hidden in an innocent-looking column
+        (lambda i: f"Liên hệ 0912 345 {i:03d}", "mobile_phone"),  # a phone hidden in an innocent-looking column
         (lambda i: f"22{i % 2}{80 + i % 10}{i:06d}", "citizen_id"),  # ID numbers whose leading zero Excel dropped
         (lambda i: f"a{i}@gmail.com", "email"),
     ],
 )
-def test_the_gate_stops_identifiers_hidden_in_published_columns(people_dir, portal_metadata, tmp_path, development_key,
-                                                                remark, kind):
+def test_the_gate_stops_identifiers_hidden_in_published_columns(
+    people_dir, portal_metadata, tmp_path, development_key, remark, kind
+):
     add_notes(people_dir, remark)
     with pytest.raises(BuildFailed) as failure:
         build(people_dir, tmp_path / "build", portal_metadata)

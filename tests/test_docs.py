@@ -34,8 +34,10 @@ def test_readme_starts_with_the_two_commands():
 
 DOCS = sorted((ROOT / "docs").glob("*.md"))
 EXAMPLES = [
-    url for text in [README, *(path.read_text(encoding="utf-8") for path in DOCS)]
-    for url in re.findall(r"curl[^\n'\"]*'http://127\.0\.0\.1:8001([^']+)'", text) if "<" not in url
+    url
+    for text in [README, *(path.read_text(encoding="utf-8") for path in DOCS)]
+    for url in re.findall(r"curl[^\n'\"]*'http://127\.0\.0\.1:8001([^']+)'", text)
+    if "<" not in url
 ]
 
 
@@ -91,8 +93,12 @@ def test_every_curl_example_works_as_written_with_the_real_curl(served_sample, t
     body = tmp_path / "body"
     wrong = []
     for url in urls:
-        run = subprocess.run([str(curl), "--silent", "--show-error", "--output", str(body), "--write-out",
-                              "%{http_code}", url], capture_output=True, text=True, timeout=60)
+        run = subprocess.run(
+            [str(curl), "--silent", "--show-error", "--output", str(body), "--write-out", "%{http_code}", url],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         if run.stdout != "200":
             wrong.append(f"{url}: {run.stdout} {run.stderr.strip()} {body.read_bytes()[:200]!r}")
         elif ".json" in url.split("?")[0]:

@@ -18,8 +18,17 @@ from scripts.ops.drafting.known_people import portal_people
 from scripts.ops.drafting.measures import Communes, KnownPeople
 from tests.conftest import REPO, write
 
-SAMPLE_FILES = ["civil_status_events", "communes", "mobile_subscribers", "online_applications", "online_procedures",
-                "pilot_models", "project06_tasks", "residents", "vneid_accounts"]
+SAMPLE_FILES = [
+    "civil_status_events",
+    "communes",
+    "mobile_subscribers",
+    "online_applications",
+    "online_procedures",
+    "pilot_models",
+    "project06_tasks",
+    "residents",
+    "vneid_accounts",
+]
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +36,12 @@ def sample_data(tmp_path_factory):
     """The repository's data/ with the small synthetic sample generated afresh (the same bytes as `make sample`)."""
     data = tmp_path_factory.mktemp("draft") / "data"
     shutil.copytree(REPO / "data", data, ignore=shutil.ignore_patterns("raw"))
-    subprocess.run([sys.executable, "-m", "scripts.sample", "--scale", "small", "--out", str(data / "raw")],
-                   check=True, cwd=REPO, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "scripts.sample", "--scale", "small", "--out", str(data / "raw")],
+        check=True,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+    )
     return data
 
 
@@ -53,10 +66,16 @@ def test_residents_roles_are_suggested_with_their_evidence(sample_drafts):
     columns = columns_of(sample_drafts["residents"])
     suggested = {header: column["suggested_role"] for header, column in columns.items()}
     assert suggested == {
-        "Số định danh cá nhân": "direct_identifier", "Họ và tên": "direct_identifier",
-        "Số điện thoại": "direct_identifier", "Địa chỉ thường trú": "direct_identifier",
-        "Ngày sinh": "quasi_identifier", "Giới tính": "quasi_identifier", "Dân tộc": "quasi_identifier",
-        "Mã xã": "quasi_identifier", "Tên xã/phường/đặc khu": "quasi_identifier", "Ghi chú": "free_text",
+        "Số định danh cá nhân": "direct_identifier",
+        "Họ và tên": "direct_identifier",
+        "Số điện thoại": "direct_identifier",
+        "Địa chỉ thường trú": "direct_identifier",
+        "Ngày sinh": "quasi_identifier",
+        "Giới tính": "quasi_identifier",
+        "Dân tộc": "quasi_identifier",
+        "Mã xã": "quasi_identifier",
+        "Tên xã/phường/đặc khu": "quasi_identifier",
+        "Ghi chú": "free_text",
     }
     evidence = {header: column["evidence"] for header, column in columns.items()}
     assert "of 5,000 sampled values, 100% hold 12-digit citizen IDs (gate)" in evidence["Số định danh cá nhân"]
@@ -78,7 +97,10 @@ def test_every_sample_file_gets_the_types_and_roles_its_reviewed_spec_declares(s
         for header, column in reviewed.items():
             got = drafted[header]
             assert (got["suggested_role"], got["type"], got.get("width")) == (
-                column["role"], column["type"], column.get("width")), f"{name}: {header}: {got['evidence']}"
+                column["role"],
+                column["type"],
+                column.get("width"),
+            ), f"{name}: {header}: {got['evidence']}"
 
 
 def test_no_value_of_a_personal_column_is_written(sample_data, sample_drafts):
@@ -118,8 +140,9 @@ def test_an_empty_column_and_a_column_of_missing_values(tmp_path, communes):
 
 
 def test_mixed_types_stay_text_and_say_what_most_values_are(tmp_path, communes):
-    rows = "".join(f'{i:02d}/03/2024,{i}{".5" if i % 2 else ""},"{i}.000",{"0" if i % 2 else "A"}{i}\n'
-                   for i in range(1, 10))
+    rows = "".join(
+        f'{i:02d}/03/2024,{i}{".5" if i % 2 else ""},"{i}.000",{"0" if i % 2 else "A"}{i}\n' for i in range(1, 10)
+    )
     path = write(tmp_path / "raw" / "mixed.csv", "Ngày,Tỉ lệ,Kinh phí,Mã\n" + rows + 'chưa rõ,7,"12.000",010\n')
     text = draft(path, "mixed", KnownPeople(), communes)
     columns = columns_of(text)
@@ -147,8 +170,13 @@ def test_a_file_about_people_without_identifiers_still_has_quasi_identifiers(tmp
     rows = "".join(f"{1950 + i},{'Nam' if i % 2 else 'Nữ'},06652,0{1 + i % 9}/02/2024,{i % 5}\n" for i in range(20))
     columns = draft_inline(tmp_path, "Năm sinh,Giới tính,Mã xã,Ngày đăng ký,2024\n" + rows, communes)
     suggested = {header: column["suggested_role"] for header, column in columns.items()}
-    assert suggested == {"Năm sinh": "quasi_identifier", "Giới tính": "quasi_identifier", "Mã xã": "quasi_identifier",
-                         "Ngày đăng ký": "quasi_identifier", "2024": "attribute"}
+    assert suggested == {
+        "Năm sinh": "quasi_identifier",
+        "Giới tính": "quasi_identifier",
+        "Mã xã": "quasi_identifier",
+        "Ngày đăng ký": "quasi_identifier",
+        "2024": "attribute",
+    }
     assert "the file is about people ('Năm sinh' is a trait of a person)" in columns["Mã xã"]["evidence"]
     assert columns["2024"]["name"] == "column_5" and columns["2024"]["type"] == "integer"
 
@@ -175,8 +203,9 @@ def test_a_header_only_file_and_a_missing_header_row_are_refused_without_values(
 
 
 def run_draft(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "scripts.ops.draft_spec", *args], cwd=REPO, capture_output=True,
-                          text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "scripts.ops.draft_spec", *args], cwd=REPO, capture_output=True, text=True, check=False
+    )
 
 
 def test_the_command_writes_a_new_spec_and_never_overwrites_one_unless_forced(sample_data, tmp_path):

@@ -21,9 +21,12 @@ from tests.conftest import REPO, manifest_entry, write
 NAMES = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Minh Châu", "Phạm Quốc Dũng", "Hoàng Thị Thu Hà", "Vũ Đức Giang"]
 PEOPLE = "\ufeffSố định danh cá nhân,Họ và tên,Ngày sinh,Giới tính,Mã xã,Số điện thoại,Số con\r\n" + "".join(
     f"0221{90 + i % 9:02d}{i:06d},{NAMES[i % 6]},{1 + i % 28:02d}/0{1 + i % 9}/19{90 + i % 9},"
-    f"{'Nam' if i % 2 else 'Nữ'},0{6658 + i % 3},09{i % 10}{i:07d},{i % 4}\r\n" for i in range(40))
+    f"{'Nam' if i % 2 else 'Nữ'},0{6658 + i % 3},09{i % 10}{i:07d},{i % 4}\r\n"
+    for i in range(40)
+)
 OFFICES = "\ufeffMã đơn vị,Tên đơn vị,Mã xã,Số cán bộ,Ngày thành lập\r\n" + "".join(
-    f"{i:03d},Bộ phận một cửa số {i},0{6658 + i % 3},\"1.{i:03d}\",0{1 + i % 9}/01/2020\r\n" for i in range(1, 13))
+    f'{i:03d},Bộ phận một cửa số {i},0{6658 + i % 3},"1.{i:03d}",0{1 + i % 9}/01/2020\r\n' for i in range(1, 13)
+)
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +37,13 @@ def communes():
 def add_drafted_dataset(data_dir: Path, dataset: str, csv: str, communes) -> Path:
     """The delivered file, its drafted spec and its manifest entry, as an admin adds a dataset with `make spec`."""
     write(data_dir / "raw" / f"{dataset}.csv", csv)
-    spec = write_draft(data_dir / "raw" / f"{dataset}.csv", dataset, data_dir / "specs" / f"{dataset}.yml",
-                       known=KnownPeople(), communes=communes)
+    spec = write_draft(
+        data_dir / "raw" / f"{dataset}.csv",
+        dataset,
+        data_dir / "specs" / f"{dataset}.yml",
+        known=KnownPeople(),
+        communes=communes,
+    )
     manifest = data_dir / "manifest.yml"
     manifest.write_text(manifest.read_text(encoding="utf-8") + manifest_entry(dataset, dataset), encoding="utf-8")
     return spec
@@ -59,23 +67,40 @@ def served(build_dir: Path) -> tuple[str, dict[str, bytes]]:
 
 
 def test_the_build_refuses_each_unconfirmed_role_and_keeps_serving_the_previous_release(
-        data_dir, portal_metadata, tmp_path, communes):
+    data_dir, portal_metadata, tmp_path, communes
+):
     build_dir = tmp_path / "build"
     build(data_dir, build_dir, portal_metadata)
     before = served(build_dir)
     releases = sorted(p.name for p in (build_dir / "releases").iterdir())
     spec = add_drafted_dataset(data_dir, "people", PEOPLE, communes)
 
-    result = subprocess.run([sys.executable, "-m", "scripts.build.pipeline", "--data", str(data_dir), "--build",
-                             str(build_dir), "--metadata", str(portal_metadata)], cwd=REPO, capture_output=True,
-                            text=True, check=False)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scripts.build.pipeline",
+            "--data",
+            str(data_dir),
+            "--build",
+            str(build_dir),
+            "--metadata",
+            str(portal_metadata),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 1 and "Traceback" not in result.stderr
     head, *lines = result.stderr.strip().splitlines()
     assert head == "build failed, nothing was published:" and len(lines) == 7
     spec_lines = spec.read_text(encoding="utf-8").splitlines()
-    pattern = re.compile(rf"dataset 'people': {re.escape(str(spec))}:(\d+): column '(\w+)' \(columns\[\d\], header "
-                         r"'[^']+'\): role is unconfirmed; set 'role:' to the role you confirm, one of attribute, "
-                         r"direct_identifier, quasi_identifier, sensitive, free_text \(suggested: (\w+)\)")
+    pattern = re.compile(
+        rf"dataset 'people': {re.escape(str(spec))}:(\d+): column '(\w+)' \(columns\[\d\], header "
+        r"'[^']+'\): role is unconfirmed; set 'role:' to the role you confirm, one of attribute, "
+        r"direct_identifier, quasi_identifier, sensitive, free_text \(suggested: (\w+)\)"
+    )
     found = [pattern.fullmatch(line) for line in lines]
     assert all(found), lines
     for match in found:  # each line points at the column's own `role: unconfirmed`

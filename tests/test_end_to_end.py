@@ -34,7 +34,8 @@ def test_every_published_table_has_metadata_and_every_metadata_table_exists(samp
     db = sqlite3.connect(sample_release.release / "portal.db")
     hidden = ("_fts", "sqlite_")
     tables = {
-        name for (name,) in db.execute("select name from sqlite_master where type = 'table'")
+        name
+        for (name,) in db.execute("select name from sqlite_master where type = 'table'")
         if not any(marker in name for marker in hidden)
     }
     served = json.loads((sample_release.release / "metadata.json").read_text())["databases"]["portal"]["tables"]
@@ -73,13 +74,19 @@ async def test_pagination_walks_every_row(app):
     while url:
         data = (await app.client.get(url)).json()
         seen += len(data["rows"])
-        url = f"/portal/online_procedures.json?_size=50&_sort_desc=applications_h1_2024&_next={data['next']}" if data["next"] else None
+        url = (
+            f"/portal/online_procedures.json?_size=50&_sort_desc=applications_h1_2024&_next={data['next']}"
+            if data["next"]
+            else None
+        )
     count = (await app.client.get("/portal.json?sql=select+count(*)+as+n+from+online_procedures&_shape=array")).json()
     assert seen == count[0]["n"]
 
 
 def test_serve_command_serves_the_release_on_loopback(sample_release):
-    with serving(lambda port: serve.command(sample_release.release, port=port)) as base, \
-            urllib.request.urlopen(f"{base}/portal/project06_tasks.json?_shape=array") as response:
+    with (
+        serving(lambda port: serve.command(sample_release.release, port=port)) as base,
+        urllib.request.urlopen(f"{base}/portal/project06_tasks.json?_shape=array") as response,
+    ):
         rows = json.load(response)
     assert len(rows) == 41

@@ -12,9 +12,20 @@ from scripts.serve import token_store
 
 pytestmark = pytest.mark.slow
 RESTRICTED = ("vneid_accounts_pseudonymised", "online_applications_pseudonymised")
-LISTINGS = ["/", "/?by=publisher", "/catalog.jsonld", "/catalog.ttl", "/catalog.rdf", "/data.json",
-            "/datapackage.json", "/api", "/openapi.json",
-            "/search?q=vneid", "/releases.atom", "/portal/dataset_releases.json?_size=max"]
+LISTINGS = [
+    "/",
+    "/?by=publisher",
+    "/catalog.jsonld",
+    "/catalog.ttl",
+    "/catalog.rdf",
+    "/data.json",
+    "/datapackage.json",
+    "/api",
+    "/openapi.json",
+    "/search?q=vneid",
+    "/releases.atom",
+    "/portal/dataset_releases.json?_size=max",
+]
 
 
 @pytest.fixture
@@ -24,8 +35,9 @@ def tier(sample_release, tmp_path):
     return serve.app(sample_release.release, tokens), {"Authorization": f"Bearer {token}"}
 
 
-@pytest.mark.parametrize("path", LISTINGS + [f"/datasets/{name}{feed}" for name in RESTRICTED
-                                             for feed in ("", "/releases.atom")])
+@pytest.mark.parametrize(
+    "path", LISTINGS + [f"/datasets/{name}{feed}" for name in RESTRICTED for feed in ("", "/releases.atom")]
+)
 async def test_anonymous_visitors_never_see_the_restricted_tier(tier, path):
     app, _ = tier
     response = await app.client.get(path)

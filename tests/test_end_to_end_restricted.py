@@ -43,8 +43,16 @@ async def test_a_token_reads_its_dataset_and_nothing_else(tier):
     assert sql.status_code == 403
 
 
-@pytest.mark.parametrize("path", [f"/restricted/{RESTRICTED[0]}", f"/restricted/{RESTRICTED[0]}.csv", "/restricted",
-                                  "/restricted.db", f"/portal.json?sql=select+*+from+{RESTRICTED[0]}"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/restricted/{RESTRICTED[0]}",
+        f"/restricted/{RESTRICTED[0]}.csv",
+        "/restricted",
+        "/restricted.db",
+        f"/portal.json?sql=select+*+from+{RESTRICTED[0]}",
+    ],
+)
 async def test_anonymous_visitors_reach_nothing_restricted(tier, path):
     app, _ = tier
     response = await app.client.get(path)

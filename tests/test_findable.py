@@ -59,7 +59,12 @@ async def test_sitemap_lists_every_public_page_in_both_languages_and_nothing_res
         assert response.headers["content-type"].startswith("application/xml")
         root = ET.fromstring(response.text.encode())
         locations = [url.find(f"{SITEMAP}loc").text for url in root.iter(f"{SITEMAP}url")]
-        expected = ["http://localhost/", "http://localhost/?lang=en", "http://localhost/api", "http://localhost/api?lang=en"]
+        expected = [
+            "http://localhost/",
+            "http://localhost/?lang=en",
+            "http://localhost/api",
+            "http://localhost/api?lang=en",
+        ]
         expected += [f"http://localhost/datasets/{i}{lang}" for i in ids for lang in ("", "?lang=en")]
         assert sorted(locations) == sorted(expected) and len(ids) == 13
         assert not any(name in response.text for name in RESTRICTED)
@@ -74,8 +79,11 @@ async def test_dataset_pages_carry_title_description_links_open_graph_and_dublin
     for row in rows:
         url = f"http://localhost/datasets/{row['id']}"
         head = Head((await portal.client.get(f"/datasets/{row['id']}?lang={lang}")).text)
-        title = (f"{row['title_en']} · Quang Ninh Province Open Data Portal" if lang == "en"
-                 else f"{row['title_vi']} · {PORTAL}")
+        title = (
+            f"{row['title_en']} · Quang Ninh Province Open Data Portal"
+            if lang == "en"
+            else f"{row['title_vi']} · {PORTAL}"
+        )
         assert head.title == title and head.meta["og:title"] == title == head.meta["DC.title"]
         assert 20 < len(head.meta["description"]) <= 300 and head.meta["og:description"]
         canonical = [link["href"] for link in head.links if link.get("rel") == "canonical"]

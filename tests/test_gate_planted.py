@@ -80,8 +80,12 @@ PLANTED = [
     ("en dashes in a phone", _note("0912–345–678"), "mobile_phone", "note"),
     ("e-mail with spaces", _note("an.nguyen @ gmail . com"), "email", "note"),
     ("address without diacritics", _note("tam tru so 67 to 39 khu 6 Ha Tu"), "address", "note"),
-    ("landline split into area code and number", _columns(("ma_vung", "0203"), ("so_may", "3835 123")), "landline",
-     "ma_vung+so_may"),
+    (
+        "landline split into area code and number",
+        _columns(("ma_vung", "0203"), ("so_may", "3835 123")),
+        "landline",
+        "ma_vung+so_may",
+    ),
     ("zero-width space in an e-mail", _note("an.nguyen@\u200bgmail.com"), "email", "note"),
     ("phone read out in words", _note("sdt khong chin mot hai ba bon nam sau bay tam"), "mobile_phone", "note"),
 ]

@@ -14,8 +14,14 @@ from scripts.build.steps import Outcome
 
 
 def _column(name: str, header: str, role: str, en: str) -> dict:
-    return {"name": name, "header": header, "type": "text", "role": role,
-            "label": {"vi": header, "en": en}, "description": {"vi": header, "en": en}}
+    return {
+        "name": name,
+        "header": header,
+        "type": "text",
+        "role": role,
+        "label": {"vi": header, "en": en},
+        "description": {"vi": header, "en": en},
+    }
 
 
 SPEC = Spec.model_validate(

@@ -31,8 +31,9 @@ def release(data_dir, tmp_path):
 
 
 def visitor(app: Datasette, address: str = "203.0.113.9") -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app.app(), client=(address, 40000)),
-                             base_url="http://localhost")
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app.app(), client=(address, 40000)), base_url="http://localhost"
+    )
 
 
 async def test_health_and_readiness_name_the_release_and_are_never_cached(release):
@@ -77,8 +78,11 @@ async def test_not_ready_when_a_database_cannot_be_read_which_only_the_log_names
         extra.write_bytes(b"not a database " * 300)
         ready = await client.get("/-/ready")
     assert ready.status_code == 503
-    assert ready.json() == {"status": "unavailable", "release": "0001",
-                            "problems": ["a database file of the release is gone or damaged"]}
+    assert ready.json() == {
+        "status": "unavailable",
+        "release": "0001",
+        "problems": ["a database file of the release is gone or damaged"],
+    }
     assert "extra" not in ready.text  # the restricted tier's databases must not show through a public probe
     assert f"database file {extra} is gone or is not an SQLite file" in caplog.text
 
@@ -116,8 +120,10 @@ async def test_readiness_answers_while_every_sql_thread_is_busy(release):
         assert (await client.get("/-/health")).status_code == 200
         database = datasette.get_database("portal")
         # More queries than SQL threads, each holding its thread until the gate opens: the pool is full and has a queue.
-        busy = [asyncio.ensure_future(database.execute_fn(lambda conn: gate.wait(30)))
-                for _ in range(datasette.setting("num_sql_threads") + 2)]
+        busy = [
+            asyncio.ensure_future(database.execute_fn(lambda conn: gate.wait(30)))
+            for _ in range(datasette.setting("num_sql_threads") + 2)
+        ]
         try:
             ready = await asyncio.wait_for(client.get("/-/ready"), 10)
         finally:
@@ -143,8 +149,9 @@ def _replace_with_another_sqlite_file(path):
     other.replace(path)
 
 
-@pytest.mark.parametrize("damage", [_truncate_to_half, _overwrite_64_kib_in_the_middle,
-                                    _replace_with_another_sqlite_file])
+@pytest.mark.parametrize(
+    "damage", [_truncate_to_half, _overwrite_64_kib_in_the_middle, _replace_with_another_sqlite_file]
+)
 async def test_not_ready_once_a_release_file_is_not_the_one_the_build_sealed(release, damage):
     async with visitor(serve.app(release)) as client:
         assert (await client.get("/-/ready")).status_code == 200
@@ -152,8 +159,11 @@ async def test_not_ready_once_a_release_file_is_not_the_one_the_build_sealed(rel
         health, ready = await client.get("/-/health"), await client.get("/-/ready")
     assert health.status_code == 200
     assert ready.status_code == 503
-    assert ready.json() == {"status": "unavailable", "release": "0001",
-                            "problems": ["a database file of the release differs from the checksum the build recorded"]}
+    assert ready.json() == {
+        "status": "unavailable",
+        "release": "0001",
+        "problems": ["a database file of the release differs from the checksum the build recorded"],
+    }
 
 
 async def test_not_ready_when_a_file_matches_its_seal_but_lacks_a_table_the_release_lists(release):
@@ -172,5 +182,4 @@ async def test_not_ready_without_the_releases_checksums(release):
     async with visitor(serve.app(release)) as client:
         ready = await client.get("/-/ready")
     assert ready.status_code == 503
-    assert ready.json()["problems"] == [
-        "the release has no readable checksums (SHA256SUMS) to check its files against"]
+    assert ready.json()["problems"] == ["the release has no readable checksums (SHA256SUMS) to check its files against"]

@@ -26,16 +26,14 @@ COLUMNS = ("done", "in_progress", "not_started", "overdue", "total")
 
 def page_figures(html: str) -> dict[str, list[tuple[int, str | None]]]:
     """Row header -> (number, link) per column of the progress table."""
-    section = html[html.index('<section class="progress"'):]
-    section = section[:section.index("</section>")]
+    section = html[html.index('<section class="progress"') :]
+    section = section[: section.index("</section>")]
     figures = {}
-    for header, cells in re.findall(r'<th scope="row">(?:<span lang="vi">)?(.*?)(?:</span>)?</th>(.*?)</tr>',
-                                    section):
+    for header, cells in re.findall(r'<th scope="row">(?:<span lang="vi">)?(.*?)(?:</span>)?</th>(.*?)</tr>', section):
         found = []
         for cell in re.findall(r"<td>(.*?)</td>", cells):
             link = re.match(r'<a href="(.*?)">(\d+)</a>', cell)
-            found.append((int(link.group(2)), unescape(link.group(1))) if link else
-                         (0 if cell == "0" else None, None))
+            found.append((int(link.group(2)), unescape(link.group(1))) if link else (0 if cell == "0" else None, None))
         figures[unescape(header)] = found
     return figures
 
@@ -73,8 +71,9 @@ async def check_page(app, database: str) -> dict:
                 continue
             query = parse_qsl(urlsplit(link).query)
             assert not [name for name, _ in query if name.startswith("_")], link  # no facets repeated in the link
-            listed = (await app.client.get(f"{urlsplit(link).path}.json?{urlsplit(link).query}"
-                                           "&_shape=array&_size=max")).json()
+            listed = (
+                await app.client.get(f"{urlsplit(link).path}.json?{urlsplit(link).query}&_shape=array&_size=max")
+            ).json()
             assert len(listed) == n, (header, column, link)
     return {"as_of": as_of, "want": want, "html": html}
 
@@ -110,10 +109,14 @@ def crafted_release(tmp_path):
 
     data = tmp_path / "data"
     shutil.copy(REPO / "data" / "specs" / "project06_tasks.yml", write(data / "specs" / "x", "").parent)
-    header = ("Mã nhiệm vụ,Nhóm,Nhóm nhiệm vụ,Tên nhiệm vụ,Đơn vị chủ trì,Đơn vị phối hợp,Thời hạn hoàn thành,"
-              "Trạng thái,Ngày hoàn thành,Ghi chú,Tình trạng tại ngày")
-    lines = [f"{code},{group},Nhóm {group},Nhiệm vụ {code},Công an tỉnh,,{deadline},{status},{done},,30/06/2024"
-             for code, group, deadline, status, done in TASKS]
+    header = (
+        "Mã nhiệm vụ,Nhóm,Nhóm nhiệm vụ,Tên nhiệm vụ,Đơn vị chủ trì,Đơn vị phối hợp,Thời hạn hoàn thành,"
+        "Trạng thái,Ngày hoàn thành,Ghi chú,Tình trạng tại ngày"
+    )
+    lines = [
+        f"{code},{group},Nhóm {group},Nhiệm vụ {code},Công an tỉnh,,{deadline},{status},{done},,30/06/2024"
+        for code, group, deadline, status, done in TASKS
+    ]
     write(data / "raw" / "project06_tasks.csv", "\n".join([header, *lines]) + "\n")
     write(data / "manifest.yml", MANIFEST_HEAD + manifest_entry("project06_tasks", "project06_tasks"))
     metadata = write(tmp_path / "metadata.yml", "title: Cổng dữ liệu mở\nlicense: CC BY 4.0\n")

@@ -24,32 +24,143 @@ from scripts.build.pipeline import build
 from scripts.serve import command as serve
 from scripts.serve.loopback import serving
 
-FUZZ = settings(max_examples=150, deadline=None, derandomize=True, database=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 COLUMNS = ["code", "name", "unit", "deadline", "done", "budget", "rowid", "nonexistent", "Mã", "a b", "[x]", ""]
-OPERATORS = ["exact", "not", "contains", "endswith", "startswith", "gt", "gte", "lt", "lte", "like", "notlike",
-             "glob", "in", "notin", "arraycontains", "arraynotcontains", "date", "isnull", "notnull", "isblank",
-             "notblank", "nonsense", ""]
-SPECIAL = ["_sort", "_sort_desc", "_size", "_next", "_facet", "_facet_array", "_facet_date", "_facet_size",
-           "_where", "_json", "_nl", "_timelimit", "_labels", "_label", "_shape", "_search", "_search_name", "_col",
-           "_nocol", "_through", "_stream", "_dl", "_nofacet", "_nocount", "_nosuggest", "_trace", "_hash",
-           "_extras", "_ttl", "_json_infinity", "_header", "_show_hidden", "_filter_column", "_filter_op",
-           "_filter_value", "_hide_sql", "sql"]
+OPERATORS = [
+    "exact",
+    "not",
+    "contains",
+    "endswith",
+    "startswith",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "like",
+    "notlike",
+    "glob",
+    "in",
+    "notin",
+    "arraycontains",
+    "arraynotcontains",
+    "date",
+    "isnull",
+    "notnull",
+    "isblank",
+    "notblank",
+    "nonsense",
+    "",
+]
+SPECIAL = [
+    "_sort",
+    "_sort_desc",
+    "_size",
+    "_next",
+    "_facet",
+    "_facet_array",
+    "_facet_date",
+    "_facet_size",
+    "_where",
+    "_json",
+    "_nl",
+    "_timelimit",
+    "_labels",
+    "_label",
+    "_shape",
+    "_search",
+    "_search_name",
+    "_col",
+    "_nocol",
+    "_through",
+    "_stream",
+    "_dl",
+    "_nofacet",
+    "_nocount",
+    "_nosuggest",
+    "_trace",
+    "_hash",
+    "_extras",
+    "_ttl",
+    "_json_infinity",
+    "_header",
+    "_show_hidden",
+    "_filter_column",
+    "_filter_op",
+    "_filter_value",
+    "_hide_sql",
+    "sql",
+]
 ODD_VALUES = [
-    "", "0", "-1", "1e3", "abc", "max", "on", "off", "²", "٣", "99999999999999999999999999", "-9223372036854775809",
-    "[1,", "[]", "[1, {\"a\": 1}]", "[[1]]", "{}", "{\"table\": \"x\", \"column\": \"y\", \"value\": {}}",
-    "{\"table\": 1, \"column\": [], \"value\": null}", "null", "\"", "'", "%", "*", "AND", "OR NOT", "NEAR(a b)",
-    "1=1", "1=1 --", ") or (1=1", "select 1", "~FF", "a,b,c", "~2C~2C", "2024-13-45", "\x00", "\u202e", "x" * 5000,
-    "select * from tasks", "select :p", "with recursive c(x) as (select 1) select * from c", "select 1; select 2",
-    "pragma table_info(tasks)", "attach database ':memory:' as x", "select load_extension('x')",
-    "objects", "array", "arrays", "arrayfirst", "object", "nonsense", "code", "budget", "nonexistent",
+    "",
+    "0",
+    "-1",
+    "1e3",
+    "abc",
+    "max",
+    "on",
+    "off",
+    "²",
+    "٣",
+    "99999999999999999999999999",
+    "-9223372036854775809",
+    "[1,",
+    "[]",
+    '[1, {"a": 1}]',
+    "[[1]]",
+    "{}",
+    '{"table": "x", "column": "y", "value": {}}',
+    '{"table": 1, "column": [], "value": null}',
+    "null",
+    '"',
+    "'",
+    "%",
+    "*",
+    "AND",
+    "OR NOT",
+    "NEAR(a b)",
+    "1=1",
+    "1=1 --",
+    ") or (1=1",
+    "select 1",
+    "~FF",
+    "a,b,c",
+    "~2C~2C",
+    "2024-13-45",
+    "\x00",
+    "\u202e",
+    "x" * 5000,
+    "select * from tasks",
+    "select :p",
+    "with recursive c(x) as (select 1) select * from c",
+    "select 1; select 2",
+    "pragma table_info(tasks)",
+    "attach database ':memory:' as x",
+    "select load_extension('x')",
+    "objects",
+    "array",
+    "arrays",
+    "arrayfirst",
+    "object",
+    "nonsense",
+    "code",
+    "budget",
+    "nonexistent",
 ]
 BYTES = st.binary(max_size=30)
 TEXT = st.text(max_size=40)
 VALUES = st.one_of(st.sampled_from(ODD_VALUES), TEXT, st.integers().map(str), st.floats().map(str))
-NAMES = st.one_of(st.sampled_from(SPECIAL), st.builds(lambda c, o: f"{c}__{o}" if o else c,
-                                                     st.sampled_from(COLUMNS), st.sampled_from(OPERATORS)), TEXT)
+NAMES = st.one_of(
+    st.sampled_from(SPECIAL),
+    st.builds(lambda c, o: f"{c}__{o}" if o else c, st.sampled_from(COLUMNS), st.sampled_from(OPERATORS)),
+    TEXT,
+)
 
 
 def _encode(part) -> bytes:
@@ -57,8 +168,15 @@ def _encode(part) -> bytes:
 
 
 PAIRS = st.lists(st.tuples(st.one_of(NAMES, BYTES), st.one_of(VALUES, BYTES)), max_size=6)
-TABLE_PATHS = ["/portal/tasks", "/portal/tasks.json", "/portal/tasks.csv", "/portal/catalogue.json",
-               "/portal/tasks.atom", "/portal/tasks.foo", "/portal/tasks_fts.json"]
+TABLE_PATHS = [
+    "/portal/tasks",
+    "/portal/tasks.json",
+    "/portal/tasks.csv",
+    "/portal/catalogue.json",
+    "/portal/tasks.atom",
+    "/portal/tasks.foo",
+    "/portal/tasks_fts.json",
+]
 DATABASE_PATHS = ["/portal", "/portal.json", "/portal.csv", "/", "/.json"]
 
 
@@ -86,12 +204,21 @@ async def call(app, path: bytes, query: bytes = b"", method: str = "GET") -> tup
 
 async def answer(app, path: bytes, query: bytes = b"", method: str = "GET", headers: list | None = None) -> dict:
     """Send one request with exactly these bytes; returns its status, headers and body."""
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
-             "path": path.decode("latin-1"), "raw_path": path, "query_string": query, "root_path": "",
-             # The English messages are asserted: the reader's language is English (docs/translations.md).
-             "headers": [(b"host", b"localhost"), (b"cookie", b"portal_lang=en"), *(headers or [])],
-             "client": ("203.0.113.9", 50000),
-             "server": ("localhost", 80)}
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path.decode("latin-1"),
+        "raw_path": path,
+        "query_string": query,
+        "root_path": "",
+        # The English messages are asserted: the reader's language is English (docs/translations.md).
+        "headers": [(b"host", b"localhost"), (b"cookie", b"portal_lang=en"), *(headers or [])],
+        "client": ("203.0.113.9", 50000),
+        "server": ("localhost", 80),
+    }
     response = {"status": None, "headers": {}, "body": b""}
 
     async def receive():
@@ -100,8 +227,10 @@ async def answer(app, path: bytes, query: bytes = b"", method: str = "GET", head
     async def send(message):
         if message["type"] == "http.response.start":
             response["status"] = message["status"]
-            response["headers"] = {bytes(name).decode("latin-1").lower(): bytes(value).decode("latin-1")
-                                   for name, value in message.get("headers") or []}
+            response["headers"] = {
+                bytes(name).decode("latin-1").lower(): bytes(value).decode("latin-1")
+                for name, value in message.get("headers") or []
+            }
         elif message["type"] == "http.response.body":
             response["body"] += message.get("body", b"")
 
@@ -133,8 +262,10 @@ async def test_sql_and_database_pages_answer_anything_without_a_server_error(app
 
 
 @FUZZ
-@given(key=st.one_of(TEXT, BYTES, st.sampled_from(["001", "001,002", "~FF", "%FF", "%", "..", "a/b", "~2F"])),
-       suffix=st.sampled_from(["", ".json", ".csv", ".foo", "?_shape=objects"]))
+@given(
+    key=st.one_of(TEXT, BYTES, st.sampled_from(["001", "001,002", "~FF", "%FF", "%", "..", "a/b", "~2F"])),
+    suffix=st.sampled_from(["", ".json", ".csv", ".foo", "?_shape=objects"]),
+)
 async def test_row_pages_answer_any_key_without_a_server_error(app, key, suffix):
     path = b"/portal/tasks/" + (key if isinstance(key, bytes) else key.encode("utf-8"))
     path, _, query = (path + suffix.encode()).partition(b"?")
@@ -142,8 +273,11 @@ async def test_row_pages_answer_any_key_without_a_server_error(app, key, suffix)
 
 
 @FUZZ
-@given(path=st.one_of(BYTES, TEXT.map(lambda text: text.encode("utf-8"))), query=BYTES,
-       method=st.sampled_from(["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"]))
+@given(
+    path=st.one_of(BYTES, TEXT.map(lambda text: text.encode("utf-8"))),
+    query=BYTES,
+    method=st.sampled_from(["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"]),
+)
 async def test_any_bytes_in_the_path_or_query_and_any_method_are_answered(app, path, query, method):
     raw = b"/" + path.lstrip(b"/")
     _assert_handled(*await call(app, raw, query, method), (method, raw, query))
@@ -181,12 +315,15 @@ async def test_the_500s_of_datasette_0_65_are_400s_with_a_message(app, url, mess
     assert message in body.decode("utf-8").replace("&#34;", '"'), body[:500]
 
 
-@pytest.mark.parametrize("sql", [
-    "select zeroblob(1000000000)",
-    "select randomblob(300000000)",
-    "select zeroblob(99999), zeroblob(99999) from (with recursive c(x) as (select 1 union all select x + 1 from c "
-    "limit 1000) select x from c)",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select zeroblob(1000000000)",
+        "select randomblob(300000000)",
+        "select zeroblob(99999), zeroblob(99999) from (with recursive c(x) as (select 1 union all select x + 1 from c "
+        "limit 1000) select x from c)",
+    ],
+)
 async def test_a_query_cannot_make_the_server_hold_a_huge_result(app, sql):
     status, body = await call(app, b"/portal.json", b"sql=" + quote(sql).encode())
     assert status == 400 and (b"too large" in body or b"too big" in body), body[:300]
@@ -198,15 +335,38 @@ async def test_a_path_with_bytes_that_are_not_ascii_reaches_the_router(app):
 
 
 # Methods nobody should send a read-only portal; each was a 500 on a table page (POST, TRACE, PROPFIND, any unknown).
-ODD_METHODS = ["POST", "TRACE", "PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK", "CONNECT",
-               "PUT", "DELETE", "PATCH", "SEARCH", "BREW", "GET2", "get"]
+ODD_METHODS = [
+    "POST",
+    "TRACE",
+    "PROPFIND",
+    "PROPPATCH",
+    "MKCOL",
+    "COPY",
+    "MOVE",
+    "LOCK",
+    "UNLOCK",
+    "CONNECT",
+    "PUT",
+    "DELETE",
+    "PATCH",
+    "SEARCH",
+    "BREW",
+    "GET2",
+    "get",
+]
 PAGES = [*TABLE_PATHS, *DATABASE_PATHS, "/portal/tasks/001", "/portal/tasks/001.json", "/search", "/-/ready"]
 
 
 @FUZZ
-@given(method=st.one_of(st.sampled_from(ODD_METHODS), st.text(string.ascii_uppercase + "-_", min_size=1, max_size=12)
-                        .filter(lambda m: m not in ("GET", "HEAD", "OPTIONS"))),
-       path=st.sampled_from(PAGES))
+@given(
+    method=st.one_of(
+        st.sampled_from(ODD_METHODS),
+        st.text(string.ascii_uppercase + "-_", min_size=1, max_size=12).filter(
+            lambda m: m not in ("GET", "HEAD", "OPTIONS")
+        ),
+    ),
+    path=st.sampled_from(PAGES),
+)
 async def test_a_method_the_portal_does_not_serve_is_a_405_that_says_which_it_does(app, method, path):
     response = await answer(app, path.encode(), b"", method)
     assert response["status"] == 405, (method, path, response)
@@ -225,9 +385,13 @@ CONTROLS = [chr(code) for code in [*range(9), 11, 12, *range(14, 32), 127]]
 
 
 @FUZZ
-@given(path=st.sampled_from([*TABLE_PATHS, *DATABASE_PATHS, "/search"]),
-       name=st.sampled_from([*SPECIAL, "q", "code", "name__contains", "budget__gt"]),
-       control=st.sampled_from(CONTROLS), in_name=st.booleans(), pairs=PAIRS)
+@given(
+    path=st.sampled_from([*TABLE_PATHS, *DATABASE_PATHS, "/search"]),
+    name=st.sampled_from([*SPECIAL, "q", "code", "name__contains", "budget__gt"]),
+    control=st.sampled_from(CONTROLS),
+    in_name=st.booleans(),
+    pairs=PAIRS,
+)
 async def test_a_control_character_in_any_parameter_is_a_400(app, path, name, control, in_name, pairs):
     pair = (name + control, "1") if in_name else (name, "a" + control + "b")
     query = _query([*pairs, pair])
@@ -244,8 +408,17 @@ async def test_a_control_character_in_a_search_or_a_path_is_a_400(app, url):
     assert status == 400 and b"control character" in body, body[:300]
 
 
-@pytest.mark.parametrize("path", ["/portal/sqlite_master/1", "/portal/sqlite_master/1.json", "/portal/sqlite_master",
-                                  "/portal/sqlite_stat1.json", "/portal/SQLITE_SCHEMA/1", "/portal/sqlite~5Fmaster/1"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/portal/sqlite_master/1",
+        "/portal/sqlite_master/1.json",
+        "/portal/sqlite_master",
+        "/portal/sqlite_stat1.json",
+        "/portal/SQLITE_SCHEMA/1",
+        "/portal/sqlite~5Fmaster/1",
+    ],
+)
 async def test_sqlite_own_tables_are_not_published_pages(app, path):
     status, body = await call(app, path.encode())
     assert status == 404, body[:300]
@@ -345,15 +518,19 @@ def test_hostile_raw_requests_get_a_4xx_at_once_and_an_ordinary_client_keeps_its
     assert set(statuses) == {200}, statuses
     # Generous, against the same run: a request held for seconds would show, a busy machine would not.
     assert statistics.median(beside) < max(5 * statistics.median(alone), statistics.median(alone) + 0.2), (
-        statistics.median(alone), statistics.median(beside))
+        statistics.median(alone),
+        statistics.median(beside),
+    )
 
 
 async def test_printf_cannot_spend_seconds_in_one_step_and_still_formats(app):
     # '%.*c' repeats a character: SQLite 3.40 spent about 8 s on each of these before answering NULL, in one step of
     # its machine that the time limit cannot interrupt (eight of them: over a minute, then a 200).
     huge = ", ".join(["'%.*c'", *["2147483647, 'x'"] * 8]).replace("'%.*c'", "'" + "%.*c" * 8 + "'")
-    sql = (f"select printf({huge}) as a, format('%!.*c', -2147483647, 'y') as b, "
-           "printf('%5.2f|%.*c|%s', 3.14159, 3, 'z', 'ok') as c")
+    sql = (
+        f"select printf({huge}) as a, format('%!.*c', -2147483647, 'y') as b, "
+        "printf('%5.2f|%.*c|%s', 3.14159, 3, 'z', 'ok') as c"
+    )
     status, body = await asyncio.wait_for(call(app, b"/portal.json", b"_shape=array&sql=" + quote(sql).encode()), 20)
     assert status == 200, body[:300]
     assert json.loads(body) == [{"a": None, "b": None, "c": " 3.14|zzz|ok"}]

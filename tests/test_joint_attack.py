@@ -64,8 +64,11 @@ def what_anyone_knows(attack: JointAttack, db) -> None:
         for year in {v[dims[by_year].index("year")] for t, v in attack.index if t == by_year} - {TOTAL}:
             periods = [p for p in labels if p.startswith(year)]
             for status in ("Đúng hạn", "Trễ hạn", "Đang xử lý", TOTAL):
-                _equal_where_both(attack, attack.cells(by_year, year=year, status=status),
-                                  attack.cells(by_channel, **{channel_period: periods, "status": status}))
+                _equal_where_both(
+                    attack,
+                    attack.cells(by_year, year=year, status=status),
+                    attack.cells(by_channel, **{channel_period: periods, "status": status}),
+                )
     # The procedure list prints each procedure's applications of 2024 (the extract ends in June 2024).
     if by_year in dims and "procedure_code" in dims[by_year]:
         listed = pd.read_sql("select procedure_code, applications_h1_2024 from online_procedures", db)
@@ -77,14 +80,17 @@ def what_anyone_knows(attack: JointAttack, db) -> None:
     registered, activated = "vneid_registrations_by_commune_month", "vneid_activations_by_commune_month"
     if registered in dims and activated in dims and _period(dims[registered]) == _period(dims[activated]):
         period = _period(dims[registered])
-        for (table, values) in list(attack.index):
+        for table, values in list(attack.index):
             if table != registered:
                 continue
             row = dict(zip(dims[registered], values))
             if TOTAL in row.values():
                 continue
-            earlier = sorted(v[dims[registered].index(period)] for t, v in attack.index
-                             if t == registered and v[dims[registered].index(period)] <= row[period])
+            earlier = sorted(
+                v[dims[registered].index(period)]
+                for t, v in attack.index
+                if t == registered and v[dims[registered].index(period)] <= row[period]
+            )
             where = {d: row[d] for d in dims[registered] if d != period} | {period: [p for p in earlier if p != TOTAL]}
             attack.at_most(attack.cells(activated, **where), attack.cells(registered, **where))
 
@@ -118,13 +124,19 @@ def _cube(seed: int) -> tuple[pd.DataFrame, list[str]]:
             rows += [(commune, month, "Kết hôn", sex) for _ in range(couples) for sex in ("Nam", "Nữ")]
             births = {sex: int(rng.integers(1, 30)) for sex in ("Nam", "Nữ")}
             rows += [(commune, month, "Khai sinh", sex) for sex, n in births.items() for _ in range(n)]
-    return pd.DataFrame(rows, columns=["commune", "month", "event_type", "sex"]), ["commune", "month", "event_type",
-                                                                                   "sex"]
+    return pd.DataFrame(rows, columns=["commune", "month", "event_type", "sex"]), [
+        "commune",
+        "month",
+        "event_type",
+        "sex",
+    ]
 
 
 def _frame(shape, counts, hidden) -> pd.DataFrame:
-    data = {dim: [TOTAL if c == 0 else shape.levels[i][c - 1] for c in shape.coords[:, i]]
-            for i, dim in enumerate(shape.dims)}
+    data = {
+        dim: [TOTAL if c == 0 else shape.levels[i][c - 1] for c in shape.coords[:, i]]
+        for i, dim in enumerate(shape.dims)
+    }
     frame = pd.DataFrame(data)
     frame["events"] = pd.array(np.where(hidden, np.nan, counts), dtype="Int64")
     return frame

@@ -33,8 +33,21 @@ def test_killing_a_build_never_touches_the_current_release(data_dir, portal_meta
     first, _ = build(data_dir, build_dir, portal_metadata)
     before = snapshot(first)
     process = subprocess.Popen(
-        [sys.executable, "-m", "scripts.build.pipeline", "--data", str(data_dir), "--build", str(build_dir),
-         "--metadata", str(portal_metadata)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "scripts.build.pipeline",
+            "--data",
+            str(data_dir),
+            "--build",
+            str(build_dir),
+            "--metadata",
+            str(portal_metadata),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     time.sleep(after)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()

@@ -62,11 +62,15 @@ def server():
 
 
 def test_each_client_has_its_own_address_and_token_and_runs_its_rounds(server):
-    tally = load.run_now(server, ["/a", "/b", "/c?{n}"], clients=3, rounds=2, tokens=["t1", "t2", "t3"],
-                         first_address=50)
+    tally = load.run_now(
+        server, ["/a", "/b", "/c?{n}"], clients=3, rounds=2, tokens=["t1", "t2", "t3"], first_address=50
+    )
     assert tally.planned == tally.sent == len(tally.answers) == 18 and not tally.failures
     assert {(address, token) for _, address, token, _ in _Handler.seen} == {
-        ("127.0.0.50", "Bearer t1"), ("127.0.0.51", "Bearer t2"), ("127.0.0.52", "Bearer t3")}
+        ("127.0.0.50", "Bearer t1"),
+        ("127.0.0.51", "Bearer t2"),
+        ("127.0.0.52", "Bearer t3"),
+    }
     fresh = [answer.path for answer in tally.answers if answer.query == "/c?{n}"]
     assert len(fresh) == len(set(fresh)) == 6  # "{n}" is new every time: no cache could answer
     assert [name for name, stats in tally.queries().items() if len(stats.latencies) == 6] == ["/a", "/b", "/c?{n}"]
@@ -89,8 +93,13 @@ def test_a_429_is_recorded_then_waited_out_per_retry_after_and_asked_again(serve
 
 
 def test_what_keeps_failing_is_given_up_and_counted_as_an_error_of_its_kind(server):
-    tally = load.run_now(server, ["/throttled", "/missing", "/incomplete"], clients=1, rounds=1,
-                         check=lambda path, release, response: "cut short" if path == "/incomplete" else None)
+    tally = load.run_now(
+        server,
+        ["/throttled", "/missing", "/incomplete"],
+        clients=1,
+        rounds=1,
+        check=lambda path, release, response: "cut short" if path == "/incomplete" else None,
+    )
     queries = tally.queries()
     assert queries["/throttled"].throttled == load.MAX_THROTTLED
     assert queries["/throttled"].errors == {load.GAVE_UP: 1}

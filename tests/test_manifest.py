@@ -44,7 +44,7 @@ def test_yaml_syntax_error_has_line_and_column(tmp_path):
     [
         ("facets: [unit, done]", "facets: [unit, owner]", r"field 'facets' names unknown columns \['owner'\]"),
         ("type: code, width: 3,", "type: code,", r"needs a 'width'"),
-        ("role: attribute,\n     label: {vi: \"Tên\"", "role: secret,\n     label: {vi: \"Tên\"", r"columns.1.role"),
+        ('role: attribute,\n     label: {vi: "Tên"', 'role: secret,\n     label: {vi: "Tên"', r"columns.1.role"),
     ],
 )
 def test_malformed_specs_are_named(data_dir, old, new, message):

@@ -20,15 +20,20 @@ from tests.served_cluster import PATHS, consistent, publish
 pytestmark = pytest.mark.slow
 
 
-def test_a_running_portal_keeps_its_release_through_a_build_and_moves_when_restarted(data_dir, portal_metadata,
-                                                                                      tmp_path):
+def test_a_running_portal_keeps_its_release_through_a_build_and_moves_when_restarted(
+    data_dir, portal_metadata, tmp_path
+):
     build, port = tmp_path / "build", free_port()
     base = f"http://127.0.0.1:{port}"
     publish(data_dir, build, portal_metadata, "0001")
 
     def start() -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, "-m", "scripts.serve.command", "--build", str(build), "--port", str(port)],
-                                cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return subprocess.Popen(
+            [sys.executable, "-m", "scripts.serve.command", "--build", str(build), "--port", str(port)],
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
     process = start()
     try:

@@ -40,8 +40,11 @@ def test_the_package_pins_what_requirements_txt_pins_at_the_same_versions():
 
 
 def test_datasette_finds_the_portals_plugins_through_one_entry_point():
-    entries = [entry for entry in metadata.entry_points(group="datasette")
-               if canonicalize_name(entry.dist.name) == canonicalize_name(PROJECT["name"])]
+    entries = [
+        entry
+        for entry in metadata.entry_points(group="datasette")
+        if canonicalize_name(entry.dist.name) == canonicalize_name(PROJECT["name"])
+    ]
     assert [entry.value for entry in entries] == ["plugins.registry"]
 
 
@@ -65,8 +68,7 @@ def test_one_asgi_wrapper_whose_layers_are_every_middleware_module(portal):
     assert {layer.__name__.rpartition(".")[2] for layer in middleware.LAYERS} == _modules_with(r"^def middleware\(")
     from datasette.plugins import pm
 
-    portal_wrappers = [impl for impl in pm.hook.asgi_wrapper.get_hookimpls()
-                       if impl.plugin_name.startswith("portal.")]
+    portal_wrappers = [impl for impl in pm.hook.asgi_wrapper.get_hookimpls() if impl.plugin_name.startswith("portal.")]
     assert [impl.plugin for impl in portal_wrappers] == [importlib.import_module("plugins.middleware")]
 
 
@@ -74,10 +76,15 @@ def test_one_asgi_wrapper_whose_layers_are_every_middleware_module(portal):
 def test_every_plugin_registers_its_hooks_whatever_is_imported_first(first):
     # A plugin module that reached Datasette's internals at import would load the entry point while itself half
     # imported, and be registered without its hooks.
-    load = "import datasette.app" if first == "datasette.app" else (
-        "import importlib\nfor name in sorted(PLUGINS): importlib.import_module('plugins.' + name)")
-    code = (f"PLUGINS = {list(registry.PLUGINS)!r}\n{load}\nfrom datasette.plugins import pm\n"
-            "print([name for name in PLUGINS if not pm.get_hookcallers(pm.get_plugin('portal.' + name))])")
+    load = (
+        "import datasette.app"
+        if first == "datasette.app"
+        else ("import importlib\nfor name in sorted(PLUGINS): importlib.import_module('plugins.' + name)")
+    )
+    code = (
+        f"PLUGINS = {list(registry.PLUGINS)!r}\n{load}\nfrom datasette.plugins import pm\n"
+        "print([name for name in PLUGINS if not pm.get_hookcallers(pm.get_plugin('portal.' + name))])"
+    )
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "[]"
 

@@ -55,8 +55,10 @@ def seen(html: str, lang: str) -> str:
 
 def test_the_stylesheet_hides_the_other_language_of_the_description():
     css = (Path(__file__).resolve().parents[1] / "static" / "portal.css").read_text(encoding="utf-8")
-    assert ('html[lang="vi"] .metadata-description [lang="en"], html[lang="en"] .metadata-description [lang="vi"] '
-            "{ display: none; }") in css
+    assert (
+        'html[lang="vi"] .metadata-description [lang="en"], html[lang="en"] .metadata-description [lang="vi"] '
+        "{ display: none; }"
+    ) in css
 
 
 async def test_a_table_page_shows_its_description_in_one_language(portal):
@@ -93,7 +95,7 @@ async def test_the_disclosure_summary_writes_numbers_in_the_readers_language(sam
     assert row["rows_in"] >= 1000  # a number that is grouped
     for lang in ("vi", "en"):
         text = (await app.client.get(f"/datasets/residents_by_commune_sex_age?lang={lang}")).text
-        summary = text[text.index('id="disclosure"'):text.index('id="releases"')]
+        summary = text[text.index('id="disclosure"') : text.index('id="releases"')]
         assert f"{formats.number(row['rows_in'], lang)} / {formats.number(row['rows_out'], lang)}" in summary
         assert formats.percent(row["cells_hidden_share"], lang) in summary
     assert formats.number(row["rows_in"], "vi") != formats.number(row["rows_in"], "en")

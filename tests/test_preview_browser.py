@@ -15,8 +15,9 @@ def test_the_preview_scrolls_in_its_own_region_at_360_px(chromium, sample_url):
         page = opened.page
         for lang in ("vi", "en"):
             page.goto(f"/datasets/project06_tasks?lang={lang}")
-            region = page.get_by_role("region", name="Xem trước các dòng đầu tiên" if lang == "vi"
-                                      else "Preview of the first rows")
+            region = page.get_by_role(
+                "region", name="Xem trước các dòng đầu tiên" if lang == "vi" else "Preview of the first rows"
+            )
             assert region.locator("tbody tr").count() == 10
             widths = region.evaluate("e => [e.scrollWidth, e.clientWidth]")
             assert widths[0] > widths[1]  # the table is wider than the phone: it scrolls in its region

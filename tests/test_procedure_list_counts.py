@@ -60,12 +60,14 @@ def applications(rows: int = 2500, seed: int = 7) -> pd.DataFrame:
     procedures = [f"1.{i:06d}" for i in range(30)]
     weights = rng.dirichlet(np.full(len(procedures), 0.8))
     days = pd.to_datetime("2023-01-01") + pd.to_timedelta(rng.integers(0, 540, rows), unit="D")
-    return pd.DataFrame({
-        "Mã hồ sơ": [f"HS-{i:05d}" for i in range(rows)],
-        "Mã thủ tục": rng.choice(procedures, rows, p=weights),
-        "Ngày tiếp nhận": days.strftime("%d/%m/%Y"),
-        "Trạng thái": rng.choice(["Đúng hạn", "Trễ hạn"], rows, p=[0.92, 0.08]),
-    })
+    return pd.DataFrame(
+        {
+            "Mã hồ sơ": [f"HS-{i:05d}" for i in range(rows)],
+            "Mã thủ tục": rng.choice(procedures, rows, p=weights),
+            "Ngày tiếp nhận": days.strftime("%d/%m/%Y"),
+            "Trạng thái": rng.choice(["Đúng hạn", "Trễ hạn"], rows, p=[0.92, 0.08]),
+        }
+    )
 
 
 def release(root: Path, tied: bool) -> Path:
@@ -73,15 +75,20 @@ def release(root: Path, tied: bool) -> Path:
     frame = applications()
     in_2024 = frame[frame["Ngày tiếp nhận"].str.endswith("2024")]
     listed = in_2024.groupby("Mã thủ tục").size().reindex(frame["Mã thủ tục"].unique(), fill_value=0)
-    write(data / "manifest.yml", MANIFEST + manifest_entry("online_procedures", "procedures")
-          + manifest_entry("online_applications_by_procedure_year", "applications"))
+    write(
+        data / "manifest.yml",
+        MANIFEST
+        + manifest_entry("online_procedures", "procedures")
+        + manifest_entry("online_applications_by_procedure_year", "applications"),
+    )
     write(data / "specs" / "applications.yml", APPLICATIONS)
     write(data / "specs" / "online_applications_by_procedure_year.yml", BY_YEAR)
     write(data / "specs" / "online_procedures.yml", PROCEDURES + (TIED if tied else ""))
     (data / "raw").mkdir(parents=True, exist_ok=True)
     frame.to_csv(data / "raw" / "applications.csv", index=False, encoding="utf-8-sig")
     pd.DataFrame({"Mã thủ tục": listed.index, "Số hồ sơ 2024": listed.to_numpy()}).to_csv(
-        data / "raw" / "procedures.csv", index=False, encoding="utf-8-sig")
+        data / "raw" / "procedures.csv", index=False, encoding="utf-8-sig"
+    )
     published, _ = build(data, root / "build", write(root / "metadata.yml", "title: Cổng\nlicense: CC BY 4.0\n"))
     return published
 

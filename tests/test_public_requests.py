@@ -42,8 +42,11 @@ def release(tmp_path_factory) -> Path:
     write(root / "data" / "manifest.yml", manifest)
     write(root / "data" / "specs" / "tasks.yml", SPEC)
     write(root / "data" / "raw" / "tasks.csv", CSV)
-    metadata = write(root / "metadata.yml", "title: Cổng dữ liệu mở\nlicense: CC BY 4.0\nplugins:\n  portal-catalogue:\n"
-                     "    contact_name: Cổng dữ liệu mở\n    contact_email: dulieumo@quangninh.example\n")
+    metadata = write(
+        root / "metadata.yml",
+        "title: Cổng dữ liệu mở\nlicense: CC BY 4.0\nplugins:\n  portal-catalogue:\n"
+        "    contact_name: Cổng dữ liệu mở\n    contact_email: dulieumo@quangninh.example\n",
+    )
     built, _ = build(root / "data", root / "build", metadata)
     return built
 
@@ -77,8 +80,13 @@ def stored(path: Path, message: str) -> list[dict]:
 
 
 def command(path: Path, *argv: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "scripts.ops.requests_admin", "--requests-db", str(path), *argv],
-                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "scripts.ops.requests_admin", "--requests-db", str(path), *argv],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_a_request_sent_with_its_token_is_stored_once_and_published_with_its_answer_only(served, store_path, release):
@@ -89,14 +97,28 @@ def test_a_request_sent_with_its_token_is_stored_once_and_published_with_its_ans
         assert "Sở Khoa học và Công nghệ" in dataset_page and "mailto:so-khcn@quangninh.example" in dataset_page
         form = client.get(FORM + "?dataset=tasks").text
         assert '<option value="tasks" selected>' in form and 'value="problem" required checked' in form
-        sent = client.post(FORM, data={"csrftoken": TOKEN.search(form).group(1), "kind": "problem", "dataset": "tasks",
-                                       "message": message, "name": "Nguyễn Văn Bình", "email": "binh@example.org",
-                                       "website": ""})
+        sent = client.post(
+            FORM,
+            data={
+                "csrftoken": TOKEN.search(form).group(1),
+                "kind": "problem",
+                "dataset": "tasks",
+                "message": message,
+                "name": "Nguyễn Văn Bình",
+                "email": "binh@example.org",
+                "website": "",
+            },
+        )
         assert sent.status_code == 303 and sent.headers["location"] == "/yeu-cau/da-gui", sent.text[:300]
         assert "Đã nhận yêu cầu" in client.get(sent.headers["location"]).text
     [row] = stored(store_path, message)
     assert (row["kind"], row["dataset"], row["name"], row["email"], row["status"]) == (
-        "problem", "tasks", "Nguyễn Văn Bình", "binh@example.org", "open")
+        "problem",
+        "tasks",
+        "Nguyễn Văn Bình",
+        "binh@example.org",
+        "open",
+    )
     assert message not in httpx.get(served + "/yeu-cau").text  # not public until answered
 
     listed = command(store_path, "list")
@@ -120,8 +142,9 @@ def test_a_request_sent_with_its_token_is_stored_once_and_published_with_its_ans
             assert message.encode() not in path.read_bytes(), path
 
 
-@pytest.mark.parametrize("case", ["no cookie, no token", "cookie, no token", "cookie, wrong token",
-                                  "token, no cookie", "english page"])
+@pytest.mark.parametrize(
+    "case", ["no cookie, no token", "cookie, no token", "cookie, wrong token", "token, no cookie", "english page"]
+)
 def test_a_post_without_a_valid_token_is_a_403_page_in_vietnamese_and_stores_nothing(served, store_path, case):
     message = f"Không có mã chống giả mạo: {case}"
     fields = {"kind": "problem", "dataset": "tasks", "message": message}
@@ -144,8 +167,15 @@ def test_a_post_without_a_valid_token_is_a_403_page_in_vietnamese_and_stores_not
 def test_the_hidden_field_drops_a_bot_submission_as_if_it_were_stored(served, store_path):
     message = "Mua hàng giá rẻ tại đây ngay hôm nay"
     with visitor(served, "bot") as client:
-        sent = client.post(FORM, data={"csrftoken": open_form(client), "kind": "new_dataset", "message": message,
-                                       "website": "http://spam.example"})
+        sent = client.post(
+            FORM,
+            data={
+                "csrftoken": open_form(client),
+                "kind": "new_dataset",
+                "message": message,
+                "website": "http://spam.example",
+            },
+        )
     assert sent.status_code == 303 and sent.headers["location"] == "/yeu-cau/da-gui"
     assert not stored(store_path, message)
 
@@ -157,16 +187,28 @@ def test_oversized_or_malformed_submissions_are_refused_and_store_nothing(served
         body = f"csrftoken={token}&kind=problem&dataset=tasks&message=" + "a" * 70_000
         too_large = client.post(FORM, content=body, headers={"content-type": "application/x-www-form-urlencoded"})
         assert too_large.status_code == 413 and "Nội dung gửi quá lớn" in too_large.text
-        too_long = client.post(FORM, data={"csrftoken": token, "kind": "problem", "dataset": "tasks",
-                                           "message": "b" * 4_001})
+        too_long = client.post(
+            FORM, data={"csrftoken": token, "kind": "problem", "dataset": "tasks", "message": "b" * 4_001}
+        )
         assert too_long.status_code == 400 and "Biểu mẫu không hợp lệ" in too_long.text
-        twice = client.post(FORM, content=f"csrftoken={token}&kind=problem&kind=new_dataset&message=cccccccccccc",
-                            headers={"content-type": "application/x-www-form-urlencoded"})
+        twice = client.post(
+            FORM,
+            content=f"csrftoken={token}&kind=problem&kind=new_dataset&message=cccccccccccc",
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        )
         assert twice.status_code == 400
         multipart = client.post(FORM, data={"csrftoken": token, "kind": "problem"}, files={"f": ("a.txt", b"x")})
         assert multipart.status_code == 400
-        invalid = client.post(FORM, data={"csrftoken": token, "kind": "problem", "dataset": "no_such_table",
-                                          "message": "ngắn", "email": "not an address"})
+        invalid = client.post(
+            FORM,
+            data={
+                "csrftoken": token,
+                "kind": "problem",
+                "dataset": "no_such_table",
+                "message": "ngắn",
+                "email": "not an address",
+            },
+        )
         assert invalid.status_code == 400
         assert invalid.text.count('aria-invalid="true"') == 3 and 'role="alert"' in invalid.text
         assert "Chọn một tập dữ liệu trong danh sách." in invalid.text and ">ngắn</textarea>" in invalid.text
@@ -182,9 +224,12 @@ def test_post_is_allowed_on_the_form_and_nowhere_else(served):
 
 async def _send(app, agent: str, message: str, kind: str = "new_dataset"):
     page = await app.client.get(FORM, headers={"user-agent": agent})
-    return await app.client.post(FORM, headers={"user-agent": agent}, cookies=dict(page.cookies),
-                                 data={"csrftoken": TOKEN.search(page.text).group(1), "kind": kind,
-                                       "message": message})
+    return await app.client.post(
+        FORM,
+        headers={"user-agent": agent},
+        cookies=dict(page.cookies),
+        data={"csrftoken": TOKEN.search(page.text).group(1), "kind": kind, "message": message},
+    )
 
 
 async def test_a_client_sending_too_many_requests_gets_429_and_others_are_still_served(release, tmp_path, monkeypatch):
@@ -215,8 +260,7 @@ async def test_the_cap_on_pending_requests_refuses_new_ones_until_some_are_answe
     assert len(store.all_requests(path)) == 4
 
 
-def test_twenty_requests_sent_at_once_to_two_servers_on_one_store_are_each_stored_once(release, tmp_path,
-                                                                                        monkeypatch):
+def test_twenty_requests_sent_at_once_to_two_servers_on_one_store_are_each_stored_once(release, tmp_path, monkeypatch):
     path = tmp_path / "requests.db"  # created by whichever server stores first, while the other writes too
     monkeypatch.setenv(store.PATH_VARIABLE, str(path))
     start = threading.Barrier(20)
@@ -225,12 +269,15 @@ def test_twenty_requests_sent_at_once_to_two_servers_on_one_store_are_each_store
         with visitor(bases[n % 2], f"concurrent {n}") as client:
             token = open_form(client)
             start.wait(timeout=60)
-            return client.post(FORM, data={"csrftoken": token, "kind": "new_dataset",
-                                           "message": f"Yêu cầu đồng thời số {n:02d}"}).status_code
+            return client.post(
+                FORM, data={"csrftoken": token, "kind": "new_dataset", "message": f"Yêu cầu đồng thời số {n:02d}"}
+            ).status_code
 
-    with serving(lambda port: serve.command(release, port=port), probe="/robots.txt") as first, \
-            serving(lambda port: serve.command(release, port=port), probe="/robots.txt") as second, \
-            ThreadPoolExecutor(max_workers=20) as pool:
+    with (
+        serving(lambda port: serve.command(release, port=port), probe="/robots.txt") as first,
+        serving(lambda port: serve.command(release, port=port), probe="/robots.txt") as second,
+        ThreadPoolExecutor(max_workers=20) as pool,
+    ):
         statuses = list(pool.map(lambda n: send(n, (first, second)), range(20)))
     assert statuses == [303] * 20
     counts = Counter(row["message"] for row in store.all_requests(path))
@@ -244,10 +291,12 @@ def test_the_admin_command_lists_open_requests_first_and_refuses_bad_answers_in_
     assert command(path, "answer", "1", "Đã có trong danh mục").returncode == 0
     listed = command(path, "list").stdout
     assert [int(n) for n in re.findall(r"^(\d+)\s+(?:open|answered)\s", listed, flags=re.M)] == [2, 3, 1]
-    for argv, says in [(["answer", "x", "a"], "ID must be a request's number"),
-                       (["answer", "99", "a"], "no request has id 99"),
-                       (["answer", "1", "again"], "request 1 was already answered"),
-                       (["answer", "2", "  "], "the answer is empty")]:
+    for argv, says in [
+        (["answer", "x", "a"], "ID must be a request's number"),
+        (["answer", "99", "a"], "no request has id 99"),
+        (["answer", "1", "again"], "request 1 was already answered"),
+        (["answer", "2", "  "], "the answer is empty"),
+    ]:
         result = command(path, *argv)
         assert result.returncode == 1 and result.stderr.startswith(f"error: {says}"), (argv, result.stderr)
         assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
@@ -259,8 +308,11 @@ async def test_each_dataset_names_its_publisher_and_mailbox_in_the_catalogues(re
     app = serve.app(release)
     data_json = (await app.client.get("/data.json")).json()
     points = {d["landingPage"].rsplit("/", 1)[1]: d["contactPoint"] for d in data_json["dataset"]}
-    assert points["tasks"] == {"@type": "vcard:Contact", "fn": "Sở Khoa học và Công nghệ",
-                               "hasEmail": "mailto:so-khcn@quangninh.example"}
+    assert points["tasks"] == {
+        "@type": "vcard:Contact",
+        "fn": "Sở Khoa học và Công nghệ",
+        "hasEmail": "mailto:so-khcn@quangninh.example",
+    }
     assert points["tasks_tp"]["fn"] == "Sở Tư pháp"  # no mailbox of its own: the portal's stands in
     assert points["tasks_tp"]["hasEmail"] == "mailto:dulieumo@quangninh.example"
     dcat = (await app.client.get("/catalog.jsonld")).text
@@ -272,8 +324,10 @@ async def test_each_dataset_names_its_publisher_and_mailbox_in_the_catalogues(re
 
 
 def test_a_malformed_publisher_address_stops_the_build_naming_the_field(tmp_path):
-    manifest = MANIFEST.replace('en: "Department of Science and Technology"}',
-                                'en: "Department of Science and Technology", email: "khcn at tinh"}')
+    manifest = MANIFEST.replace(
+        'en: "Department of Science and Technology"}',
+        'en: "Department of Science and Technology", email: "khcn at tinh"}',
+    )
     with pytest.raises(ManifestError, match="email"):
         load_manifest(write(tmp_path / "manifest.yml", manifest))
 

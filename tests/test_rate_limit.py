@@ -25,8 +25,9 @@ async def _release(root: Path, plugins: dict, restricted: bool = False) -> Path:
     """A release as the build writes it, with the given plugin configuration in its metadata."""
     root.mkdir(parents=True)
     files = [root / "portal.db"]
-    sqlite_utils.Database(files[0])["tasks"].insert_all([{"code": f"00{i}", "unit": "Công an tỉnh"} for i in (1, 2)],
-                                                        pk="code")
+    sqlite_utils.Database(files[0])["tasks"].insert_all(
+        [{"code": f"00{i}", "unit": "Công an tỉnh"} for i in (1, 2)], pk="code"
+    )
     if restricted:
         files.append(root / "restricted.db")
         sqlite_utils.Database(files[1])["health_records"].insert({"id": 1, "commune": "Hạ Long"}, pk="id")
@@ -39,8 +40,11 @@ async def _release(root: Path, plugins: dict, restricted: bool = False) -> Path:
 def _client(portal, address: str = "203.0.113.7") -> httpx.AsyncClient:
     """An HTTP client of the app that connects from `address`, as a visitor from the Internet would."""
     # In English: the messages asserted are the English ones (docs/translations.md).
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=portal.app(), client=(address, 40000)),
-                             base_url="http://localhost", cookies={"portal_lang": "en"})
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=portal.app(), client=(address, 40000)),
+        base_url="http://localhost",
+        cookies={"portal_lang": "en"},
+    )
 
 
 @pytest.fixture
@@ -66,12 +70,22 @@ def test_every_limit_and_its_default_is_documented():
 
 def test_no_configuration_means_the_default_limits():
     assert {name: value for name, value in settings(None).items() if name != "trusted_proxies"} == {
-        name: value for name, value in DEFAULTS.items() if name != "trusted_proxies"}
+        name: value for name, value in DEFAULTS.items() if name != "trusted_proxies"
+    }
     assert settings({})["trusted_proxies"] == []
 
 
-@pytest.mark.parametrize("config", [{"rate": 0}, {"burst": -1}, {"rate": "fast"}, {"concurrent": True},
-                                    {"trusted_proxies": ["not an address"]}, {"per_minute": 5}])
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"rate": 0},
+        {"burst": -1},
+        {"rate": "fast"},
+        {"concurrent": True},
+        {"trusted_proxies": ["not an address"]},
+        {"per_minute": 5},
+    ],
+)
 def test_bad_configuration_is_refused(config):
     with pytest.raises(ValueError):
         settings(config)
@@ -132,18 +146,21 @@ def _scope(peer: str, *forwarded: str) -> dict:
     return {"client": (peer, 1234), "headers": [(b"x-forwarded-for", value.encode()) for value in forwarded]}
 
 
-@pytest.mark.parametrize("scope, trusted, expected", [
-    (_scope("203.0.113.7"), [], "203.0.113.7"),
-    (_scope("203.0.113.7", "198.51.100.1"), [], "203.0.113.7"),  # nobody trusted: the header is ignored
-    (_scope("127.0.0.1", "198.51.100.1"), [], "127.0.0.1"),
-    (_scope("127.0.0.1", "198.51.100.1"), ["127.0.0.1"], "198.51.100.1"),
-    (_scope("127.0.0.1", "6.6.6.6, 198.51.100.1"), ["127.0.0.1"], "198.51.100.1"),  # a forged first hop
-    (_scope("127.0.0.1", "6.6.6.6", "198.51.100.1, 10.0.0.2"), ["127.0.0.1", "10.0.0.0/8"], "198.51.100.1"),
-    (_scope("127.0.0.1", "garbage"), ["127.0.0.1"], "127.0.0.1"),
-    (_scope("203.0.113.7", "198.51.100.1"), ["127.0.0.1"], "203.0.113.7"),  # not through our proxy
-    (_scope("2001:db8:1:2:3:4:5:6"), [], "2001:db8:1:2::/64"),  # an IPv6 subscriber counts as one
-    ({"headers": []}, [], "unknown"),
-])
+@pytest.mark.parametrize(
+    "scope, trusted, expected",
+    [
+        (_scope("203.0.113.7"), [], "203.0.113.7"),
+        (_scope("203.0.113.7", "198.51.100.1"), [], "203.0.113.7"),  # nobody trusted: the header is ignored
+        (_scope("127.0.0.1", "198.51.100.1"), [], "127.0.0.1"),
+        (_scope("127.0.0.1", "198.51.100.1"), ["127.0.0.1"], "198.51.100.1"),
+        (_scope("127.0.0.1", "6.6.6.6, 198.51.100.1"), ["127.0.0.1"], "198.51.100.1"),  # a forged first hop
+        (_scope("127.0.0.1", "6.6.6.6", "198.51.100.1, 10.0.0.2"), ["127.0.0.1", "10.0.0.0/8"], "198.51.100.1"),
+        (_scope("127.0.0.1", "garbage"), ["127.0.0.1"], "127.0.0.1"),
+        (_scope("203.0.113.7", "198.51.100.1"), ["127.0.0.1"], "203.0.113.7"),  # not through our proxy
+        (_scope("2001:db8:1:2:3:4:5:6"), [], "2001:db8:1:2::/64"),  # an IPv6 subscriber counts as one
+        ({"headers": []}, [], "unknown"),
+    ],
+)
 def test_the_client_address_believes_x_forwarded_for_only_from_trusted_proxies(scope, trusted, expected):
     assert client_address(scope, settings({"trusted_proxies": trusted})["trusted_proxies"]) == expected
 
@@ -159,8 +176,10 @@ async def test_past_its_budget_a_client_gets_429_with_retry_after_and_rate_heade
     refused = responses[-1]
     assert refused.json()["ok"] is False and "Too many requests" in refused.json()["error"]
     assert 1 <= int(refused.headers["retry-after"]) <= 6
-    assert refused.headers["x-frame-options"] == "DENY" and "frame-ancestors 'none'" in refused.headers[
-        "content-security-policy"]
+    assert (
+        refused.headers["x-frame-options"] == "DENY"
+        and "frame-ancestors 'none'" in refused.headers["content-security-policy"]
+    )
 
 
 async def test_other_clients_keep_their_budget_and_static_assets_are_not_counted(limited):
@@ -175,8 +194,10 @@ async def test_forwarded_addresses_count_apart_only_behind_a_trusted_proxy(limit
     for trusted, expected in (([], [200, 429]), (["127.0.0.1"], [200, 200])):
         portal = await limited(rate=0.5, burst=1, trusted_proxies=trusted)
         async with _client(portal, "127.0.0.1") as proxy:
-            statuses = [(await proxy.get("/portal/tasks.json", headers={"X-Forwarded-For": address})).status_code
-                        for address in ("198.51.100.1", "198.51.100.2")]
+            statuses = [
+                (await proxy.get("/portal/tasks.json", headers={"X-Forwarded-For": address})).status_code
+                for address in ("198.51.100.1", "198.51.100.2")
+            ]
         assert statuses == expected, trusted
 
 
@@ -200,7 +221,10 @@ async def test_a_verified_token_gets_a_larger_budget_and_a_forged_one_does_not(l
         assert with_token[0].headers["x-ratelimit-limit"] == "6"
         # Every forged token would otherwise open a fresh bucket: it counts as the address it comes from.
         assert [(await client.get("/portal/tasks.json", headers=forged)).status_code for _ in range(3)] == [
-            200, 200, 429]
+            200,
+            200,
+            429,
+        ]
 
 
 async def test_slow_sql_costs_requests(limited):
@@ -242,8 +266,14 @@ async def test_twenty_users_behind_one_address_are_never_refused_while_a_flood_f
 
     # Each user opens a page every 3 s with its assets; the flood sends 8 requests at once every 0.25 s, 32 a second.
     seconds = 30
-    events = sorted([(start + n * 3.0, "user", user) for user, start in ((u, u * 0.15) for u in range(20))
-                     for n in range(int(seconds / 3))] + [(n * 0.25, "flood", 0) for n in range(seconds * 4)])
+    events = sorted(
+        [
+            (start + n * 3.0, "user", user)
+            for user, start in ((u, u * 0.15) for u in range(20))
+            for n in range(int(seconds / 3))
+        ]
+        + [(n * 0.25, "flood", 0) for n in range(seconds * 4)]
+    )
     transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 40000))
     async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
         start = clock.now

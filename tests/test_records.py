@@ -154,8 +154,9 @@ def test_the_sample_order_tells_nothing_about_the_commune(data_dir, portal_metad
 
 
 @pytest.mark.parametrize("facets", ["", "facets: [submitted_month]\n"], ids=["keyed order", "grouped by facet"])
-def test_the_order_within_a_month_tells_nothing_about_the_day(data_dir, portal_metadata, tmp_path, key, known_secrets,
-                                                              facets):
+def test_the_order_within_a_month_tells_nothing_about_the_day(
+    data_dir, portal_metadata, tmp_path, key, known_secrets, facets
+):
     persons = people(3000)
     csv = applications_csv(persons)
     add_source(data_dir, "applications", APPLICATIONS_SPEC, csv)
@@ -205,8 +206,9 @@ def test_two_releases_cannot_be_matched_row_by_row(data_dir, portal_metadata, tm
 def test_the_sample_is_drawn_by_person_whatever_the_file_order(data_dir, portal_metadata, tmp_path, key, known_secrets):
     persons = people(2000)
     add_source(data_dir, "residents", RESIDENTS_SPEC, residents_csv(persons))
-    add_dataset(data_dir, "drawn", "residents", PEOPLE_KEYS.replace("SAMPLE", "0.3").replace("LINK", ""),
-                access="restricted")
+    add_dataset(
+        data_dir, "drawn", "residents", PEOPLE_KEYS.replace("SAMPLE", "0.3").replace("LINK", ""), access="restricted"
+    )
     first, _ = build(data_dir, tmp_path / "first", portal_metadata)
     add_source(data_dir, "residents", RESIDENTS_SPEC, residents_csv(persons[::-1]))
     second, _ = build(data_dir, tmp_path / "second", portal_metadata)
@@ -234,31 +236,47 @@ def test_pseudonyms_join_tables_only_where_a_link_is_declared(data_dir, portal_m
     persons = people(2000)
     add_source(data_dir, "residents", RESIDENTS_SPEC, residents_csv(persons))
     add_source(data_dir, "applications", APPLICATIONS_SPEC, applications_csv(persons[:800]))
-    add_dataset(data_dir, "people_keys", "residents", PEOPLE_KEYS.replace("SAMPLE", "1").replace("LINK", link),
-                access="restricted")
+    add_dataset(
+        data_dir,
+        "people_keys",
+        "residents",
+        PEOPLE_KEYS.replace("SAMPLE", "1").replace("LINK", link),
+        access="restricted",
+    )
     add_dataset(data_dir, "applicant_keys", "applications", APPLICANT_KEYS.replace("LINK", link), access="restricted")
     release, _ = build(data_dir, tmp_path / "build", portal_metadata)
     with sqlite3.connect(release / "restricted.db") as db:
         joined = db.execute("select count(*) from people_keys join applicant_keys using (person_key)").fetchone()[0]
         links = dict(db.execute("select dataset, pseudonym_link from disclosure_report"))
     assert joined == (800 if shared else 0)
-    assert links == ({"people_keys": "person", "applicant_keys": "person"} if shared
-                     else {"people_keys": None, "applicant_keys": None})
+    assert links == (
+        {"people_keys": "person", "applicant_keys": "person"}
+        if shared
+        else {"people_keys": None, "applicant_keys": None}
+    )
 
 
 def test_pseudonyms_change_at_every_release(data_dir, portal_metadata, tmp_path, key):
     add_source(data_dir, "residents", RESIDENTS_SPEC, residents_csv(people(500)))
-    add_dataset(data_dir, "people_keys", "residents", PEOPLE_KEYS.replace("SAMPLE", "1").replace("LINK", ""),
-                access="restricted")
+    add_dataset(
+        data_dir,
+        "people_keys",
+        "residents",
+        PEOPLE_KEYS.replace("SAMPLE", "1").replace("LINK", ""),
+        access="restricted",
+    )
     releases = [build(data_dir, tmp_path / "build", portal_metadata)[0] for _ in range(2)]
     keys = [set(rows(r / "restricted.db", "people_keys")["person_key"]) for r in releases]
     assert len(keys[0]) == 500 and keys[0].isdisjoint(keys[1])
 
 
-@pytest.mark.parametrize("variant", [" DEVELOPMENT-ONLY-not-secret-sample-build-key-0001",
-                                     '"development-only-not-secret-sample-build-key-0001"'])
-def test_the_development_key_in_any_spelling_is_refused_for_real_data(data_dir, portal_metadata, tmp_path,
-                                                                      monkeypatch, variant):
+@pytest.mark.parametrize(
+    "variant",
+    [" DEVELOPMENT-ONLY-not-secret-sample-build-key-0001", '"development-only-not-secret-sample-build-key-0001"'],
+)
+def test_the_development_key_in_any_spelling_is_refused_for_real_data(
+    data_dir, portal_metadata, tmp_path, monkeypatch, variant
+):
     monkeypatch.setenv(KEY_VARIABLE, variant)
     add_source(data_dir, "residents", RESIDENTS_SPEC, residents_csv(people(200)))
     add_dataset(data_dir, "drawn", "residents", PUBLIC_SAMPLE.replace("0.2", "1"), synthetic=False)

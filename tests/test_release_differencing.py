@@ -72,20 +72,24 @@ def applications(rows: int = 1500, seed: int = 5) -> pd.DataFrame:
     a hidden cell of the procedure table into a shown one unless the build keeps the previous release's pattern."""
     rng = np.random.default_rng(seed)
     days = pd.to_datetime("2023-01-01") + pd.to_timedelta(rng.integers(0, 540, rows), unit="D")
-    return pd.DataFrame({
-        "Mã hồ sơ": [f"HS-{i:05d}" for i in range(rows)],
-        "Số định danh": [f"0220{80 + i % 20:02d}{i:06d}" for i in range(rows)],
-        "Kênh": rng.choice(CHANNELS, rows, p=[0.5, 0.3, 0.17, 0.03]),
-        "Ngày tiếp nhận": days.strftime("%d/%m/%Y"),
-        "Trạng thái": rng.choice(STATUSES, rows, p=[0.93, 0.07]),
-        "Thủ tục": rng.choice(PROCEDURES, rows, p=np.r_[np.full(6, 0.7 / 6), np.full(6, 0.3 / 6)]),
-    })
+    return pd.DataFrame(
+        {
+            "Mã hồ sơ": [f"HS-{i:05d}" for i in range(rows)],
+            "Số định danh": [f"0220{80 + i % 20:02d}{i:06d}" for i in range(rows)],
+            "Kênh": rng.choice(CHANNELS, rows, p=[0.5, 0.3, 0.17, 0.03]),
+            "Ngày tiếp nhận": days.strftime("%d/%m/%Y"),
+            "Trạng thái": rng.choice(STATUSES, rows, p=[0.93, 0.07]),
+            "Thủ tục": rng.choice(PROCEDURES, rows, p=np.r_[np.full(6, 0.7 / 6), np.full(6, 0.3 / 6)]),
+        }
+    )
 
 
 def write_data(root: Path, frame: pd.DataFrame) -> Path:
     data = root / "data"
-    write(data / "manifest.yml", MANIFEST + "".join(manifest_entry(i, "applications")
-                                                    for i in ("by_channel", "by_procedure")))
+    write(
+        data / "manifest.yml",
+        MANIFEST + "".join(manifest_entry(i, "applications") for i in ("by_channel", "by_procedure")),
+    )
     write(data / "specs" / "applications.yml", SOURCE)
     write(data / "specs" / "by_channel.yml", BY_CHANNEL)
     write(data / "specs" / "by_procedure.yml", BY_PROCEDURE)
@@ -101,14 +105,21 @@ def two_releases(tmp_path_factory) -> tuple[Path, Path, dict]:
 
     root = tmp_path_factory.mktemp("differencing")
     base = applications()
-    added = {"Mã hồ sơ": "HS-99999", "Số định danh": "022090999999", "Kênh": "Bưu chính",
-             "Ngày tiếp nhận": "15/05/2024", "Trạng thái": "Trễ hạn", "Thủ tục": "P11"}
+    added = {
+        "Mã hồ sơ": "HS-99999",
+        "Số định danh": "022090999999",
+        "Kênh": "Bưu chính",
+        "Ngày tiếp nhận": "15/05/2024",
+        "Trạng thái": "Trễ hạn",
+        "Thủ tục": "P11",
+    }
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(KEY_VARIABLE, DEVELOPMENT_KEY.decode())
         metadata = write(root / "metadata.yml", "title: Cổng dữ liệu mở\nlicense: CC BY 4.0\n")
         first, _ = build(write_data(root, base), root / "build", metadata)
-        second, _ = build(write_data(root, pd.concat([base, pd.DataFrame([added])], ignore_index=True)),
-                          root / "build", metadata)
+        second, _ = build(
+            write_data(root, pd.concat([base, pd.DataFrame([added])], ignore_index=True)), root / "build", metadata
+        )
     return first, second, added
 
 
@@ -134,8 +145,11 @@ def test_diffing_two_releases_does_not_single_out_the_added_application(two_rele
     merged = before.merge(after, on=dims, suffixes=("_1", "_2")).dropna(subset=["applications_1", "applications_2"])
     changed = merged["applications_1"] != merged["applications_2"]
     # Fresh noise in every release: most shown cells change, not just the few the application went into.
-    theirs = ((merged["channel"].isin([added["Kênh"], TOTAL])) & (merged["quarter"].isin(["2024-Q2", TOTAL]))
-              & (merged["status"].isin([added["Trạng thái"], TOTAL])))
+    theirs = (
+        (merged["channel"].isin([added["Kênh"], TOTAL]))
+        & (merged["quarter"].isin(["2024-Q2", TOTAL]))
+        & (merged["status"].isin([added["Trạng thái"], TOTAL]))
+    )
     assert len(merged) >= 20 and changed[~theirs].mean() > 0.3, merged.to_string()
     # The one-way margins of the channel do not move by exactly one for the added channel alone.
     margins = merged[(merged["quarter"] == TOTAL) & (merged["status"] == TOTAL) & (merged["channel"] != TOTAL)]

@@ -17,15 +17,19 @@ from scripts.serve import token_store
 from tests.conftest import CSV, MANIFEST
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-TASKS_ENTRY = MANIFEST[MANIFEST.index("  - id: tasks"):]
+TASKS_ENTRY = MANIFEST[MANIFEST.index("  - id: tasks") :]
 NEW_ROW = "004,Kết nối dữ liệu dân cư,Công an tỉnh,01/12/2024,Không,50\r\n"
 
 
 def _add_dataset(data_dir: Path, dataset: str, title_vi: str, title_en: str, access: str = "public") -> None:
     """Another dataset with the tasks spec and its own copy of the extract."""
     title = f'title: {{vi: "{title_vi}", en: "{title_en}"}}'
-    entry = (TASKS_ENTRY.replace("id: tasks", f"id: {dataset}").replace('title: {vi: "Nhiệm vụ", en: "Tasks"}', title)
-             .replace("raw/tasks.csv", f"raw/{dataset}.csv").replace("access: public", f"access: {access}"))
+    entry = (
+        TASKS_ENTRY.replace("id: tasks", f"id: {dataset}")
+        .replace('title: {vi: "Nhiệm vụ", en: "Tasks"}', title)
+        .replace("raw/tasks.csv", f"raw/{dataset}.csv")
+        .replace("access: public", f"access: {access}")
+    )
     with open(data_dir / "manifest.yml", "a", encoding="utf-8") as manifest:
         manifest.write(entry)
     (data_dir / "raw" / f"{dataset}.csv").write_text(CSV, encoding="utf-8")
@@ -46,7 +50,7 @@ def _drop_budget_column(data_dir: Path) -> None:
     spec = data_dir / "specs" / "tasks.yml"
     lines = spec.read_text(encoding="utf-8").splitlines(keepends=True)
     start = next(i for i, line in enumerate(lines) if "name: budget" in line)
-    spec.write_text("".join(lines[:start] + lines[start + 2:]), encoding="utf-8")
+    spec.write_text("".join(lines[:start] + lines[start + 2 :]), encoding="utf-8")
     for extract in (data_dir / "raw").glob("*.csv"):
         rows = extract.read_text(encoding="utf-8").splitlines()
         extract.write_text("".join(row.rsplit(",", 1)[0] + "\r\n" for row in rows), encoding="utf-8")
@@ -103,7 +107,8 @@ def test_summaries_name_changed_values_and_ignore_row_order(data, portal_metadat
     _drop_budget_column(data)
     _, outcome = build(data, tmp_path / "build", portal_metadata)
     assert sorted((c["dataset"], c["summary_vi"], c["summary_en"]) for c in outcome.changes) == [
-        (dataset, "Bỏ cột: budget", "Columns removed: budget") for dataset in ("milestones", "partner_tasks", "tasks")]
+        (dataset, "Bỏ cột: budget", "Columns removed: budget") for dataset in ("milestones", "partner_tasks", "tasks")
+    ]
 
 
 def test_the_history_outlives_pruned_releases(data, portal_metadata, tmp_path):
@@ -113,8 +118,9 @@ def test_the_history_outlives_pruned_releases(data, portal_metadata, tmp_path):
         current, _ = build(data, tmp_path / "build", portal_metadata)
     assert not (tmp_path / "build" / "releases" / "0001").exists()
     history = _history(current)
-    assert _versions(history, "tasks") == [(n + 1, f"{n + 1:04d}", "first" if n == 0 else "changed")
-                                           for n in range(builds)]
+    assert _versions(history, "tasks") == [
+        (n + 1, f"{n + 1:04d}", "first" if n == 0 else "changed") for n in range(builds)
+    ]
     assert _versions(history, "milestones") == [(1, "0001", "first")]
 
 
@@ -149,8 +155,11 @@ def test_restricted_history_stays_in_the_restricted_file_and_every_table_has_met
     served = json.loads((second / "metadata.json").read_text())["databases"]
     for database in ("portal", "restricted"):
         db = sqlite3.connect(second / f"{database}.db")
-        tables = {name for (name,) in db.execute("select name from sqlite_master where type = 'table'")
-                  if "_fts" not in name and not name.startswith("sqlite_")}
+        tables = {
+            name
+            for (name,) in db.execute("select name from sqlite_master where type = 'table'")
+            if "_fts" not in name and not name.startswith("sqlite_")
+        }
         assert tables == set(served[database]["tables"]), database
         columns = [row[1] for row in db.execute("pragma table_info(dataset_releases)")]
         assert set(served[database]["tables"]["dataset_releases"]["columns"]) == set(columns)
@@ -183,9 +192,16 @@ def _feed(response) -> ET.Element:
 
 
 def _entries(root: ET.Element) -> list[dict]:
-    return [{"id": e.findtext(f"{ATOM}id"), "title": e.findtext(f"{ATOM}title"),
-             "summary": e.findtext(f"{ATOM}summary"), "updated": e.findtext(f"{ATOM}updated"),
-             "link": e.find(f"{ATOM}link").get("href")} for e in root.findall(f"{ATOM}entry")]
+    return [
+        {
+            "id": e.findtext(f"{ATOM}id"),
+            "title": e.findtext(f"{ATOM}title"),
+            "summary": e.findtext(f"{ATOM}summary"),
+            "updated": e.findtext(f"{ATOM}updated"),
+            "link": e.find(f"{ATOM}link").get("href"),
+        }
+        for e in root.findall(f"{ATOM}entry")
+    ]
 
 
 async def test_the_portal_feed_lists_public_versions_newest_first(portal):
@@ -233,7 +249,7 @@ async def test_anonymous_visitors_never_see_the_restricted_history(portal):
 async def test_the_dataset_page_shows_the_history_and_links_the_feeds(portal):
     app, _ = portal
     page = (await app.client.get("/datasets/tasks")).text
-    assert "<h2 id=\"releases\">Lịch sử phát hành</h2>" in page
+    assert '<h2 id="releases">Lịch sử phát hành</h2>' in page
     assert '<tr id="release-2"><td>2</td><td>0002</td>' in page and "Số dòng 3 → 4" in page
     assert '<link rel="alternate" type="application/atom+xml" href="/datasets/tasks/releases.atom"' in page
     english = (await app.client.get("/datasets/tasks?lang=en")).text

@@ -25,8 +25,9 @@ def served(data_dir, portal_metadata, tmp_path):
         (data_dir / "raw" / f"{dataset}.csv").write_text(CSV, encoding="utf-8")
     release, _ = build(data_dir, tmp_path / "build", portal_metadata)
     tokens = tmp_path / "state" / "tokens.db"
-    _, token = token_store.create(tokens, "Sở Y tế", token_store.ALL_DATASETS,
-                                  token_store.expiry("2099-12-31", dt.date.today()))
+    _, token = token_store.create(
+        tokens, "Sở Y tế", token_store.ALL_DATASETS, token_store.expiry("2099-12-31", dt.date.today())
+    )
     return serve.app(release, tokens), {"Authorization": f"Bearer {token}"}
 
 

@@ -33,27 +33,42 @@ def _assemble(release: Path, restricted: bool) -> Path:
     """A release directory as the build writes it: portal.db, restricted.db when asked, metadata and inspect data."""
     release.mkdir(parents=True)
     portal = sqlite_utils.Database(release / "portal.db")
-    portal["tasks"].insert_all([{"code": f"00{i}", "name": f"Nhiệm vụ {i}", "unit": "Công an tỉnh"} for i in (1, 2, 3)],
-                               pk="code")
+    portal["tasks"].insert_all(
+        [{"code": f"00{i}", "name": f"Nhiệm vụ {i}", "unit": "Công an tỉnh"} for i in (1, 2, 3)], pk="code"
+    )
     portal["catalogue"].insert(
         {"id": "tasks", "title_vi": "Nhiệm vụ", "access": "public", "table_url": "/portal/tasks"}, pk="id"
     )
     portal["catalogue"].enable_fts(["title_vi"])
-    metadata = {"title": "Cổng dữ liệu mở", "databases": {"portal": {"tables": {
-        "tasks": {"title": "Nhiệm vụ · Tasks", "facets": ["unit"]},
-        "catalogue": {"title": "Danh mục", "fts_table": "catalogue_fts", "fts_pk": "rowid"},
-    }}}}
+    metadata = {
+        "title": "Cổng dữ liệu mở",
+        "databases": {
+            "portal": {
+                "tables": {
+                    "tasks": {"title": "Nhiệm vụ · Tasks", "facets": ["unit"]},
+                    "catalogue": {"title": "Danh mục", "fts_table": "catalogue_fts", "fts_pk": "rowid"},
+                }
+            }
+        },
+    }
     files = [release / "portal.db"]
     if restricted:
         db = sqlite_utils.Database(release / "restricted.db")
-        db["health_records"].insert_all([{"id": 1, "commune": "Hạ Long", "diagnosis": HEALTH_VALUE},
-                                         {"id": 2, "commune": "Cẩm Phả", "diagnosis": "Cúm"}], pk="id")
+        db["health_records"].insert_all(
+            [
+                {"id": 1, "commune": "Hạ Long", "diagnosis": HEALTH_VALUE},
+                {"id": 2, "commune": "Cẩm Phả", "diagnosis": "Cúm"},
+            ],
+            pk="id",
+        )
         db["health_records"].enable_fts(["diagnosis"])
         db["tax_records"].insert({"id": 1, "commune": "Hạ Long", "income": TAX_VALUE}, pk="id")
-        metadata["databases"]["restricted"] = {"tables": {
-            "health_records": {"title": "Hồ sơ y tế · health_records", "facets": ["commune"]},
-            "tax_records": {"title": "Hồ sơ thuế · tax_records"},
-        }}
+        metadata["databases"]["restricted"] = {
+            "tables": {
+                "health_records": {"title": "Hồ sơ y tế · health_records", "facets": ["commune"]},
+                "tax_records": {"title": "Hồ sơ thuế · tax_records"},
+            }
+        }
         files.append(release / "restricted.db")
     (release / "metadata.json").write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
     inspected = asyncio.run(inspect_([str(path) for path in files], None))
@@ -166,9 +181,19 @@ async def test_every_path_refuses_every_bad_credential_the_same_way(portal, refu
 
 
 INTROSPECTION = [
-    "/", "/.json", "/-/databases", "/-/databases.json", "/-/metadata", "/-/metadata.json", "/-/actor.json",
-    "/-/settings.json", "/portal", "/portal.json",  # /-/threads, /-/plugins, /-/versions: 404 (debug_pages.py)
-    "/portal/catalogue.json?_shape=array", "/portal/catalogue.json?_search=health", "/portal/catalogue.csv",
+    "/",
+    "/.json",
+    "/-/databases",
+    "/-/databases.json",
+    "/-/metadata",
+    "/-/metadata.json",
+    "/-/actor.json",
+    "/-/settings.json",
+    "/portal",
+    "/portal.json",  # /-/threads, /-/plugins, /-/versions: 404 (debug_pages.py)
+    "/portal/catalogue.json?_shape=array",
+    "/portal/catalogue.json?_search=health",
+    "/portal/catalogue.csv",
     "/portal.json?sql=select+name,+file+from+pragma_database_list",
 ]
 
@@ -202,13 +227,19 @@ async def test_no_cross_table_search_or_feed_exists_to_leak_through(portal):
 
 async def test_public_sql_cannot_reach_the_restricted_file_even_with_a_token(portal, issue):
     _, everything = issue("*")
-    for sql in ("select * from restricted.health_records", "select * from health_records",
-                "attach database 'restricted.db' as r"):
+    for sql in (
+        "select * from restricted.health_records",
+        "select * from health_records",
+        "attach database 'restricted.db' as r",
+    ):
         response = await portal.client.get("/portal.json", params={"sql": sql}, headers=everything)
         assert response.status_code == 400, sql
         assert not response.json()["ok"] and HEALTH_VALUE not in response.text
-    databases = (await portal.client.get("/portal.json?_shape=array&sql=select+name+from+pragma_database_list",
-                                         headers=everything)).json()
+    databases = (
+        await portal.client.get(
+            "/portal.json?_shape=array&sql=select+name+from+pragma_database_list", headers=everything
+        )
+    ).json()
     assert [row["name"] for row in databases] == ["main"]
 
 
@@ -222,14 +253,20 @@ async def test_a_token_reads_its_datasets_as_json_csv_and_rows_but_not_others(po
     assert row.json()[0]["diagnosis"] == HEALTH_VALUE
     page = await portal.client.get("/restricted/health_records/1", headers=health)
     assert page.status_code == 200 and HEALTH_VALUE in page.text
-    found = (await portal.client.get("/restricted/health_records.json?_shape=array&_search=xuất",
-                                     headers=health)).json()
+    found = (
+        await portal.client.get("/restricted/health_records.json?_shape=array&_search=xuất", headers=health)
+    ).json()
     assert [r["id"] for r in found] == [1]
     facets = (await portal.client.get("/restricted/health_records.json?_facet=commune", headers=health)).json()
     assert facets["facet_results"]["commune"]["results"]
-    for path in ("/restricted/tax_records.json", "/restricted/tax_records/1.json", "/restricted/tax_records.csv",
-                 "/restricted/TAX_RECORDS.json", "/restricted/tax~5Frecords.json",
-                 "/restricted/health_records_fts.json"):
+    for path in (
+        "/restricted/tax_records.json",
+        "/restricted/tax_records/1.json",
+        "/restricted/tax_records.csv",
+        "/restricted/TAX_RECORDS.json",
+        "/restricted/tax~5Frecords.json",
+        "/restricted/health_records_fts.json",
+    ):
         other = await portal.client.get(path, headers=health)
         assert other.status_code == 403 and not _leaks(other.text.replace("health_records", "")), path
 
@@ -259,9 +296,13 @@ async def test_a_token_for_all_datasets_reads_both(portal, issue):
 
 async def test_no_token_may_run_sql_download_or_use_where_on_the_restricted_database(portal, issue):
     _, everything = issue("*")
-    for path in ("/restricted.json?sql=select+*+from+health_records", "/restricted.db",
-                 "/restricted/health_records.json?_where=id+in+(select+id+from+tax_records)",
-                 "/tokens.json?sql=select+*+from+tokens", "/tokens/tokens.json"):
+    for path in (
+        "/restricted.json?sql=select+*+from+health_records",
+        "/restricted.db",
+        "/restricted/health_records.json?_where=id+in+(select+id+from+tax_records)",
+        "/tokens.json?sql=select+*+from+tokens",
+        "/tokens/tokens.json",
+    ):
         response = await portal.client.get(path, headers=everything)
         assert response.status_code == 403, path
         assert not _leaks(response.text.replace("health_records", "").replace("tax_records", ""))
@@ -270,8 +311,9 @@ async def test_no_token_may_run_sql_download_or_use_where_on_the_restricted_data
 async def test_revocation_and_expiry_apply_from_the_next_request(portal, issue, tokens_db):
     for make_invalid in (
         lambda token_id: token_store.revoke(tokens_db, token_id),
-        lambda token_id: _set(tokens_db, "update tokens set expires_at = '2001-01-01T00:00:00Z' where id = ?",
-                              token_id),
+        lambda token_id: _set(
+            tokens_db, "update tokens set expires_at = '2001-01-01T00:00:00Z' where id = ?", token_id
+        ),
     ):
         token_id, headers = issue("health_records")
         assert (await portal.client.get("/restricted/health_records.json", headers=headers)).status_code == 200
@@ -325,8 +367,9 @@ def test_serve_command_mounts_the_tier_without_crossdb(release, tokens_db):
     immutable = [line[i + 1] for i, arg in enumerate(line) if arg == "-i"]
     assert immutable == [str(release / "portal.db"), str(release / "restricted.db")]
     metadata = json.loads(open(line[line.index("--metadata") + 1], encoding="utf-8").read())
-    assert metadata == serve.restricted_tier.served_metadata(json.loads((release / "metadata.json").read_text()),
-                                                             serve.restricted_tier.tier(release, tokens_db))
+    assert metadata == serve.restricted_tier.served_metadata(
+        json.loads((release / "metadata.json").read_text()), serve.restricted_tier.tier(release, tokens_db)
+    )
 
 
 def test_a_release_without_restricted_data_is_served_as_before(tmp_path):
@@ -365,7 +408,8 @@ async def test_a_revocation_counts_after_the_tokens_file_is_replaced(portal, iss
     ready = await portal.client.get("/-/ready")
     assert ready.status_code == 200 and ready.json()["status"] == "ok"
     assert ready.json()["notes"] == [
-        "the partner token database was replaced since start: tokens are checked against the new file"]
+        "the partner token database was replaced since start: tokens are checked against the new file"
+    ]
 
 
 async def test_without_the_tokens_file_every_token_is_refused_until_it_is_back(portal, issue, tokens_db):
@@ -380,8 +424,11 @@ async def test_without_the_tokens_file_every_token_is_refused_until_it_is_back(p
     assert (await portal.client.get("/")).status_code == 200
     ready = await portal.client.get("/-/ready")
     assert ready.status_code == 200  # the public tier is served as it should be
-    assert ready.json() == {"status": "degraded", "release": "0001",
-                            "problems": ["the partner token database is missing: every token is refused"]}
+    assert ready.json() == {
+        "status": "degraded",
+        "release": "0001",
+        "problems": ["the partner token database is missing: every token is refused"],
+    }
     assert not _leaks(ready.text)
     assert not tokens_db.exists()  # nothing recreated it, not even recording a last use
     kept.replace(tokens_db)
@@ -408,8 +455,9 @@ def test_a_served_portal_applies_a_revocation_made_in_a_restored_tokens_file(rel
     token_id, token = token_store.create(tokens_db, "Sở Y tế", "health_records", expires_at)
 
     def status(base: str) -> int:
-        request = urllib.request.Request(base + "/restricted/health_records.json",
-                                         headers={"Authorization": f"Bearer {token}"})
+        request = urllib.request.Request(
+            base + "/restricted/health_records.json", headers={"Authorization": f"Bearer {token}"}
+        )
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
                 return response.status
@@ -420,6 +468,11 @@ def test_a_served_portal_applies_a_revocation_made_in_a_restored_tokens_file(rel
         assert status(base) == 200
         shutil.copy(tokens_db, tokens_db.with_name("backup.db"))
         tokens_db.with_name("backup.db").replace(tokens_db)
-        subprocess.run([sys.executable, "-m", "scripts.ops.tokens", "revoke", str(token_id)], cwd=serve.ROOT,
-                       env=dict(os.environ, PORTAL_TOKENS_DB=str(tokens_db)), check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "scripts.ops.tokens", "revoke", str(token_id)],
+            cwd=serve.ROOT,
+            env=dict(os.environ, PORTAL_TOKENS_DB=str(tokens_db)),
+            check=True,
+            capture_output=True,
+        )
         assert status(base) == 403

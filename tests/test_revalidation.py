@@ -87,4 +87,5 @@ async def test_other_settings_give_other_tags(portal, monkeypatch):
     monkeypatch.setitem(serve.SETTINGS, "default_page_size", 7)
     other = serve.app(Path(portal.databases["portal"].path).parent)
     assert (await portal.client.get("/portal/tasks")).headers["etag"] != (
-        await other.client.get("/portal/tasks")).headers["etag"]
+        await other.client.get("/portal/tasks")
+    ).headers["etag"]

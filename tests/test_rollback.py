@@ -27,8 +27,15 @@ def publish(build_dir: Path, content: str) -> Path:
 def make_rollback(workdir: Path) -> subprocess.CompletedProcess:
     """`make rollback` as the Makefile runs it, from a directory whose build/ is the one under test."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return subprocess.run([sys.executable, "-m", "scripts.ops.rollback"], cwd=workdir, env=env, capture_output=True,
-                          text=True, timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "scripts.ops.rollback"],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 def test_a_rollback_during_a_build_is_refused_in_one_line_and_changes_nothing(tmp_path):

@@ -24,8 +24,15 @@ ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "data" / "specs"
 TINY = 2_000
 FILES = [
-    "project06_tasks.csv", "pilot_models.csv", "communes.csv", "residents.csv", "vneid_accounts.csv",
-    "civil_status_events.csv", "mobile_subscribers.csv", "online_applications.csv", "online_procedures.csv",
+    "project06_tasks.csv",
+    "pilot_models.csv",
+    "communes.csv",
+    "residents.csv",
+    "vneid_accounts.csv",
+    "civil_status_events.csv",
+    "mobile_subscribers.csv",
+    "online_applications.csv",
+    "online_procedures.csv",
 ]
 REPORT_DATE = dt.date(2024, 6, 30)
 PERIOD_START = dt.date(2023, 1, 1)
@@ -74,7 +81,10 @@ def test_reference_lists_do_not_depend_on_scale(sample, tmp_path):
 def test_command_line_prints_one_line_per_file(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "scripts.sample", "--residents", "300", "--out", str(tmp_path)],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     lines = result.stdout.splitlines()
     assert sorted(line.split("\t")[0] for line in lines) == sorted(FILES)
@@ -154,8 +164,9 @@ def test_phones_have_real_prefixes(sample):
 
 
 def test_subscribers_belong_to_residents_and_carriers_own_their_prefixes(sample):
-    residents = {r["Số định danh cá nhân"].strip().zfill(12): r["Họ và tên"].strip()
-                 for r in records(sample / "residents.csv")}
+    residents = {
+        r["Số định danh cá nhân"].strip().zfill(12): r["Họ và tên"].strip() for r in records(sample / "residents.csv")
+    }
     subs = records(sample / "mobile_subscribers.csv")
     assert 0.85 < len(subs) / TINY < 1.05
     prefixes = {name: set(table) for name, _, table in phones.CARRIERS}
@@ -221,8 +232,11 @@ def test_event_rates_and_dates(sample):
 
 def test_vneid_covers_about_seventy_percent_of_adults(sample):
     residents = records(sample / "residents.csv")
-    adults = {r["Số định danh cá nhân"].strip().zfill(12) for r in residents
-              if (REPORT_DATE - day(r["Ngày sinh"])).days >= 18 * 365.25}
+    adults = {
+        r["Số định danh cá nhân"].strip().zfill(12)
+        for r in residents
+        if (REPORT_DATE - day(r["Ngày sinh"])).days >= 18 * 365.25
+    }
     accounts = records(sample / "vneid_accounts.csv")
     registered = {a["Số định danh cá nhân"].zfill(12) for a in accounts}
     assert 0.6 < len(adults & registered) / len(adults) < 0.8

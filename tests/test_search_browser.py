@@ -8,8 +8,13 @@ import pytest
 from tests.browser import offline_page, shoot
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.usefixtures("chromium")]
-PLACE_DATASETS = {"communes", "residents_by_commune_sex_age", "vneid_registrations_by_commune_month",
-                  "vneid_activations_by_commune_month", "mobile_subscribers_by_carrier_commune"}
+PLACE_DATASETS = {
+    "communes",
+    "residents_by_commune_sex_age",
+    "vneid_registrations_by_commune_month",
+    "vneid_activations_by_commune_month",
+    "mobile_subscribers_by_carrier_commune",
+}
 
 
 @pytest.fixture(scope="module")

@@ -15,11 +15,33 @@ from scripts.serve import command as serve
 from scripts.serve.loopback import serving
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", re.DOTALL)
-PAGES = ["/", "/portal", "/portal/tasks", "/portal/tasks?_facet=unit&_sort=deadline", "/portal/tasks/001",
-         "/portal?sql=select+*+from+tasks", "/portal/catalogue", "/no-such-page", "/portal/tasks?_sort=name",
-         "/datasets/tasks", "/search?q=nhiem+vu", "/api", "/?lang=en"]
-OTHER = ["/portal/tasks.json", "/portal/tasks.csv", "/portal.json?sql=select+1", "/-/static/app.css", "/portal.db",
-         "/-/settings.json", "/portal/tasks.json?_sort=name", "/data.json", "/robots.txt", "/openapi.json"]
+PAGES = [
+    "/",
+    "/portal",
+    "/portal/tasks",
+    "/portal/tasks?_facet=unit&_sort=deadline",
+    "/portal/tasks/001",
+    "/portal?sql=select+*+from+tasks",
+    "/portal/catalogue",
+    "/no-such-page",
+    "/portal/tasks?_sort=name",
+    "/datasets/tasks",
+    "/search?q=nhiem+vu",
+    "/api",
+    "/?lang=en",
+]
+OTHER = [
+    "/portal/tasks.json",
+    "/portal/tasks.csv",
+    "/portal.json?sql=select+1",
+    "/-/static/app.css",
+    "/portal.db",
+    "/-/settings.json",
+    "/portal/tasks.json?_sort=name",
+    "/data.json",
+    "/robots.txt",
+    "/openapi.json",
+]
 
 
 @pytest.fixture
@@ -84,8 +106,19 @@ async def test_a_script_injected_into_a_page_is_not_allowed(release):
 # Documented as introspection and harmless: the limits a client must respect, its own identity, the (filtered)
 # metadata and databases. The rest are debug tools or tell an attacker which versions to attack.
 PUBLIC_INTROSPECTION = ["/-/settings", "/-/settings.json", "/-/actor.json", "/-/metadata.json", "/-/databases.json"]
-DEBUG_PAGES = ["/-/versions", "/-/versions.json", "/-/plugins", "/-/plugins.json", "/-/threads", "/-/threads.json",
-               "/-/messages", "/-/allow-debug", "/-/permissions", "/-/patterns", "/-/auth-token"]
+DEBUG_PAGES = [
+    "/-/versions",
+    "/-/versions.json",
+    "/-/plugins",
+    "/-/plugins.json",
+    "/-/threads",
+    "/-/threads.json",
+    "/-/messages",
+    "/-/allow-debug",
+    "/-/permissions",
+    "/-/patterns",
+    "/-/auth-token",
+]
 
 
 def test_the_pages_refused_are_documented():
@@ -107,8 +140,18 @@ async def test_debug_pages_are_not_found(portal, path):
         assert "sqlite" not in response.text.lower() and "python" not in response.text.lower()
 
 
-@pytest.mark.parametrize("path", ["/-/static/", "/static/", "/-/static", "/static", "/-/static-plugins/",
-                                  "/-/static-plugins/datasette_vega/", "/-/static/../"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/-/static/",
+        "/static/",
+        "/-/static",
+        "/static",
+        "/-/static-plugins/",
+        "/-/static-plugins/datasette_vega/",
+        "/-/static/../",
+    ],
+)
 async def test_no_directory_is_listed(portal, path):
     response = await portal.client.get(path, follow_redirects=True)
     assert response.status_code in (403, 404), response.status_code
@@ -130,18 +173,29 @@ def test_chromium_reports_no_policy_violation_on_the_pages(chromium, data_dir, p
 
     def command(port: int) -> list[str]:
         line = serve.command(release, port=port)
-        line[line.index("serve") + 1:line.index("serve") + 1] = [str(tmp_path / "places.db")]
+        line[line.index("serve") + 1 : line.index("serve") + 1] = [str(tmp_path / "places.db")]
         return line
 
     with serving(command) as base, sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
+        browser = playwright.chromium.launch(
+            executable_path=str(chromium),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
         page = browser.new_page()
-        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base)
-                   else route.abort())  # map tiles and anything else outside: never fetched in tests
-        page.on("console", lambda message: violations.append(message.text)
-                if "Content Security Policy" in message.text else None)
+        page.route(
+            "**/*", lambda route: route.continue_() if route.request.url.startswith(base) else route.abort()
+        )  # map tiles and anything else outside: never fetched in tests
+        page.on(
+            "console",
+            lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+        )
         for path in PAGES + ["/places/places", "/places/places?_size=1"]:
             page.goto(base + path)
             page.wait_for_load_state("networkidle")

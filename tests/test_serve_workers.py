@@ -23,8 +23,10 @@ from tests.conftest import MANIFEST, REPO, SPEC, write
 from tests.served_cluster import PATHS, consistent, publish, require_nginx
 
 
-@pytest.mark.parametrize("value, cores, expected", [
-    (None, 2, 2), ("", 8, 8), (None, None, 1), ("3", 2, 3), (" 1 ", 16, 1), (str(workers.MAX_WORKERS), 2, 64)])
+@pytest.mark.parametrize(
+    "value, cores, expected",
+    [(None, 2, 2), ("", 8, 8), (None, None, 1), ("3", 2, 3), (" 1 ", 16, 1), (str(workers.MAX_WORKERS), 2, 64)],
+)
 def test_one_worker_per_core_unless_workers_says_otherwise(value, cores, expected):
     assert workers.worker_count(value, cores) == expected
 
@@ -37,8 +39,13 @@ def test_a_bad_worker_count_is_refused_in_one_line_naming_what_is_allowed(value)
 
 
 def test_make_passes_workers_and_nginx_to_the_command():
-    dry = subprocess.run(["make", "-n", "serve", "WORKERS=3", "NGINX=off", "PORT=8123"], cwd=REPO,
-                         capture_output=True, text=True, check=True).stdout
+    dry = subprocess.run(
+        ["make", "-n", "serve", "WORKERS=3", "NGINX=off", "PORT=8123"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "-m scripts.serve.workers --port 8123 --workers '3' --nginx 'off'" in dry
 
 
@@ -48,8 +55,10 @@ def test_with_nginx_the_workers_are_replicas_behind_it_and_without_one_process_s
     assert cluster.argv[cluster.argv.index("--replicas") + 1] == "3"
     alone = workers.plan(tmp_path, "127.0.0.1", 8123, 3, None)
     assert alone.workers == 1 and alone.argv[1:3] == ["-m", "scripts.serve.command"]
-    assert alone.line.startswith("make serve: ONE process on one core at http://127.0.0.1:8123/ (nginx is not "
-                                 "installed or NGINX=off): not the 3 workers asked for")
+    assert alone.line.startswith(
+        "make serve: ONE process on one core at http://127.0.0.1:8123/ (nginx is not "
+        "installed or NGINX=off): not the 3 workers asked for"
+    )
     assert "sudo make cluster-setup" in alone.line
 
 
@@ -67,8 +76,13 @@ def _serve(build: Path, *options: str, env: dict | None = None) -> tuple[subproc
     port = free_port()
     log = build / f"serve-{port}.log"
     with open(log, "wb") as output:
-        process = subprocess.Popen([sys.executable, "-m", "scripts.serve.workers", "--build", str(build), "--port",
-                                    str(port), *options], cwd=REPO, stdout=output, stderr=subprocess.STDOUT, env=env)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "scripts.serve.workers", "--build", str(build), "--port", str(port), *options],
+            cwd=REPO,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
     base = f"http://127.0.0.1:{port}"
     restart.wait_until_answering(f"{base}/-/ready", process, timeout=120)
     return process, base, log
@@ -128,8 +142,10 @@ def test_one_client_gets_one_workers_budget_not_one_per_worker(two_workers):
         elapsed = time.monotonic() - started
     with httpx.Client(base_url=base, transport=httpx.HTTPTransport(local_address="127.0.0.72"), timeout=30) as other:
         assert other.get(uncached.format(n=-1)).status_code == 200  # another client keeps its own budget
-    print(f"\none client, {len(statuses)} requests in {elapsed:.1f} s to 2 workers: {statuses.count(200)} answered "
-          f"200, {statuses.count(429)} answered 429")
+    print(
+        f"\none client, {len(statuses)} requests in {elapsed:.1f} s to 2 workers: {statuses.count(200)} answered "
+        f"200, {statuses.count(429)} answered 429"
+    )
     assert set(statuses) == {200, 429}
     # One budget lets burst through and what the rate refills meanwhile; two would have let twice that.
     assert statuses.count(200) <= burst + rate * elapsed + 1
@@ -145,8 +161,7 @@ def test_a_new_release_under_keep_alive_load_fails_no_request(data_dir, portal_m
         publish(data_dir, build, portal_metadata, "0002")
         return "0002"
 
-    move = release_move.measure(build, build, workers=2, clients=4, check=consistent, publish=next_release,
-                                 paths=PATHS)
+    move = release_move.measure(build, build, workers=2, clients=4, check=consistent, publish=next_release, paths=PATHS)
     print(f"\n{move.summary()}")
     for answer in move.tally.failures[:10]:
         print(f"failed: {answer}")

@@ -47,8 +47,10 @@ def test_no_answer_names_the_server_software(served):
 def test_a_client_on_the_machine_cannot_buy_budgets_by_naming_other_addresses(served):
     base, _ = served
     with client(base, "127.0.0.1") as visitor:
-        statuses = [visitor.get("/portal/tasks.json", headers={"X-Forwarded-For": f"198.51.100.{n}"}).status_code
-                    for n in range(1, 9)]
+        statuses = [
+            visitor.get("/portal/tasks.json", headers={"X-Forwarded-For": f"198.51.100.{n}"}).status_code
+            for n in range(1, 9)
+        ]
     # A budget of 3, refilled once in 100 s: one client, whatever it writes in X-Forwarded-For.
     assert statuses[:3] == [200] * 3 and set(statuses[3:]) == {429}, statuses
 

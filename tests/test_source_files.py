@@ -53,17 +53,21 @@ def fifo(path: Path) -> None:
     os.mkfifo(path)
 
 
-@pytest.mark.parametrize("damage, expected", [
-    (truncated_in_header, "tasks.csv:2:1: the file has a header but no data rows (it ends inside the header row"),
-    (huge_sparse, f"tasks.csv: {ONE_GIB:,} bytes, above the limit of 536,870,912 bytes for a source file"),
-    (directory, "tasks.csv: a directory, not a file; point the manifest's 'source.files' at the CSV file"),
-    (utf16_without_bom, "tasks.csv: looks like UTF-16 without a byte-order mark"),
-    (nul_in_value, "tasks.csv:3:2: a NUL byte in the value of column 2 (value not shown)"),
-    (symlink, "tasks.csv: a symbolic link, which the build does not follow; copy the delivered file itself"),
-    (fifo, "tasks.csv: not a regular file (a device, pipe or socket)"),
-])
-def test_a_bad_source_file_fails_in_one_line(data_dir, tmp_path, portal_metadata, capsys, monkeypatch, damage,
-                                             expected):
+@pytest.mark.parametrize(
+    "damage, expected",
+    [
+        (truncated_in_header, "tasks.csv:2:1: the file has a header but no data rows (it ends inside the header row"),
+        (huge_sparse, f"tasks.csv: {ONE_GIB:,} bytes, above the limit of 536,870,912 bytes for a source file"),
+        (directory, "tasks.csv: a directory, not a file; point the manifest's 'source.files' at the CSV file"),
+        (utf16_without_bom, "tasks.csv: looks like UTF-16 without a byte-order mark"),
+        (nul_in_value, "tasks.csv:3:2: a NUL byte in the value of column 2 (value not shown)"),
+        (symlink, "tasks.csv: a symbolic link, which the build does not follow; copy the delivered file itself"),
+        (fifo, "tasks.csv: not a regular file (a device, pipe or socket)"),
+    ],
+)
+def test_a_bad_source_file_fails_in_one_line(
+    data_dir, tmp_path, portal_metadata, capsys, monkeypatch, damage, expected
+):
     monkeypatch.delenv(LIMIT_VARIABLE, raising=False)
     served = first_release(data_dir, tmp_path, portal_metadata, capsys)
     damage(data_dir / "raw" / "tasks.csv")
@@ -72,24 +76,32 @@ def test_a_bad_source_file_fails_in_one_line(data_dir, tmp_path, portal_metadata
     assert served == fingerprint(tmp_path / "build")
 
 
-def test_the_size_limit_is_set_for_all_datasets_or_per_dataset(data_dir, tmp_path, portal_metadata, capsys,
-                                                               monkeypatch):
+def test_the_size_limit_is_set_for_all_datasets_or_per_dataset(
+    data_dir, tmp_path, portal_metadata, capsys, monkeypatch
+):
     monkeypatch.setenv(LIMIT_VARIABLE, "100")
-    assert f"tasks.csv: {len(CSV.encode())} bytes, above the limit of 100 bytes" in failed_build(data_dir, tmp_path, portal_metadata,
-                                                                               capsys)
+    assert f"tasks.csv: {len(CSV.encode())} bytes, above the limit of 100 bytes" in failed_build(
+        data_dir, tmp_path, portal_metadata, capsys
+    )
     manifest = data_dir / "manifest.yml"
-    manifest.write_text(manifest.read_text(encoding="utf-8").replace(
-        "source: {files: [raw/tasks.csv]}", "source: {files: [raw/tasks.csv], max_bytes: 1000}"), encoding="utf-8")
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8").replace(
+            "source: {files: [raw/tasks.csv]}", "source: {files: [raw/tasks.csv], max_bytes: 1000}"
+        ),
+        encoding="utf-8",
+    )
     assert main(arguments(data_dir, tmp_path, portal_metadata)) == 0  # the dataset's own limit wins
     capsys.readouterr()
     monkeypatch.setenv(LIMIT_VARIABLE, "1 GB")
     manifest.write_text(manifest.read_text(encoding="utf-8").replace(", max_bytes: 1000", ""), encoding="utf-8")
-    assert f"{LIMIT_VARIABLE} must be a whole number of bytes" in failed_build(data_dir, tmp_path, portal_metadata,
-                                                                               capsys)
+    assert f"{LIMIT_VARIABLE} must be a whole number of bytes" in failed_build(
+        data_dir, tmp_path, portal_metadata, capsys
+    )
 
 
-def test_a_file_of_zeros_above_a_raised_limit_is_refused_from_its_first_bytes(data_dir, tmp_path, portal_metadata,
-                                                                              capsys, monkeypatch):
+def test_a_file_of_zeros_above_a_raised_limit_is_refused_from_its_first_bytes(
+    data_dir, tmp_path, portal_metadata, capsys, monkeypatch
+):
     monkeypatch.setenv(LIMIT_VARIABLE, str(2 * ONE_GIB))
     huge_sparse(data_dir / "raw" / "tasks.csv")
     output = failed_build(data_dir, tmp_path, portal_metadata, capsys)
@@ -124,4 +136,6 @@ def fingerprint(build_dir: Path) -> dict:
     release = current.resolve()
     return {"release": release.name} | {
         str(f.relative_to(release)): hashlib.sha256(f.read_bytes()).hexdigest()
-        for f in sorted(release.rglob("*")) if f.is_file()}
+        for f in sorted(release.rglob("*"))
+        if f.is_file()
+    }

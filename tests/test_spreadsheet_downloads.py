@@ -82,8 +82,12 @@ async def test_datasette_csv_and_the_json_file_keep_the_values_as_published(plan
 async def test_the_dataset_page_offers_every_format_and_previews_the_first_rows(planted):
     app = serve.app(planted)
     page = (await app.client.get("/datasets/tasks")).text
-    for link in ('href="/downloads/tasks.csv"', 'href="/downloads/tasks.xlsx"', 'href="/downloads/tasks.json"',
-                 'href="/portal.db"'):
+    for link in (
+        'href="/downloads/tasks.csv"',
+        'href="/downloads/tasks.xlsx"',
+        'href="/downloads/tasks.json"',
+        'href="/portal.db"',
+    ):
         assert link in page
     assert '<div class="table-preview" tabindex="0" role="region" aria-label="Xem trước các dòng đầu tiên">' in page
     assert '<th scope="col"><abbr title="budget">Kinh phí</abbr></th>' in page

@@ -8,4 +8,3 @@ async def test_a_compound_select_ordered_by_its_alias_runs_as_sqlite_runs_it(por
     response = await portal.client.get("/portal.json", params={"sql": sql, "_shape": "array"})
     assert response.status_code == 200, response.text
     assert [row["u"] for row in response.json()] == ["Công an tỉnh", "Sở Khoa học và Công nghệ", "x"]
-

@@ -63,8 +63,19 @@ async def test_datasette_s_and_the_plugins_files_are_hashed_too_and_unknown_name
         assert (await portal.client.get(missing)).status_code == 404, missing
 
 
-@pytest.mark.parametrize("path", ["/", "/datasets/tasks", "/search?q=nhiem+vu", "/api", "/portal/tasks/001",
-                                  "/no-such-page", "/yeu-cau/gui", "/yeu-cau"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/datasets/tasks",
+        "/search?q=nhiem+vu",
+        "/api",
+        "/portal/tasks/001",
+        "/no-such-page",
+        "/yeu-cau/gui",
+        "/yeu-cau",
+    ],
+)
 async def test_pages_without_a_chart_or_an_editor_load_no_script_and_one_stylesheet(portal, path):
     assets = await _assets(portal, path)
     assert not [url for url in assets if url.endswith(".js")], assets
@@ -79,7 +90,9 @@ async def test_only_the_sql_pages_load_the_editor_and_the_table_page_not_it(port
     assert not any("codemirror" in url for url in table)
     query = await _assets(portal, "/portal?sql=select+1")
     assert any("codemirror" in url for url in query)
-    compressed = await portal.client.get(next(url for url in database if "codemirror-5.57.0.min." in url
-                                                  and url.endswith(".js")), headers={"accept-encoding": "gzip"})
+    compressed = await portal.client.get(
+        next(url for url in database if "codemirror-5.57.0.min." in url and url.endswith(".js")),
+        headers={"accept-encoding": "gzip"},
+    )
     raw = (DATASETTE_STATIC / "codemirror-5.57.0.min.js").read_bytes()
     assert compressed.content == raw and int(compressed.headers["content-length"]) < len(raw) / 3

@@ -47,8 +47,9 @@ def test_published_totals_are_the_sums_of_their_children():
 def test_the_published_sample_aggregates_resist_the_attack(sample_release):
     db = sqlite3.connect(sample_release.release / "portal.db")
     # Perturbed tables do not add up exactly: tests/test_joint_attack.py attacks them with their noise bound.
-    reports = db.execute("select dataset, threshold from disclosure_report where method = 'aggregate' "
-                         "and perturbation is null").fetchall()
+    reports = db.execute(
+        "select dataset, threshold from disclosure_report where method = 'aggregate' and perturbation is null"
+    ).fetchall()
     assert len(reports) >= 5
     for table, threshold in reports:
         cube = pd.read_sql(f"select * from [{table}]", db)
@@ -60,8 +61,17 @@ def test_the_published_sample_aggregates_resist_the_attack(sample_release):
 
 
 def test_the_attack_finds_a_cell_hidden_alone_in_its_row():
-    rows = [("a", "x", 5), ("a", "y", 20), ("a", TOTAL, 25), ("b", "x", 30), ("b", "y", 40), ("b", TOTAL, 70),
-            (TOTAL, "x", 35), (TOTAL, "y", 60), (TOTAL, TOTAL, 95)]
+    rows = [
+        ("a", "x", 5),
+        ("a", "y", 20),
+        ("a", TOTAL, 25),
+        ("b", "x", 30),
+        ("b", "y", 40),
+        ("b", TOTAL, 70),
+        (TOTAL, "x", 35),
+        (TOTAL, "y", 60),
+        (TOTAL, TOTAL, 95),
+    ]
     cube = pd.DataFrame(rows, columns=["d0", "d1", "count"])
     cube["count"] = cube["count"].astype("Int64")
     cube["suppression"] = None

@@ -68,8 +68,11 @@ def test_every_public_table_has_its_whole_csv_file_in_the_sealed_release(sample_
         assert content.startswith(codecs.BOM_UTF8), table
         digest = hashlib.sha256(content).hexdigest()
         assert f"{digest}  downloads/{table}.csv\n" in sealed
-        assert metadata[table]["download"] == {"path": f"downloads/{table}.csv", "bytes": len(content),
-                                               "sha256": digest}
+        assert metadata[table]["download"] == {
+            "path": f"downloads/{table}.csv",
+            "bytes": len(content),
+            "sha256": digest,
+        }
         expected = stored_rows(release, table)
         read = pd.read_csv(io.BytesIO(content), encoding="utf-8-sig", dtype=object, keep_default_na=False)
         assert list(read.columns) == list(expected.columns), table
@@ -80,8 +83,11 @@ def test_every_public_table_has_its_whole_csv_file_in_the_sealed_release(sample_
             digest = hashlib.sha256(content).hexdigest()
             assert f"{digest}  downloads/{table}.{kind}\n" in sealed
             described = metadata[table][DOWNLOAD_FORMATS][kind]
-            assert (described["path"], described["bytes"], described["sha256"]) == (f"downloads/{table}.{kind}",
-                                                                                  len(content), digest)
+            assert (described["path"], described["bytes"], described["sha256"]) == (
+                f"downloads/{table}.{kind}",
+                len(content),
+                digest,
+            )
         with sqlite3.connect(release / "portal.db") as db:
             db.row_factory = sqlite3.Row
             names = list(expected.columns)
@@ -138,11 +144,13 @@ async def test_every_catalogue_gives_the_file_and_its_size(app, sample_release):
     page = (await app.client.get("/datasets/residents_sample")).text
     size = sizes["residents_sample"]
     assert f'"contentUrl": "{url["residents_sample"]}", "contentSize": "{size} B"' in page
-    assert (f'<a href="/downloads/residents_sample.csv" type="text/csv">CSV</a> (toàn bộ bảng, UTF-8 có BOM, mở đúng '
-            f'tiếng Việt trong Excel, {file_size(size, "vi")})') in page
+    assert (
+        f'<a href="/downloads/residents_sample.csv" type="text/csv">CSV</a> (toàn bộ bảng, UTF-8 có BOM, mở đúng '
+        f"tiếng Việt trong Excel, {file_size(size, 'vi')})"
+    ) in page
     english = (await app.client.get("/datasets/residents_sample?lang=en")).text
     assert '<a href="/downloads/residents_sample.csv" type="text/csv">CSV</a> (whole table, ' in english
-    assert f'{file_size(size, "en")})' in english
+    assert f"{file_size(size, 'en')})" in english
 
 
 async def test_every_catalogue_gives_the_xlsx_file_and_its_size(app, sample_release):
@@ -165,7 +173,11 @@ async def test_every_catalogue_gives_the_xlsx_file_and_its_size(app, sample_rele
         resource = resources[f"{table}-xlsx"]
         digest = hashlib.sha256((release / "downloads" / f"{table}.xlsx").read_bytes()).hexdigest()
         assert (resource["path"], resource["bytes"], resource["hash"], resource["mediatype"]) == (
-            url[table], size, f"sha256:{digest}", XLSX)
+            url[table],
+            size,
+            f"sha256:{digest}",
+            XLSX,
+        )
 
     pod = (await app.client.get("/data.json")).json()
     for dataset in pod["dataset"]:
@@ -181,13 +193,17 @@ async def test_every_catalogue_gives_the_xlsx_file_and_its_size(app, sample_rele
 
     page = (await app.client.get("/datasets/residents_sample")).text
     size = sizes["residents_sample"]
-    assert (f'{{"@type": "DataDownload", "encodingFormat": "{XLSX}", "contentUrl": "{url["residents_sample"]}", '
-            f'"contentSize": "{size} B"}}') in page
+    assert (
+        f'{{"@type": "DataDownload", "encodingFormat": "{XLSX}", "contentUrl": "{url["residents_sample"]}", '
+        f'"contentSize": "{size} B"}}'
+    ) in page
     assert f'<a href="/downloads/residents_sample.xlsx" type="{XLSX}">XLSX</a>' in page
-    assert f'{file_size(size, "vi")})' in page
+    assert f"{file_size(size, 'vi')})" in page
     json_size = (release / "downloads" / "residents_sample.json").stat().st_size
-    assert (f'<a href="/downloads/residents_sample.json" type="application/json">JSON</a> (toàn bộ bảng, mảng các '
-            f'đối tượng, {file_size(json_size, "vi")})') in page
+    assert (
+        f'<a href="/downloads/residents_sample.json" type="application/json">JSON</a> (toàn bộ bảng, mảng các '
+        f"đối tượng, {file_size(json_size, 'vi')})"
+    ) in page
 
 
 def test_sizes_are_written_as_the_reader_writes_them():
@@ -223,8 +239,9 @@ async def test_the_route_answers_the_file_with_its_headers(app, sample_release):
     assert response.status_code == 200 and response.content == path.read_bytes()
     headers = response.headers
     assert headers["content-type"] == "text/csv; charset=utf-8"
-    assert headers["content-disposition"] == ("attachment; filename=\"residents_sample.csv\"; "
-                                              "filename*=UTF-8''residents_sample.csv")
+    assert headers["content-disposition"] == (
+        "attachment; filename=\"residents_sample.csv\"; filename*=UTF-8''residents_sample.csv"
+    )
     assert headers["content-length"] == str(path.stat().st_size)
     assert headers["cache-control"] == "max-age=300"
     release = sample_release.release.name
@@ -243,7 +260,9 @@ async def test_the_route_answers_the_xlsx_and_json_files_with_their_headers(app,
     assert response.status_code == 200 and response.content == path.read_bytes()
     headers = response.headers
     assert headers["content-type"] == content_type and headers["content-length"] == str(path.stat().st_size)
-    assert headers["content-disposition"] == f"attachment; filename=\"communes.{kind}\"; filename*=UTF-8''communes.{kind}"
+    assert (
+        headers["content-disposition"] == f"attachment; filename=\"communes.{kind}\"; filename*=UTF-8''communes.{kind}"
+    )
     csv_tag = (await app.client.get("/downloads/communes.csv")).headers["etag"]
     assert headers["etag"].startswith(f'W/"r{sample_release.release.name}-') and headers["etag"] != csv_tag
     again = await app.client.get(f"/downloads/communes.{kind}", headers={"If-None-Match": headers["etag"]})
@@ -279,9 +298,19 @@ async def _raw_get(app, path: str) -> tuple[int, dict, bytes]:
     async def send(message):
         sent.append(message)
 
-    scope = {"type": "http", "http_version": "1.1", "method": "GET", "scheme": "http", "path": path,
-             "raw_path": path.encode(), "query_string": b"", "headers": [(b"host", b"localhost")],
-             "client": ("127.0.0.1", 1), "server": ("localhost", 80), "root_path": ""}
+    scope = {
+        "type": "http",
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "headers": [(b"host", b"localhost")],
+        "client": ("127.0.0.1", 1),
+        "server": ("localhost", 80),
+        "root_path": "",
+    }
     await app.app()(scope, receive, send)
     headers = {name.lower(): value for name, value in sent[0]["headers"]}
     return sent[0]["status"], headers, b"".join(m.get("body", b"") for m in sent[1:])
@@ -290,17 +319,34 @@ async def _raw_get(app, path: str) -> tuple[int, dict, bytes]:
 async def test_nothing_but_the_public_files_is_answered(app, sample_release):
     release = sample_release.release
     assert (release / "restricted.db").is_file()
-    for path in [*(f"/downloads/{table}.{kind}" for table in RESTRICTED_TABLES for kind in ("csv", "xlsx", "json")),
-                 "/downloads/catalogue.csv", "/downloads/catalogue.xlsx", "/downloads/dataset_releases.json",
-                 "/downloads/communes.xls", "/downloads/communes.XLSX", "/downloads/communes.xlsx.csv",
-                 "/downloads/dataset_releases.csv", "/downloads/no_such_table.csv", "/downloads/communes.db",
-                 "/downloads/communes", "/downloads/COMMUNES.csv"]:
+    for path in [
+        *(f"/downloads/{table}.{kind}" for table in RESTRICTED_TABLES for kind in ("csv", "xlsx", "json")),
+        "/downloads/catalogue.csv",
+        "/downloads/catalogue.xlsx",
+        "/downloads/dataset_releases.json",
+        "/downloads/communes.xls",
+        "/downloads/communes.XLSX",
+        "/downloads/communes.xlsx.csv",
+        "/downloads/dataset_releases.csv",
+        "/downloads/no_such_table.csv",
+        "/downloads/communes.db",
+        "/downloads/communes",
+        "/downloads/COMMUNES.csv",
+    ]:
         response = await app.client.get(path)
         assert response.status_code == 404, path
         assert "vneid_accounts" not in response.text
-    for path in ["/downloads/../restricted.db", "/downloads/../../restricted.db", "/downloads/../downloads/communes.csv",
-                 "/downloads/..%2Frestricted.db", "/downloads/%2e%2e/restricted.db", "/downloads/~2E~2E~2Frestricted.db",
-                 "/downloads/communes.csv/../../restricted.db", "/downloads/", "/downloads/.%2E/restricted.db"]:
+    for path in [
+        "/downloads/../restricted.db",
+        "/downloads/../../restricted.db",
+        "/downloads/../downloads/communes.csv",
+        "/downloads/..%2Frestricted.db",
+        "/downloads/%2e%2e/restricted.db",
+        "/downloads/~2E~2E~2Frestricted.db",
+        "/downloads/communes.csv/../../restricted.db",
+        "/downloads/",
+        "/downloads/.%2E/restricted.db",
+    ]:
         status, headers, body = await _raw_get(app, path)
         if status == 302:  # Datasette's redirect of %-escapes to its ~-escapes, then the same 404
             status, headers, body = await _raw_get(app, headers[b"location"].decode())
@@ -318,7 +364,7 @@ def test_the_downloads_process_fails_in_one_line_and_stops_with_the_build(tmp_pa
         db.execute("create table tasks (code text primary key, n integer)")
         db.execute("insert into tasks values ('001', 3)")
     build_memory = bytearray(300 * 2**20)  # a build's memory, resident when the process is started
-    build_memory[:: 4096] = b"\1" * len(build_memory[:: 4096])
+    build_memory[::4096] = b"\1" * len(build_memory[::4096])
     with downloads.in_background() as background:
         written, seconds, peak = background.submit(tmp_path, small, {"tasks": {}}).result()
     del build_memory

@@ -41,8 +41,18 @@ def run(capsys, *argv):
 
 
 def test_create_prints_the_token_once_and_stores_only_its_hash(capsys, tokens_db, build_dir):
-    code, out, err = run(capsys, "create", "--agency", "Sở Y tế", "--datasets", "health_records,tax_records",
-                         "--expires", "2099-06-30", "--build", str(build_dir))
+    code, out, err = run(
+        capsys,
+        "create",
+        "--agency",
+        "Sở Y tế",
+        "--datasets",
+        "health_records,tax_records",
+        "--expires",
+        "2099-06-30",
+        "--build",
+        str(build_dir),
+    )
     assert code == 0
     token = out.strip()
     assert is_well_formed(token) and out.count(token) == 1 and token not in err
@@ -68,8 +78,20 @@ def test_the_token_format_survives_datasette_auth_tokens_split():
 def test_list_shows_every_token_without_secrets(capsys, tokens_db, build_dir):
     issued = []
     for datasets in ("health_records", "*"):
-        issued.append(run(capsys, "create", "--agency", "Sở Thuế", "--datasets", datasets, "--expires", "2099-01-01",
-                          "--build", str(build_dir))[1].strip())
+        issued.append(
+            run(
+                capsys,
+                "create",
+                "--agency",
+                "Sở Thuế",
+                "--datasets",
+                datasets,
+                "--expires",
+                "2099-01-01",
+                "--build",
+                str(build_dir),
+            )[1].strip()
+        )
     run(capsys, "revoke", "1")
     code, out, _ = run(capsys, "list")
     assert code == 0
@@ -83,8 +105,9 @@ def test_list_shows_every_token_without_secrets(capsys, tokens_db, build_dir):
 
 
 def test_revoke_is_final_and_reports_unknown_ids(capsys, tokens_db, build_dir):
-    run(capsys, "create", "--agency", "Sở Y tế", "--datasets", "*", "--expires", "2099-01-01",
-        "--build", str(build_dir))
+    run(
+        capsys, "create", "--agency", "Sở Y tế", "--datasets", "*", "--expires", "2099-01-01", "--build", str(build_dir)
+    )
     assert run(capsys, "revoke", "1")[1].startswith("token 1 revoked")
     assert run(capsys, "revoke", "1")[1].startswith("token 1 was already revoked")
     code, _, err = run(capsys, "revoke", "7")
@@ -93,42 +116,70 @@ def test_revoke_is_final_and_reports_unknown_ids(capsys, tokens_db, build_dir):
     assert row["revoked"] == 1 and row["revoked_at"]
 
 
-@pytest.mark.parametrize("expires, message", [
-    ("30/06/2099", "expected a date as YYYY-MM-DD"),
-    ("2099-02-30", "expected a date as YYYY-MM-DD"),
-    ("next year", "expected a date as YYYY-MM-DD"),
-    ("2001-01-01", "is in the past"),
-])
+@pytest.mark.parametrize(
+    "expires, message",
+    [
+        ("30/06/2099", "expected a date as YYYY-MM-DD"),
+        ("2099-02-30", "expected a date as YYYY-MM-DD"),
+        ("next year", "expected a date as YYYY-MM-DD"),
+        ("2001-01-01", "is in the past"),
+    ],
+)
 def test_create_refuses_bad_expiry_dates(capsys, tokens_db, build_dir, expires, message):
-    code, out, err = run(capsys, "create", "--agency", "Sở Y tế", "--datasets", "*", "--expires", expires,
-                         "--build", str(build_dir))
+    code, out, err = run(
+        capsys, "create", "--agency", "Sở Y tế", "--datasets", "*", "--expires", expires, "--build", str(build_dir)
+    )
     assert code == 1 and out == "" and message in err
     assert token_store.list_tokens(tokens_db) == []
 
 
-@pytest.mark.parametrize("datasets, message", [
-    ("", "no datasets given"),
-    (" , ", "no datasets given"),
-    ("Health Records", "not dataset names: Health Records"),
-    ("health_records,*", "not dataset names: *"),
-    ("health_records,births", "not restricted datasets of the current release: births"),
-    ("health_records_fts", "not restricted datasets of the current release: health_records_fts"),
-])
+@pytest.mark.parametrize(
+    "datasets, message",
+    [
+        ("", "no datasets given"),
+        (" , ", "no datasets given"),
+        ("Health Records", "not dataset names: Health Records"),
+        ("health_records,*", "not dataset names: *"),
+        ("health_records,births", "not restricted datasets of the current release: births"),
+        ("health_records_fts", "not restricted datasets of the current release: health_records_fts"),
+    ],
+)
 def test_create_refuses_bad_dataset_lists(capsys, tokens_db, build_dir, datasets, message):
-    code, out, err = run(capsys, "create", "--agency", "Sở Y tế", "--datasets", datasets, "--expires", "2099-01-01",
-                         "--build", str(build_dir))
+    code, out, err = run(
+        capsys,
+        "create",
+        "--agency",
+        "Sở Y tế",
+        "--datasets",
+        datasets,
+        "--expires",
+        "2099-01-01",
+        "--build",
+        str(build_dir),
+    )
     assert code == 1 and out == "" and message in err
 
 
 def test_create_refuses_an_empty_agency(capsys, tokens_db, build_dir):
-    code, _, err = run(capsys, "create", "--agency", "  ", "--datasets", "*", "--expires", "2099-01-01",
-                       "--build", str(build_dir))
+    code, _, err = run(
+        capsys, "create", "--agency", "  ", "--datasets", "*", "--expires", "2099-01-01", "--build", str(build_dir)
+    )
     assert code == 1 and "agency name is empty" in err
 
 
 def test_without_a_restricted_release_names_are_stored_with_a_warning(capsys, tokens_db, tmp_path):
-    code, out, err = run(capsys, "create", "--agency", "Sở Y tế", "--datasets", "births", "--expires", "2099-01-01",
-                         "--build", str(tmp_path / "empty"))
+    code, out, err = run(
+        capsys,
+        "create",
+        "--agency",
+        "Sở Y tế",
+        "--datasets",
+        "births",
+        "--expires",
+        "2099-01-01",
+        "--build",
+        str(tmp_path / "empty"),
+    )
     assert code == 0 and is_well_formed(out.strip()) and "dataset names were not checked" in err
 
 
@@ -159,5 +210,8 @@ def test_the_schema_refuses_a_second_row_with_the_same_hash(tokens_db):
     token_store.create(tokens_db, "Sở Y tế", "*", "2099-01-01T00:00:00Z")
     with sqlite3.connect(tokens_db) as db, pytest.raises(sqlite3.IntegrityError):
         row = db.execute("select token_hash from tokens").fetchone()
-        db.execute("insert into tokens (token_hash, agency, datasets, created_at, expires_at) values (?, 'x', '*', "
-                   "'2026-01-01T00:00:00Z', '2099-01-01T00:00:00Z')", row)
+        db.execute(
+            "insert into tokens (token_hash, agency, datasets, created_at, expires_at) values (?, 'x', '*', "
+            "'2026-01-01T00:00:00Z', '2099-01-01T00:00:00Z')",
+            row,
+        )

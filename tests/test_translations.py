@@ -24,14 +24,53 @@ UPSTREAM = Path(datasette.__file__).parent / "templates"
 
 # Datasette 0.65.5's English interface, collected from its templates and views: none may show on a Vietnamese page.
 DATASETTE_ENGLISH = [
-    r"\b\d[\d,.]* rows?\b", r"\bsorted by\b", r"\bwhere \w+ (=|contains)", "Search:", r"\bApply\b", "This data as",
-    "View and edit SQL", "Advanced export", "JSON shape", "CSV options", "download file", "expand labels",
-    "Export CSV", "Suggested facets", "Next page", "- column -", "- remove filter -", r"\bSort by\b", "Sort...",
-    r"\bdescending\b", "Powered by", "Data license", "Data source", r"\bAbout:", "Queries took", "Custom SQL query",
-    r"\bRun SQL\b", "Format SQL", "Links from other tables", r"\bError \d{3}\b", "not found", "Forbidden",
-    "You do not have permission", "Invalid SQL", "Statement must be", r"\bTables\b", r"\bhidden tables?\b",
-    "Download SQLite DB", r"\bstarts with\b", r"\bends with\b", r"\bis not null\b", r"\bhome\b",
-    "Too many requests", "Internal error", "0 records", "0 results", r"\bNavigation\b",
+    r"\b\d[\d,.]* rows?\b",
+    r"\bsorted by\b",
+    r"\bwhere \w+ (=|contains)",
+    "Search:",
+    r"\bApply\b",
+    "This data as",
+    "View and edit SQL",
+    "Advanced export",
+    "JSON shape",
+    "CSV options",
+    "download file",
+    "expand labels",
+    "Export CSV",
+    "Suggested facets",
+    "Next page",
+    "- column -",
+    "- remove filter -",
+    r"\bSort by\b",
+    "Sort...",
+    r"\bdescending\b",
+    "Powered by",
+    "Data license",
+    "Data source",
+    r"\bAbout:",
+    "Queries took",
+    "Custom SQL query",
+    r"\bRun SQL\b",
+    "Format SQL",
+    "Links from other tables",
+    r"\bError \d{3}\b",
+    "not found",
+    "Forbidden",
+    "You do not have permission",
+    "Invalid SQL",
+    "Statement must be",
+    r"\bTables\b",
+    r"\bhidden tables?\b",
+    "Download SQLite DB",
+    r"\bstarts with\b",
+    r"\bends with\b",
+    r"\bis not null\b",
+    r"\bhome\b",
+    "Too many requests",
+    "Internal error",
+    "0 records",
+    "0 results",
+    r"\bNavigation\b",
 ]
 
 
@@ -53,7 +92,8 @@ class VisibleText(HTMLParser):
             self.stack.append(skipped)
         if not any(self.stack) and not skipped:
             names = ("title", "aria-label", "placeholder", "alt") + (
-                ("value",) if tag == "input" and attrs.get("type") in ("submit", "button", "reset") else ())
+                ("value",) if tag == "input" and attrs.get("type") in ("submit", "button", "reset") else ()
+            )
             self.parts += [attrs[name] for name in names if attrs.get(name)]
 
     def handle_endtag(self, tag):
@@ -157,8 +197,9 @@ def test_every_page_type_is_english_with_lang_en(pages, name):
 def test_vietnamese_tables_show_labels_numbers_dates_and_suppressed_cells_in_words(pages):
     table = pages["vi", "filtered table with facets"].text
     assert 'title="sex"' in table and ">Giới tính<" in table  # the label, the identifier in a tooltip
-    assert re.search(r'dòng có Nhóm tuổi khi mất bắt đầu bằng "2" và Giới tính là "Nam" sắp xếp theo Năm',
-                     visible_text(table, "vi"))
+    assert re.search(
+        r'dòng có Nhóm tuổi khi mất bắt đầu bằng "2" và Giới tính là "Nam" sắp xếp theo Năm', visible_text(table, "vi")
+    )
     assert '<a class="suppressed" href="/datasets/deaths_by_age_band#disclosure"' in table
     assert ">ẩn</a>" in table and ">suppressed<" not in table
     assert '<h2 id="disclosure">' in pages["vi", "dataset page"].text
@@ -166,8 +207,10 @@ def test_vietnamese_tables_show_labels_numbers_dates_and_suppressed_cells_in_wor
     assert re.search(r"\b\d+,\d+\b", query)  # the area's decimal comma
     row = visible_text(pages["vi", "row"].text, "vi")
     assert re.search(r"\b\d{2}/\d{2}/\d{4}\b", row)  # the deadline as vi writes dates
-    assert re.search(r"\b\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}\b",
-                     visible_text(pages["en", "row"].text, "en"))
+    assert re.search(
+        r"\b\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}\b",
+        visible_text(pages["en", "row"].text, "en"),
+    )
 
 
 async def test_json_stays_raw_and_json_errors_are_translated(sample):
@@ -175,9 +218,11 @@ async def test_json_stays_raw_and_json_errors_are_translated(sample):
     assert isinstance(rows[0]["area_km2"], float)
     dated = (await sample.client.get("/portal/project06_tasks.json?_shape=array&_size=1")).json()
     assert re.match(r"^\d{4}-\d{2}-\d{2}$", dated[0]["deadline"])
-    for path, vi, en in (("/portal/nowhere.json", "Không có bảng này", "Table not found"),
-                         ("/portal.json?sql=selec", "Câu lệnh phải là SELECT", "Statement must be a SELECT"),
-                         ("/restricted.json", "Bạn không có quyền", "You do not have permission")):
+    for path, vi, en in (
+        ("/portal/nowhere.json", "Không có bảng này", "Table not found"),
+        ("/portal.json?sql=selec", "Câu lệnh phải là SELECT", "Statement must be a SELECT"),
+        ("/restricted.json", "Bạn không có quyền", "You do not have permission"),
+    ):
         error = (await sample.client.get(path)).json()
         assert error["error"].startswith(vi)
         english = (await sample.client.get(path + ("&" if "?" in path else "?") + "lang=en")).json()
@@ -205,8 +250,11 @@ async def test_a_500_is_in_the_readers_language(sample):
         try:
             for path in ("/portal/x", "/portal/x.json"):
                 request = Request.fake(path)
-                results = [r for r in pm.hook.handle_exception(datasette=sample, request=request,
-                                                                 exception=RuntimeError("boom")) if r]
+                results = [
+                    r
+                    for r in pm.hook.handle_exception(datasette=sample, request=request, exception=RuntimeError("boom"))
+                    if r
+                ]
                 response = await results[0]()
                 body = json.loads(response.body)["error"] if path.endswith(".json") else response.body
                 assert response.status == 500 and expected in body and "boom" not in response.body
@@ -229,13 +277,16 @@ async def _limited_release(root: Path) -> Path:
 
 async def test_a_429_is_a_page_for_a_browser_and_json_for_the_api_in_the_readers_language(tmp_path):
     portal = serve.app(await _limited_release(tmp_path / "build" / "releases" / "0001"), tmp_path / "tokens.db")
-    cases = [("vi", {"Accept": "text/html"}, "Quá nhiều yêu cầu", "text/html"),
-             ("en", {"Accept": "text/html"}, "Too many requests", "text/html"),
-             ("vi", {"Accept": "application/json"}, "Quá nhiều yêu cầu", "application/json")]
+    cases = [
+        ("vi", {"Accept": "text/html"}, "Quá nhiều yêu cầu", "text/html"),
+        ("en", {"Accept": "text/html"}, "Too many requests", "text/html"),
+        ("vi", {"Accept": "application/json"}, "Quá nhiều yêu cầu", "application/json"),
+    ]
     for index, (lang, headers, expected, kind) in enumerate(cases):
         address = f"203.0.113.{index + 1}"
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=portal.app(), client=(address, 40000)),
-                                     base_url="http://localhost") as client:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=portal.app(), client=(address, 40000)), base_url="http://localhost"
+        ) as client:
             assert (await client.get("/portal/tasks", headers=headers)).status_code == 200
             refused = await client.get(f"/portal/tasks?lang={lang}", headers=headers)
         assert refused.status_code == 429 and refused.headers["content-type"].startswith(kind)
@@ -265,7 +316,8 @@ def test_a_missing_translation_is_reported_not_shown_empty(tmp_path, monkeypatch
     try:
         problems = messages.problems(messages.extract(), "vi")
         assert problems == ["vi: no translation for 'Apply' (templates/table.html:126)"] or (
-            len(problems) == 1 and "'Apply'" in problems[0])
+            len(problems) == 1 and "'Apply'" in problems[0]
+        )
         assert translations.gettext("Apply", "vi") == "Apply"
     finally:
         translations.catalogue.cache_clear()
@@ -280,6 +332,9 @@ def test_the_copied_upstream_templates_are_those_of_the_installed_datasette():
     installed = {name: hashlib.sha256((UPSTREAM / name).read_bytes()).hexdigest() for name in pinned}
     assert installed == pinned, "Datasette's templates changed: compare templates/ with the new ones, then re-pin"
     # index.html is the portal's own home page, written anew rather than copied.
-    overridden = {path.name for path in (ROOT / "templates").glob("*.html")
-                  if (UPSTREAM / path.name).exists() and path.name != "index.html"}
+    overridden = {
+        path.name
+        for path in (ROOT / "templates").glob("*.html")
+        if (UPSTREAM / path.name).exists() and path.name != "index.html"
+    }
     assert overridden == set(pinned), "every copy of a Datasette template is pinned"

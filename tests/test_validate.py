@@ -26,7 +26,11 @@ def raw(rows: list[dict]) -> RawTable:
 @pytest.mark.parametrize(
     "column, values, expected",
     [
-        ({"type": "date"}, ["19/02/2023", "5/3/2024", "2024-06-30", ""], ["2023-02-19", "2024-03-05", "2024-06-30", None]),
+        (
+            {"type": "date"},
+            ["19/02/2023", "5/3/2024", "2024-06-30", ""],
+            ["2023-02-19", "2024-03-05", "2024-06-30", None],
+        ),
         ({"type": "integer"}, ["1.234", "1,234,567", "12", "-3", ""], [1234, 1234567, 12, -3, None]),
         ({"type": "number"}, ["12,5", "3.25", "7", ""], [12.5, 3.25, 7.0, None]),
         ({"type": "boolean"}, ["Có", "Không", "x", ""], [1, 0, 1, 0]),
@@ -64,7 +68,9 @@ def test_bad_values_are_located(column, bad, message):
 
 
 def test_renamed_column_is_named_with_a_hint():
-    checked = validate(raw([{"Mã": "001", "Ten nhiem vu": "a"}]), spec(ID, {"name": "name", "header": "Tên nhiệm vụ", "type": "text"}))
+    checked = validate(
+        raw([{"Mã": "001", "Ten nhiem vu": "a"}]), spec(ID, {"name": "name", "header": "Tên nhiệm vụ", "type": "text"})
+    )
     messages = [str(p) for p in checked.problems]
     assert "f.csv:1:2: column 'Ten nhiem vu' is not declared in the spec; was 'Tên nhiệm vụ' renamed?" in messages
     assert "f.csv:1:1: column 'Tên nhiệm vụ' required by the spec is missing" in messages

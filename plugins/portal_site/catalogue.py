@@ -53,12 +53,22 @@ async def _public_entries(datasette, actor) -> list[dict]:
     rows = [dict(row) for row in (await db.execute(f"select * from {CATALOGUE} order by id")).rows]
     # A catalogue from an older release may lack later columns: absent values read as empty.
     tables = public_table_metadata(datasette)  # read once: each lookup of Datasette's metadata merges all of it
-    return [dict(EMPTY_ENTRY, **row, database=PUBLIC, download=table_download(tables, row["id"]),
-                 **{contract.DOWNLOAD_FORMATS: table_formats(tables, row["id"])})
-            for row in rows if await can_view(datasette, actor, PUBLIC, row["id"])]
+    return [
+        dict(
+            EMPTY_ENTRY,
+            **row,
+            database=PUBLIC,
+            download=table_download(tables, row["id"]),
+            **{contract.DOWNLOAD_FORMATS: table_formats(tables, row["id"])},
+        )
+        for row in rows
+        if await can_view(datasette, actor, PUBLIC, row["id"])
+    ]
 
 
-DOWNLOAD = "download"  # the key of a public table's whole-table file in its metadata (scripts/build/publish/downloads.py)
+DOWNLOAD = (
+    "download"  # the key of a public table's whole-table file in its metadata (scripts/build/publish/downloads.py)
+)
 
 
 def public_table_metadata(datasette) -> dict:
@@ -86,10 +96,29 @@ def csv_download(entry: dict, base: str) -> dict:
 
 
 EMPTY_ENTRY = {
-    "title_vi": "", "title_en": "", "description_vi": "", "description_en": "", "publisher": "", "publisher_en": "",
-    "theme": "", "theme_en": "", "keywords": "", "licence": "", "update_frequency": "", "access": "public",
-    "approval_decision": "", "approval_date": "", "approver": "", "synthetic": 0, "row_count": None, "table_url": "",
-    "publisher_id": "", "theme_id": "", "temporal_start": "", "temporal_end": "", "download": None,
+    "title_vi": "",
+    "title_en": "",
+    "description_vi": "",
+    "description_en": "",
+    "publisher": "",
+    "publisher_en": "",
+    "theme": "",
+    "theme_en": "",
+    "keywords": "",
+    "licence": "",
+    "update_frequency": "",
+    "access": "public",
+    "approval_decision": "",
+    "approval_date": "",
+    "approver": "",
+    "synthetic": 0,
+    "row_count": None,
+    "table_url": "",
+    "publisher_id": "",
+    "theme_id": "",
+    "temporal_start": "",
+    "temporal_end": "",
+    "download": None,
 }
 
 
@@ -107,14 +136,31 @@ def _restricted_entry(datasette, table: str, metadata: dict, counts: dict) -> di
     paragraphs = dict(re.findall(r'<p lang="(vi|en)">(.*?)</p>', metadata.get("description_html") or "", re.S))
     clean = {lang: html.unescape(TAGS.sub("", text)) for lang, text in paragraphs.items()}
     return {
-        "id": table, "database": RESTRICTED, "title_vi": title_vi, "title_en": title_en or title_vi,
-        "description_vi": clean.get("vi", ""), "description_en": clean.get("en", ""),
-        "publisher": metadata.get("source", ""), "publisher_en": metadata.get("source", ""),
-        "theme": "", "theme_en": "", "keywords": "", "licence": metadata.get("license", ""),
-        "update_frequency": "", "access": "restricted", "approval_decision": "", "approval_date": "",
-        "approver": "", "synthetic": int(_synthetic(metadata)), "row_count": counts.get(table),
+        "id": table,
+        "database": RESTRICTED,
+        "title_vi": title_vi,
+        "title_en": title_en or title_vi,
+        "description_vi": clean.get("vi", ""),
+        "description_en": clean.get("en", ""),
+        "publisher": metadata.get("source", ""),
+        "publisher_en": metadata.get("source", ""),
+        "theme": "",
+        "theme_en": "",
+        "keywords": "",
+        "licence": metadata.get("license", ""),
+        "update_frequency": "",
+        "access": "restricted",
+        "approval_decision": "",
+        "approval_date": "",
+        "approver": "",
+        "synthetic": int(_synthetic(metadata)),
+        "row_count": counts.get(table),
         "table_url": f"/{RESTRICTED}/{table}",
-        "publisher_id": "", "theme_id": "", "temporal_start": "", "temporal_end": "", "download": None,
+        "publisher_id": "",
+        "theme_id": "",
+        "temporal_start": "",
+        "temporal_end": "",
+        "download": None,
     }
 
 
@@ -155,8 +201,13 @@ def column_entry(details: dict | None) -> dict:
     (contract.COLUMN_DETAILS); empty strings for a column it says nothing of."""
     details = details or {}
     label, description = details.get("label") or {}, details.get("description") or {}
-    return {"label_vi": label.get("vi", ""), "label_en": label.get("en", ""), "vi": description.get("vi", ""),
-            "en": description.get("en", ""), "unit": details.get("unit") or ""}
+    return {
+        "label_vi": label.get("vi", ""),
+        "label_en": label.get("en", ""),
+        "vi": description.get("vi", ""),
+        "en": description.get("en", ""),
+        "unit": details.get("unit") or "",
+    }
 
 
 SQLITE_TYPES = {"TEXT": "string", "INTEGER": "integer", "REAL": "number", "FLOAT": "number", "": "string"}
@@ -167,8 +218,11 @@ async def data_dictionary(datasette, database: str, table: str) -> list[dict]:
     columns = (datasette.table_metadata(database, table) or {}).get(contract.COLUMN_DETAILS) or {}
     details = await datasette.databases[database].table_column_details(table)
     return [
-        {"name": detail.name, "type": SQLITE_TYPES.get(detail.type.upper(), "string"),
-         **column_entry(columns.get(detail.name))}
+        {
+            "name": detail.name,
+            "type": SQLITE_TYPES.get(detail.type.upper(), "string"),
+            **column_entry(columns.get(detail.name)),
+        }
         for detail in details
     ]
 

@@ -41,30 +41,45 @@ def value_text(point: Point | None, lang: str) -> str:
     return f"≥ {text}" if point.state == PARTIAL else text
 
 
-def _text(x: float, y: float, content: str, size: int = FONT, anchor: str = "start", fill: str = INK,
-          weight: str = "normal") -> str:
+def _text(
+    x: float, y: float, content: str, size: int = FONT, anchor: str = "start", fill: str = INK, weight: str = "normal"
+) -> str:
     bold = ' font-weight="bold"' if weight == "bold" else ""
-    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" fill="{fill}"{bold}>'
-            f"{escape(content)}</text>")
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" fill="{fill}"{bold}>'
+        f"{escape(content)}</text>"
+    )
 
 
 def _short(label: str) -> str:
-    return label if len(label) <= LABEL_CHARS else label[:LABEL_CHARS - 1] + "…"
+    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
 
 
 def hatch_pattern(chart_id: str) -> str:
-    return (f'<defs><pattern id="{chart_id}-hatch" patternUnits="userSpaceOnUse" width="6" height="6" '
-            f'patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"></rect>'
-            f'<line x1="0" y1="0" x2="0" y2="6" stroke="#444" stroke-width="2"></line></pattern></defs>')
+    return (
+        f'<defs><pattern id="{chart_id}-hatch" patternUnits="userSpaceOnUse" width="6" height="6" '
+        f'patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"></rect>'
+        f'<line x1="0" y1="0" x2="0" y2="6" stroke="#444" stroke-width="2"></line></pattern></defs>'
+    )
 
 
 def hidden_rect(chart_id: str, x: float, y: float, width: float, height: float) -> str:
-    return (f'<rect class="suppressed" x="{x:.1f}" y="{y:.1f}" width="{max(width, 1):.1f}" height="{height:.1f}" '
-            f'fill="url(#{chart_id}-hatch)" stroke="#444" stroke-dasharray="3 2"></rect>')
+    return (
+        f'<rect class="suppressed" x="{x:.1f}" y="{y:.1f}" width="{max(width, 1):.1f}" height="{height:.1f}" '
+        f'fill="url(#{chart_id}-hatch)" stroke="#444" stroke-dasharray="3 2"></rect>'
+    )
 
 
-def _bar(chart_id: str, point: Point | None, x: float, y: float, height: float, scale: float, colour: str,
-         leftward: bool = False) -> tuple[str, float]:
+def _bar(
+    chart_id: str,
+    point: Point | None,
+    x: float,
+    y: float,
+    height: float,
+    scale: float,
+    colour: str,
+    leftward: bool = False,
+) -> tuple[str, float]:
     """A bar, a lower bound's bar with its hatched cap, or a hidden cell's outline; and where its end is."""
     cap, empty = 8.0, 24.0
     if point is None or point.state == HIDDEN:
@@ -117,7 +132,9 @@ def _marker(shape: str, x: float, y: float, colour: str, hollow: bool) -> str:
     if shape == "square":
         return f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" {style}></rect>'
     if shape == "triangle":
-        return f'<polygon points="{x:.1f},{y - 5:.1f} {x + 5:.1f},{y + 4:.1f} {x - 5:.1f},{y + 4:.1f}" {style}></polygon>'
+        return (
+            f'<polygon points="{x:.1f},{y - 5:.1f} {x + 5:.1f},{y + 4:.1f} {x - 5:.1f},{y + 4:.1f}" {style}></polygon>'
+        )
     if shape == "diamond":
         return f'<polygon points="{x:.1f},{y - 5:.1f} {x + 5:.1f},{y:.1f} {x:.1f},{y + 5:.1f} {x - 5:.1f},{y:.1f}" {style}></polygon>'
     return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" {style}></circle>'
@@ -140,8 +157,10 @@ def line(chart: ChartData, chart_id: str, lang: str) -> tuple[str, int]:
 
     out = []
     for tick in ticks:
-        out.append(f'<line x1="{left}" x2="{WIDTH - right}" y1="{height(tick):.1f}" y2="{height(tick):.1f}" '
-                   f'stroke="{GRID}"></line>')
+        out.append(
+            f'<line x1="{left}" x2="{WIDTH - right}" y1="{height(tick):.1f}" y2="{height(tick):.1f}" '
+            f'stroke="{GRID}"></line>'
+        )
         out.append(_text(left - 6, height(tick) + 4, number(tick, lang), SMALL, "end"))
     every = max(1, -(-count * 64 // (WIDTH - left - right)))  # labels at least 64 units apart
     for index, category in enumerate(chart.categories):
@@ -183,8 +202,10 @@ def pyramid(chart: ChartData, chart_id: str, lang: str) -> tuple[str, int]:
     values = [p.value for p in chart.points.values() if p.value is not None]
     scale = reach / max(values) if values and max(values) > 0 else 0
     sides = (chart.series + [None, None])[:2]
-    out = [_text(middle - gap, FONT, str(sides[0]), FONT, "end", weight="bold"),
-           _text(middle + gap, FONT, str(sides[1]), FONT, "start", weight="bold")]
+    out = [
+        _text(middle - gap, FONT, str(sides[0]), FONT, "end", weight="bold"),
+        _text(middle + gap, FONT, str(sides[1]), FONT, "start", weight="bold"),
+    ]
     y = FONT + 8.0
     for category in reversed(chart.categories):
         out.append(_text(middle, y + 11, category, SMALL, "middle"))
@@ -194,8 +215,14 @@ def pyramid(chart: ChartData, chart_id: str, lang: str) -> tuple[str, int]:
             start = middle - gap if leftward else middle + gap
             mark, end = _bar(chart_id, point, start, y + 1, row - 4, scale, PALETTE[side], leftward)
             label = value_text(point, lang)
-            out.append(mark + (_text(start - end - 3, y + 11, label, SMALL, "end") if leftward else
-                               _text(start + end + 3, y + 11, label, SMALL)))
+            out.append(
+                mark
+                + (
+                    _text(start - end - 3, y + 11, label, SMALL, "end")
+                    if leftward
+                    else _text(start + end + 3, y + 11, label, SMALL)
+                )
+            )
         y += row
     return "".join(out), int(y + 4)
 
@@ -208,8 +235,10 @@ def stacked(chart: ChartData, chart_id: str, lang: str) -> tuple[str, int]:
         y += FONT + 5
         total = share_total(chart, category)
         if total is None:
-            out.append(hidden_rect(chart_id, 0, y, WIDTH, 20) + _text(WIDTH / 2, y + 15, words(lang)["hidden"],
-                                                                      SMALL, "middle"))
+            out.append(
+                hidden_rect(chart_id, 0, y, WIDTH, 20)
+                + _text(WIDTH / 2, y + 15, words(lang)["hidden"], SMALL, "middle")
+            )
         else:
             x = 0.0
             for index, part in enumerate(chart.series):
@@ -217,11 +246,14 @@ def stacked(chart: ChartData, chart_id: str, lang: str) -> tuple[str, int]:
                 if point is None or point.value is None or total <= 0:
                     continue
                 width = WIDTH * point.value / total
-                out.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" height="20" '
-                           f'fill="{PALETTE[index % len(PALETTE)]}" stroke="#fff"></rect>')
+                out.append(
+                    f'<rect x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" height="20" '
+                    f'fill="{PALETTE[index % len(PALETTE)]}" stroke="#fff"></rect>'
+                )
                 if width >= 44:
-                    out.append(_text(x + width / 2, y + 15, percent(point.value / total, lang), SMALL, "middle",
-                                     "#fff"))
+                    out.append(
+                        _text(x + width / 2, y + 15, percent(point.value / total, lang), SMALL, "middle", "#fff")
+                    )
                 x += width
             if x < WIDTH - 0.5:
                 out.append(hidden_rect(chart_id, x, y, WIDTH - x, 20))
@@ -251,24 +283,30 @@ def svg(chart: ChartData, chart_id: str, lang: str, title: str, description: str
         f'viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" '
         f'font-family="system-ui, sans-serif" xmlns="http://www.w3.org/2000/svg">'
         f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(description)}</desc>'
-        f"{hatch_pattern(chart_id)}{body}</svg>")
+        f"{hatch_pattern(chart_id)}{body}</svg>"
+    )
 
 
 def swatch(kind: str, chart_id: str, index: int = 0) -> Markup:
     """A small mark for the legend: a series' colour and marker, a hidden cell, a lower bound."""
     box = '<svg class="swatch" width="22" height="14" viewBox="0 0 22 14" aria-hidden="true" focusable="false">'
     if kind == "hidden":
-        body = (f'<defs><pattern id="{chart_id}-hatch-key" patternUnits="userSpaceOnUse" width="6" height="6" '
-                f'patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"></rect><line x1="0" y1="0" '
-                f'x2="0" y2="6" stroke="#444" stroke-width="2"></line></pattern></defs>'
-                f'<rect x="1" y="1" width="20" height="12" fill="url(#{chart_id}-hatch-key)" stroke="#444" '
-                f'stroke-dasharray="3 2"></rect>')
+        body = (
+            f'<defs><pattern id="{chart_id}-hatch-key" patternUnits="userSpaceOnUse" width="6" height="6" '
+            f'patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"></rect><line x1="0" y1="0" '
+            f'x2="0" y2="6" stroke="#444" stroke-width="2"></line></pattern></defs>'
+            f'<rect x="1" y="1" width="20" height="12" fill="url(#{chart_id}-hatch-key)" stroke="#444" '
+            f'stroke-dasharray="3 2"></rect>'
+        )
     elif kind == "partial":
         body = _marker("circle", 11, 7, INK, hollow=True)
     else:
         colour = PALETTE[index % len(PALETTE)]
         dash = ' stroke-dasharray="6 3"' if index % 2 else ""
-        body = (f'<rect x="1" y="2" width="20" height="10" fill="{colour}"></rect>' if kind == "block" else
-                f'<line x1="0" y1="7" x2="22" y2="7" stroke="{colour}" stroke-width="2.5"{dash}></line>'
-                + _marker(MARKERS[index % len(MARKERS)], 11, 7, colour, hollow=False))
+        body = (
+            f'<rect x="1" y="2" width="20" height="10" fill="{colour}"></rect>'
+            if kind == "block"
+            else f'<line x1="0" y1="7" x2="22" y2="7" stroke="{colour}" stroke-width="2.5"{dash}></line>'
+            + _marker(MARKERS[index % len(MARKERS)], 11, 7, colour, hollow=False)
+        )
     return Markup(box + body + "</svg>")

@@ -39,7 +39,8 @@ class ChartData:
     def drawn(self) -> list[Point]:
         """The points of the categories drawn (a bar chart's limit leaves some out)."""
         return [p for (category, _), p in self.points.items() if category in self.categories] + [
-            p for category, p in self.totals.items() if category in self.categories]
+            p for category, p in self.totals.items() if category in self.categories
+        ]
 
     @property
     def has_hidden(self) -> bool:
@@ -84,8 +85,10 @@ def _plain_sql(table: str, x: str, series: str | None, y: str) -> str:
     """A table published as delivered has no margins and hides nothing: the sums of its rows."""
     q = escape_sqlite
     keys = [q(x)] + ([q(series)] if series else [])
-    return (f"select {', '.join(keys)}, null as margin_value, 0 as margin_present, sum({q(y)}) as finest_sum, "
-            f"0 as finest_hidden, count(*) as finest_cells from {q(table)} group by {', '.join(keys)}")
+    return (
+        f"select {', '.join(keys)}, null as margin_value, 0 as margin_present, sum({q(y)}) as finest_sum, "
+        f"0 as finest_hidden, count(*) as finest_cells from {q(table)} group by {', '.join(keys)}"
+    )
 
 
 def _point(row) -> Point:
@@ -120,6 +123,7 @@ async def chart_data(db, table: str, declaration: dict, columns: list[str]) -> C
     parts = ordered({s for _, s in points if s is not None}, described.get(series, {})) if series else [None]
     left_out = 0
     if declaration["type"] == "bars" and (described.get(x, {}).get("kind") == "category"):
+
         def size(category: str) -> float:
             total = totals.get(category)
             if total is not None and total.value is not None:

@@ -7,10 +7,16 @@ import re
 import unicodedata
 
 ROWS_DEFAULT, ROWS_MAX = 10, 1000
-FILTER = re.compile(r'(?P<negate>[-+]?)(?P<field>organization|groups|tags|name|license_id|res_format):'
-                    r'(?P<value>"[^"]*"|\S+)')
-SORTABLE = {"name": "name", "title_string": "title", "metadata_modified": "metadata_modified",
-            "metadata_created": "metadata_created"}
+FILTER = re.compile(
+    r"(?P<negate>[-+]?)(?P<field>organization|groups|tags|name|license_id|res_format):"
+    r'(?P<value>"[^"]*"|\S+)'
+)
+SORTABLE = {
+    "name": "name",
+    "title_string": "title",
+    "metadata_modified": "metadata_modified",
+    "metadata_created": "metadata_created",
+}
 
 
 class BadQuery(ValueError):
@@ -46,8 +52,9 @@ def filters(fq: str) -> list[tuple[bool, str, str]]:
 def text(package: dict) -> str:
     parts = [package["name"], package["title"], package["notes"], package["author"]]
     parts += [t["name"] for t in package["tags"]] + [e["value"] for e in package["extras"] if e["key"].endswith("_en")]
-    parts += [g["title"] for g in package["groups"]] + ([package["organization"]["title"]]
-                                                       if package["organization"] else [])
+    parts += [g["title"] for g in package["groups"]] + (
+        [package["organization"]["title"]] if package["organization"] else []
+    )
     return folded(" ".join(p for p in parts if p))
 
 
@@ -73,12 +80,20 @@ def search(packages: list[dict], q: str = "", fq: str = "", sort: str = "", rows
         raise ValueError("rows and start must be 0 or more")
     words = [folded(w) for w in re.findall(r"\w+", q or "") if w not in ("AND", "OR")] if q not in ("*:*",) else []
     clauses = filters(fq or "")
-    matched = [p for p in packages
-               if all(w in text(p) for w in words)
-               and all((value in values(p, field)) == wanted for wanted, field, value in clauses)]
+    matched = [
+        p
+        for p in packages
+        if all(w in text(p) for w in words)
+        and all((value in values(p, field)) == wanted for wanted, field, value in clauses)
+    ]
     found = ordered(matched, sort)
-    result = {"count": len(found), "sort": sort or "metadata_modified desc", "facets": {}, "search_facets": {},
-              "results": found[start:start + min(rows, ROWS_MAX)]}
+    result = {
+        "count": len(found),
+        "sort": sort or "metadata_modified desc",
+        "facets": {},
+        "search_facets": {},
+        "results": found[start : start + min(rows, ROWS_MAX)],
+    }
     if rows > ROWS_MAX:
         result["warning"] = f"rows limited to {ROWS_MAX} (asked {rows}) · số dòng tối đa {ROWS_MAX}"
     return result

@@ -81,8 +81,9 @@ async def commune_map(datasette, request, database: str, table: str, lang: str) 
     chosen_name = request.args.get("measure") or offered[0]["name"]
     chosen = next((m for m in offered if m["name"] == chosen_name), None)
     if chosen is None:
-        raise BadRequest(f"measure: no measure {chosen_name!r} on this map; allowed values: "
-                         + ", ".join(m["name"] for m in offered))
+        raise BadRequest(
+            f"measure: no measure {chosen_name!r} on this map; allowed values: " + ", ".join(m["name"] for m in offered)
+        )
     db = datasette.databases[database]
     columns = await db.table_columns(table)
     counted = SUPPRESSION in columns
@@ -90,11 +91,13 @@ async def commune_map(datasette, request, database: str, table: str, lang: str) 
     value = "count(*)" if chosen["name"] == ROWS else f"sum(t.{escape_sqlite(chosen['name'])})"
     hidden = f"sum(t.{escape_sqlite(SUPPRESSION)} is not null)" if counted else "0"
     finest = " and ".join(f"t.{escape_sqlite(c)} != :total" for c in others) or "1"
-    sql = (f"select c.{escape_sqlite(link['key'])} as code, c.{escape_sqlite(link['label'])} as name, "
-           f"c.latitude, c.longitude, {value} as value, {hidden} as hidden "
-           f"from {escape_sqlite(table)} t join {escape_sqlite(link['list'])} c "
-           f"on c.{escape_sqlite(link['key'])} = t.{escape_sqlite(link['column'])} "
-           f"where {finest} and c.latitude is not null and c.longitude is not null group by 1 order by 2")
+    sql = (
+        f"select c.{escape_sqlite(link['key'])} as code, c.{escape_sqlite(link['label'])} as name, "
+        f"c.latitude, c.longitude, {value} as value, {hidden} as hidden "
+        f"from {escape_sqlite(table)} t join {escape_sqlite(link['list'])} c "
+        f"on c.{escape_sqlite(link['key'])} = t.{escape_sqlite(link['column'])} "
+        f"where {finest} and c.latitude is not null and c.longitude is not null group by 1 order by 2"
+    )
     marks = [dict(row) for row in (await db.execute(sql, {"total": TOTAL})).rows]
     if not marks:
         return None
@@ -104,16 +107,24 @@ async def commune_map(datasette, request, database: str, table: str, lang: str) 
         share = (mark["value"] or 0) / top if top > 0 else 0
         mark["r"] = round(max(MAX_RADIUS * math.sqrt(share), MIN_RADIUS), 1)
         mark["empty"] = not mark["value"]
-        mark["shown"] = format_number(mark["value"], lang) if mark["value"] is not None else (
-            gettext("hidden", lang))
+        mark["shown"] = format_number(mark["value"], lang) if mark["value"] is not None else (gettext("hidden", lang))
         # A mark near the right edge has its label on its left, inside the box.
         mark["right"] = mark["x"] > WIDTH * 0.6
         mark["label_x"] = round(mark["x"] - mark["r"] - 4 if mark["right"] else mark["x"] + mark["r"] + 4, 1)
-    legend = [{"value": format_number(v, lang), "r": round(MAX_RADIUS * math.sqrt(v / top), 1)}
-              for v in _legend_values(top)] if top > 0 else []
+    legend = (
+        [{"value": format_number(v, lang), "r": round(MAX_RADIUS * math.sqrt(v / top), 1)} for v in _legend_values(top)]
+        if top > 0
+        else []
+    )
     return {
-        "marks": marks, "width": WIDTH, "height": height, "measure": chosen, "measures": offered,
-        "legend": legend, "hidden": sum(m["hidden"] or 0 for m in marks), "counted": counted,
+        "marks": marks,
+        "width": WIDTH,
+        "height": height,
+        "measure": chosen,
+        "measures": offered,
+        "legend": legend,
+        "hidden": sum(m["hidden"] or 0 for m in marks),
+        "counted": counted,
         "table": sorted(marks, key=lambda m: (-(m["value"] or 0), m["name"])),
     }
 

@@ -49,6 +49,8 @@ def __getattr__(name: str):
 
         return DatasetteError
     raise AttributeError(name)
+
+
 log = logging.getLogger(__name__)
 
 
@@ -105,8 +107,10 @@ class FollowedDatabase(Database):
         self._held = threading.local()
         # The schema the file has now, at start, is what an empty stand-in is made of and what a file must hold.
         with closing(sqlite3.connect(f"file:{quote(self.path)}?mode=ro", uri=True)) as connection:
-            found = connection.execute("select name, sql from sqlite_master where type in ('table', 'index') "
-                                       "and sql is not null and name not like 'sqlite_%'").fetchall()
+            found = connection.execute(
+                "select name, sql from sqlite_master where type in ('table', 'index') "
+                "and sql is not null and name not like 'sqlite_%'"
+            ).fetchall()
         self.schema = ";\n".join(sql for _, sql in found)
         self._tables = {name for name, sql in found if sql.lower().startswith("create table")}
 
@@ -132,8 +136,9 @@ class FollowedDatabase(Database):
 
     def _open(self, write: bool) -> sqlite3.Connection:
         # mode=rw, never rwc: a write must not create an empty file where the real one was deleted.
-        connection = sqlite3.connect(f"file:{quote(self.path)}?mode={'rw' if write else 'ro'}", uri=True,
-                                     check_same_thread=False)
+        connection = sqlite3.connect(
+            f"file:{quote(self.path)}?mode={'rw' if write else 'ro'}", uri=True, check_same_thread=False
+        )
         try:
             found = {row[0] for row in connection.execute("select name from sqlite_master where type = 'table'")}
             if not self._tables <= found:

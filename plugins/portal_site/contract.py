@@ -26,8 +26,18 @@ SEARCH_VALUES_TABLE = "dataset_values_fts"
 GENERATED_TABLES = (CATALOGUE_TABLE, DISCLOSURE_TABLE, HISTORY_TABLE, SEARCH_TABLE, SEARCH_VALUES_TABLE)
 # Their columns in order: the build writes them, the search weighs the indexed ones by position (bm25).
 SEARCH_INDEXED = ("title", "keywords", "description", "publisher", "columns")
-SEARCH_COLUMNS = ("id", *SEARCH_INDEXED, "theme_id", "theme_vi", "theme_en", "publisher_id", "publisher_vi",
-                  "publisher_en", "update_frequency", "access")
+SEARCH_COLUMNS = (
+    "id",
+    *SEARCH_INDEXED,
+    "theme_id",
+    "theme_vi",
+    "theme_en",
+    "publisher_id",
+    "publisher_vi",
+    "publisher_en",
+    "update_frequency",
+    "access",
+)
 SEARCH_VALUES_COLUMNS = ("terms", "dataset", "column_name", "cell", "value", "rows")
 
 # Plugin settings in a release's metadata.json.
@@ -57,14 +67,24 @@ class Licence:
 
 
 LICENCES = {
-    "CC-BY-4.0": Licence("Creative Commons Attribution 4.0 International",
-                         "https://creativecommons.org/licenses/by/4.0/",
-                         "https://creativecommons.org/licenses/by/4.0/deed.vi", "CC_BY_4_0"),
-    "CC0-1.0": Licence("Creative Commons CC0 1.0 Universal", "https://creativecommons.org/publicdomain/zero/1.0/",
-                       "https://creativecommons.org/publicdomain/zero/1.0/deed.vi", "CC0"),
-    "ODbL-1.0": Licence("Open Data Commons Open Database License 1.0",
-                        "https://opendatacommons.org/licenses/odbl/1-0/",
-                        "https://opendatacommons.org/licenses/odbl/1-0/", "ODC_BL"),
+    "CC-BY-4.0": Licence(
+        "Creative Commons Attribution 4.0 International",
+        "https://creativecommons.org/licenses/by/4.0/",
+        "https://creativecommons.org/licenses/by/4.0/deed.vi",
+        "CC_BY_4_0",
+    ),
+    "CC0-1.0": Licence(
+        "Creative Commons CC0 1.0 Universal",
+        "https://creativecommons.org/publicdomain/zero/1.0/",
+        "https://creativecommons.org/publicdomain/zero/1.0/deed.vi",
+        "CC0",
+    ),
+    "ODbL-1.0": Licence(
+        "Open Data Commons Open Database License 1.0",
+        "https://opendatacommons.org/licenses/odbl/1-0/",
+        "https://opendatacommons.org/licenses/odbl/1-0/",
+        "ODC_BL",
+    ),
 }
 
 

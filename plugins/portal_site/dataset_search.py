@@ -58,11 +58,24 @@ async def _with_each_word(db, found: list[str]) -> set[str]:
     having = None
     for word in found:
         expression = every_word([word])
-        ids = {row[0] for row in (await db.execute(
-            f"select id from {contract.SEARCH_TABLE} where {contract.SEARCH_TABLE} match ?", [expression])).rows}
-        ids |= {row[0] for row in (await db.execute(
-            f"select distinct dataset from {contract.SEARCH_VALUES_TABLE} where {contract.SEARCH_VALUES_TABLE} "
-            "match ?", [expression])).rows}
+        ids = {
+            row[0]
+            for row in (
+                await db.execute(
+                    f"select id from {contract.SEARCH_TABLE} where {contract.SEARCH_TABLE} match ?", [expression]
+                )
+            ).rows
+        }
+        ids |= {
+            row[0]
+            for row in (
+                await db.execute(
+                    f"select distinct dataset from {contract.SEARCH_VALUES_TABLE} where {contract.SEARCH_VALUES_TABLE} "
+                    "match ?",
+                    [expression],
+                )
+            ).rows
+        }
         having = ids if having is None else having & ids
         if not having:
             break
@@ -75,14 +88,22 @@ async def _scores(db, found: list[str]) -> dict[str, float]:
     expression = any_word(found)
     scores: dict[str, float] = {}
     for expr in (expression, f"{TITLE} : ({expression})"):
-        for row in (await db.execute(
+        for row in (
+            await db.execute(
                 f"select id, -bm25({contract.SEARCH_TABLE}, {_weights()}) from {contract.SEARCH_TABLE} "
-                f"where {contract.SEARCH_TABLE} match ?", [expr])).rows:
+                f"where {contract.SEARCH_TABLE} match ?",
+                [expr],
+            )
+        ).rows:
             scores[row[0]] = scores.get(row[0], 0.0) + row[1]
     best: dict[str, float] = {}
-    for row in (await db.execute(
+    for row in (
+        await db.execute(
             f"select dataset, -bm25({contract.SEARCH_VALUES_TABLE}) from {contract.SEARCH_VALUES_TABLE} "
-            f"where {contract.SEARCH_VALUES_TABLE} match ?", [expression])).rows:
+            f"where {contract.SEARCH_VALUES_TABLE} match ?",
+            [expression],
+        )
+    ).rows:
         best[row[0]] = max(best.get(row[0], 0.0), row[1])
     for dataset, score in best.items():
         scores[dataset] = scores.get(dataset, 0.0) + VALUE_SHARE * score
@@ -95,7 +116,9 @@ async def _matching_rows(db, found: list[str]) -> dict[str, dict]:
     their cells."""
     result = await db.execute(
         f"select dataset, column_name, cell, value, rows from {contract.SEARCH_VALUES_TABLE} "
-        f"where {contract.SEARCH_VALUES_TABLE} match ? order by dataset, column_name, value", [phrase(found)])
+        f"where {contract.SEARCH_VALUES_TABLE} match ? order by dataset, column_name, value",
+        [phrase(found)],
+    )
     by_column: dict[tuple[str, str], dict] = {}
     for dataset, column, cell, value, rows in result.rows:
         entry = by_column.setdefault((dataset, column), {"column": column, "rows": 0, "values": [], "cells": []})
@@ -111,8 +134,11 @@ async def _matching_rows(db, found: list[str]) -> dict[str, dict]:
 
 def _facts(entry: dict, document: dict | None) -> dict[str, list[str]]:
     """The facet values of one dataset; a release built before the index has only its catalogue entry."""
-    source = document or {"theme_id": entry.get("theme_id"), "publisher_id": entry.get("publisher_id"),
-                          "update_frequency": entry.get("update_frequency")}
+    source = document or {
+        "theme_id": entry.get("theme_id"),
+        "publisher_id": entry.get("publisher_id"),
+        "update_frequency": entry.get("update_frequency"),
+    }
     return {
         "theme": [source["theme_id"]] if source.get("theme_id") else [],
         "publisher": [source["publisher_id"]] if source.get("publisher_id") else [],
@@ -123,8 +149,12 @@ def _facts(entry: dict, document: dict | None) -> dict[str, list[str]]:
 
 
 def _labels(entry: dict, document: dict | None) -> dict[str, dict[str, tuple[str, str]]]:
-    source = document or {"theme_vi": entry.get("theme"), "theme_en": entry.get("theme_en"),
-                          "publisher_vi": entry.get("publisher"), "publisher_en": entry.get("publisher_en")}
+    source = document or {
+        "theme_vi": entry.get("theme"),
+        "theme_en": entry.get("theme_en"),
+        "publisher_vi": entry.get("publisher"),
+        "publisher_en": entry.get("publisher_en"),
+    }
     labels: dict[str, dict[str, tuple[str, str]]] = {name: {} for name in ORDER}
     for name, key in (("theme", "theme_id"), ("publisher", "publisher_id")):
         value = (document or entry).get(key)
@@ -133,8 +163,10 @@ def _labels(entry: dict, document: dict | None) -> dict[str, dict[str, tuple[str
     return labels
 
 
-ACCESS_LABELS = {"public": ("Công khai", "Public"), "restricted": ("Hạn chế (cơ quan đối tác)",
-                                                                    "Restricted (partner agencies)")}
+ACCESS_LABELS = {
+    "public": ("Công khai", "Public"),
+    "restricted": ("Hạn chế (cơ quan đối tác)", "Restricted (partner agencies)"),
+}
 
 
 def _facets(results: list[dict], filters: Filters) -> dict[str, list[dict]]:
@@ -156,11 +188,18 @@ def _facets(results: list[dict], filters: Filters) -> dict[str, list[dict]]:
                     counts[value] = counts.get(value, 0) + 1
         chosen = filters.chosen.get(name, [])
         facets[name] = sorted(
-            ({"value": value, "label_vi": labels[name].get(value, (value, value))[0],
-              "label_en": labels[name].get(value, (value, value))[1], "count": counts.get(value, 0),
-              "selected": value in chosen}
-             for value in set(counts) | set(chosen)),
-            key=lambda item: (-item["count"], fold(item["label_vi"])))
+            (
+                {
+                    "value": value,
+                    "label_vi": labels[name].get(value, (value, value))[0],
+                    "label_en": labels[name].get(value, (value, value))[1],
+                    "count": counts.get(value, 0),
+                    "selected": value in chosen,
+                }
+                for value in set(counts) | set(chosen)
+            ),
+            key=lambda item: (-item["count"], fold(item["label_vi"])),
+        )
     return facets
 
 
@@ -181,20 +220,32 @@ async def search(datasette, actor, query: str, filters: Filters, lang: str = "vi
         if query and not found:
             continue  # only punctuation: nothing to look for
         if found and indexed:
-            matched, scores, rows = (await _with_each_word(db, found), await _scores(db, found),
-                                     await _matching_rows(db, found))
+            matched, scores, rows = (
+                await _with_each_word(db, found),
+                await _scores(db, found),
+                await _matching_rows(db, found),
+            )
         elif found:  # a release built before the index: the catalogue's own text, unranked
-            matched = {i for i, e in mine.items()
-                       if set(found) <= set(words(" ".join(str(e.get(k) or "") for k in EMPTY_TEXT)))}
+            matched = {
+                i
+                for i, e in mine.items()
+                if set(found) <= set(words(" ".join(str(e.get(k) or "") for k in EMPTY_TEXT)))
+            }
             scores, rows = {}, {}
         else:
             matched, scores, rows = set(mine), {}, {}
         for dataset in matched & set(mine):
             entry, document, hit = mine[dataset], documents.get(dataset), rows.get(dataset)
-            results.append({
-                "entry": entry, "score": round(scores[dataset], 4) if dataset in scores else None,
-                "matching_rows": hit["rows"] if hit else None, "hit": hit,
-                "_facts": _facts(entry, document), "_labels": _labels(entry, document)})
+            results.append(
+                {
+                    "entry": entry,
+                    "score": round(scores[dataset], 4) if dataset in scores else None,
+                    "matching_rows": hit["rows"] if hit else None,
+                    "hit": hit,
+                    "_facts": _facts(entry, document),
+                    "_labels": _labels(entry, document),
+                }
+            )
     title = "title_en" if lang == "en" else "title_vi"
     results.sort(key=lambda r: (-(r["score"] or 0.0), fold(r["entry"][title]), r["entry"]["id"]))
     facets = _facets(results, filters)

@@ -26,13 +26,20 @@ def texts(vi: str, en: str = "") -> list[dict]:
 
 def concept(iri: str, scheme: str, label: str, *types: str) -> dict:
     """A value of a controlled vocabulary: its IRI, the classes DCAT-AP expects of it and its scheme."""
-    return {"@id": iri, "@type": ["skos:Concept", *types], "skos:prefLabel": {"@value": label, "@language": "en"},
-            "skos:inScheme": scheme_node(scheme)}
+    return {
+        "@id": iri,
+        "@type": ["skos:Concept", *types],
+        "skos:prefLabel": {"@value": label, "@language": "en"},
+        "skos:inScheme": scheme_node(scheme),
+    }
 
 
 def scheme_node(scheme: str) -> dict:
-    return {"@id": scheme, "@type": "skos:ConceptScheme",
-            "dct:title": {"@value": v.SCHEME_TITLES.get(scheme, scheme), "@language": "en"}}
+    return {
+        "@id": scheme,
+        "@type": "skos:ConceptScheme",
+        "dct:title": {"@value": v.SCHEME_TITLES.get(scheme, scheme), "@language": "en"},
+    }
 
 
 def when(value: str) -> dict:
@@ -41,8 +48,9 @@ def when(value: str) -> dict:
 
 
 def languages() -> list[dict]:
-    return [concept(f"{v.LANGUAGE}/{code}", v.LANGUAGE, en, "dct:LinguisticSystem")
-            for code, _, en in v.LANGUAGES.values()]
+    return [
+        concept(f"{v.LANGUAGE}/{code}", v.LANGUAGE, en, "dct:LinguisticSystem") for code, _, en in v.LANGUAGES.values()
+    ]
 
 
 def licence(name: str) -> dict:
@@ -127,8 +135,11 @@ def dataset(entry: dict, base: str, themes: dict, dates: dict, contact: dict, se
         "dct:spatial": spatial(),
         "dct:accessRights": rights,
         "dct:license": licence_node,
-        "dcat:distribution": [distribution(entry, base, kind, licence_node, rights, service) for kind in v.FORMATS
-                               if kind != "XLSX" or table_files.file_download(entry, base, "xlsx")],
+        "dcat:distribution": [
+            distribution(entry, base, kind, licence_node, rights, service)
+            for kind in v.FORMATS
+            if kind != "XLSX" or table_files.file_download(entry, base, "xlsx")
+        ],
     }
     known = dates.get(entry["id"]) or {}
     modified = known.get("modified") or entry["release"].get("modified")
@@ -140,12 +151,16 @@ def dataset(entry: dict, base: str, themes: dict, dates: dict, contact: dict, se
         label = v.EU_THEMES[theme["eu"]]
         node["dcat:theme"] = concept(f"{v.DATA_THEME}/{theme['eu']}", v.DATA_THEME, label)
     if entry["temporal_start"]:
-        node["dct:temporal"] = {"@type": "dct:PeriodOfTime", "dcat:startDate": when(entry["temporal_start"]),
-                                "dcat:endDate": when(entry["temporal_end"])}
+        node["dct:temporal"] = {
+            "@type": "dct:PeriodOfTime",
+            "dcat:startDate": when(entry["temporal_start"]),
+            "dcat:endDate": when(entry["temporal_end"]),
+        }
     if entry["update_frequency"] in v.FREQUENCIES:
         code = v.FREQUENCIES[entry["update_frequency"]]
-        node["dct:accrualPeriodicity"] = concept(f"{v.FREQUENCY}/{code}", v.FREQUENCY, entry["update_frequency"],
-                                                 "dct:Frequency")
+        node["dct:accrualPeriodicity"] = concept(
+            f"{v.FREQUENCY}/{code}", v.FREQUENCY, entry["update_frequency"], "dct:Frequency"
+        )
     return node
 
 
@@ -184,8 +199,10 @@ def document(datasette, base: str, entries: list[dict], dates: dict) -> dict:
         "foaf:homepage": {"@id": base + "/", "@type": "foaf:Document"},
         "dcat:themeTaxonomy": scheme_node(v.DATA_THEME),
         "dcat:service": data_service(base, entries, licence_name, title),
-        "dcat:dataset": [dataset(entry, base, v.themes(datasette), dates, v.dataset_contact(datasette, entry),
-                                 service) for entry in entries],
+        "dcat:dataset": [
+            dataset(entry, base, v.themes(datasette), dates, v.dataset_contact(datasette, entry), service)
+            for entry in entries
+        ],
     }
     if issued:
         node["dct:issued"] = when(issued[0])

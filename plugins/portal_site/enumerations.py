@@ -8,8 +8,14 @@ from __future__ import annotations
 from . import contract
 from .translations import N_, gettext
 
-FREQUENCIES = {"daily": N_("Daily"), "weekly": N_("Weekly"), "monthly": N_("Monthly"),
-               "quarterly": N_("Quarterly"), "annual": N_("Annual"), "irregular": N_("Irregular")}
+FREQUENCIES = {
+    "daily": N_("Daily"),
+    "weekly": N_("Weekly"),
+    "monthly": N_("Monthly"),
+    "quarterly": N_("Quarterly"),
+    "annual": N_("Annual"),
+    "irregular": N_("Irregular"),
+}
 ACCESS = {"public": N_("Public"), "restricted": N_("Restricted (partner agencies)")}
 COLUMN_TYPES = {"string": N_("string"), "integer": N_("integer"), "number": N_("number")}
 assert set(FREQUENCIES) == set(contract.FREQUENCIES), "a frequency of the contract has no name here"

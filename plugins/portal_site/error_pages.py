@@ -80,8 +80,11 @@ def interrupted(message: str, lang: str | None = None) -> str:
     """Datasette's HTML message for a query stopped at the time limit, in the reader's language, with its SQL."""
     found = INTERRUPTED_SQL.search(message)
     sql = found.group("sql") if found else ""  # already escaped by Datasette
-    text = html.escape(gettext("The query took too long and was stopped. Try a simpler query, or fewer rows.",
-                               lang or language.current()))
+    text = html.escape(
+        gettext(
+            "The query took too long and was stopped. Try a simpler query, or fewer rows.", lang or language.current()
+        )
+    )
     return f'<p>{text}</p>\n<pre class="wrapped-sql">{sql}</pre>'
 
 
@@ -96,5 +99,6 @@ def wants_html(scope) -> bool:
 
 async def page(datasette, status: int, message: str, title: str | None = None) -> bytes:
     """Datasette's error page (templates/error.html) for an answer the portal makes itself, such as a 429."""
-    return (await datasette.render_template(
-        "error.html", {"ok": False, "error": message, "status": status, "title": title})).encode("utf-8")
+    return (
+        await datasette.render_template("error.html", {"ok": False, "error": message, "status": status, "title": title})
+    ).encode("utf-8")

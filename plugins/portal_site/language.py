@@ -65,4 +65,3 @@ def switch_url(lang: str) -> str:
     SQL that named them, on the 403 page that must not reveal them.
     """
     return f"?lang={lang}"
-

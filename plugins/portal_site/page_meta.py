@@ -26,8 +26,19 @@ def short(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def meta(datasette, lang: str, url: str, title: str, description: str, *, creator: str = "", date: str = "",
-         subject: str = "", rights: str = "", kind: str = "website") -> dict:
+def meta(
+    datasette,
+    lang: str,
+    url: str,
+    title: str,
+    description: str,
+    *,
+    creator: str = "",
+    date: str = "",
+    subject: str = "",
+    rights: str = "",
+    kind: str = "website",
+) -> dict:
     versions = addresses(url)
     publisher_vi, _ = catalogue.portal_publisher(datasette)
     description = short(description)
@@ -36,11 +47,25 @@ def meta(datasette, lang: str, url: str, title: str, description: str, *, creato
         "description": description,
         "canonical": versions[lang],
         "alternates": [("vi", versions["vi"]), ("en", versions["en"]), ("x-default", url)],
-        "og": {"og:type": kind, "og:title": title, "og:description": description, "og:url": versions[lang],
-               "og:site_name": portal_name(datasette, lang), "og:locale": LOCALES[lang],
-               "og:locale:alternate": LOCALES["en" if lang == "vi" else "vi"]},
-        "dc": {"DC.title": title, "DC.creator": creator or publisher_vi, "DC.date": date[:10],
-               "DC.description": description, "DC.publisher": publisher_vi, "DC.identifier": url,
-               "DC.language": lang, "DC.subject": subject, "DC.rights": rights, "DC.type": "Dataset"
-               if kind == "article" else "Service"},
+        "og": {
+            "og:type": kind,
+            "og:title": title,
+            "og:description": description,
+            "og:url": versions[lang],
+            "og:site_name": portal_name(datasette, lang),
+            "og:locale": LOCALES[lang],
+            "og:locale:alternate": LOCALES["en" if lang == "vi" else "vi"],
+        },
+        "dc": {
+            "DC.title": title,
+            "DC.creator": creator or publisher_vi,
+            "DC.date": date[:10],
+            "DC.description": description,
+            "DC.publisher": publisher_vi,
+            "DC.identifier": url,
+            "DC.language": lang,
+            "DC.subject": subject,
+            "DC.rights": rights,
+            "DC.type": "Dataset" if kind == "article" else "Service",
+        },
     }

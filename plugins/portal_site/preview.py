@@ -61,8 +61,10 @@ async def preview(db, table: str, dictionary: list[dict], lang: str) -> dict | N
     if not dictionary:
         return None
     names = [column["name"] for column in dictionary]
-    sql = (f"select {', '.join(escape_sqlite(name) for name in names)} from {escape_sqlite(table)} "
-           f"order by rowid limit {ROWS}")
+    sql = (
+        f"select {', '.join(escape_sqlite(name) for name in names)} from {escape_sqlite(table)} "
+        f"order by rowid limit {ROWS}"
+    )
     rows = (await db.execute(sql)).rows
     if not rows:
         return None

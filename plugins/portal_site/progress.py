@@ -29,8 +29,10 @@ def _figures(row: dict, as_of: str | None, group: dict[str, str]) -> dict:
     for key, status in STATES:
         figures[key] = {"n": row[key], "url": task_list({**group, "status": status})}
     if as_of is not None:
-        figures["overdue"] = {"n": row["overdue"],
-                              "url": task_list({**group, "deadline__lt": as_of, "status__not": DONE})}
+        figures["overdue"] = {
+            "n": row["overdue"],
+            "url": task_list({**group, "deadline__lt": as_of, "status__not": DONE}),
+        }
     return figures
 
 
@@ -43,16 +45,24 @@ async def progress(db) -> dict | None:
     if "status_on" in columns:
         as_of = (await db.execute(f"select max(status_on) from {TASKS}")).rows[0][0]
     overdue = "sum(deadline is not null and deadline < :as_of and status != :done)" if as_of else "null"
-    counts = (f"sum(status = :done) as done, sum(status = :in_progress) as in_progress, "
-              f"sum(status = :not_started) as not_started, {overdue} as overdue, count(*) as total")
+    counts = (
+        f"sum(status = :done) as done, sum(status = :in_progress) as in_progress, "
+        f"sum(status = :not_started) as not_started, {overdue} as overdue, count(*) as total"
+    )
     params = {"done": DONE, "in_progress": IN_PROGRESS, "not_started": NOT_STARTED, "as_of": as_of}
-    groups = await db.execute(f"select group_no, task_group, {counts} from {TASKS} group by group_no, task_group "
-                              "order by group_no", params)
+    groups = await db.execute(
+        f"select group_no, task_group, {counts} from {TASKS} group by group_no, task_group order by group_no", params
+    )
     total = (await db.execute(f"select {counts} from {TASKS}", params)).rows[0]
     return {
         "as_of": as_of,
-        "groups": [{"group_no": row["group_no"], "task_group": row["task_group"],
-                    "figures": _figures(dict(row), as_of, {"task_group": row["task_group"]})}
-                   for row in groups.rows],
+        "groups": [
+            {
+                "group_no": row["group_no"],
+                "task_group": row["task_group"],
+                "figures": _figures(dict(row), as_of, {"task_group": row["task_group"]}),
+            }
+            for row in groups.rows
+        ],
         "total": _figures(dict(total), as_of, {}),
     }

@@ -43,8 +43,9 @@ def parse(body: bytes) -> dict[str, str]:
     """The fields of an urlencoded body, each once; BadForm for anything a browser sending this form never sends."""
     try:
         text = body.decode("utf-8")
-        pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text), max_num_fields=MAX_FIELDS,
-                          errors="strict")
+        pairs = parse_qsl(
+            text, keep_blank_values=True, strict_parsing=bool(text), max_num_fields=MAX_FIELDS, errors="strict"
+        )
     except (UnicodeDecodeError, ValueError):
         raise BadForm("the form is not valid UTF-8 form data") from None
     fields: dict[str, str] = {}
@@ -78,6 +79,12 @@ def check(fields: dict[str, str], datasets: set[str], lang: str) -> Checked:
         errors["email"] = gettext("An e-mail address looks like name@example.com.", lang)
     if errors:
         return Checked(values, errors)
-    submission = Submission(kind=values["kind"], dataset=values["dataset"] or None, message=values["message"],
-                            name=values["name"] or None, email=values["email"] or None, lang=lang)
+    submission = Submission(
+        kind=values["kind"],
+        dataset=values["dataset"] or None,
+        message=values["message"],
+        name=values["name"] or None,
+        email=values["email"] or None,
+        lang=lang,
+    )
     return Checked(values, submission=submission)

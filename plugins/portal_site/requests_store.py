@@ -88,6 +88,7 @@ def default_path() -> Path:
 
 def caps() -> tuple[int, int]:
     """(requests, bytes) that may wait for an answer at once, from the environment or the defaults."""
+
     def number(name: str, default: int) -> int:
         text = os.environ.get(name, "").strip()
         if not text:
@@ -142,14 +143,24 @@ def submit(path: Path, submission: Submission, limits: tuple[int, int] | None = 
         db.execute("begin immediate")  # the cap's check and the insert under one write lock, across processes
         try:
             count, size = db.execute(
-                f"select count(*), coalesce(sum(bytes), 0) from requests where status = '{OPEN}'").fetchone()
+                f"select count(*), coalesce(sum(bytes), 0) from requests where status = '{OPEN}'"
+            ).fetchone()
             if count >= max_open or size + submission.bytes > max_bytes:
                 raise StoreFull(f"{count} requests ({size} bytes) are waiting for an answer")
             cursor = db.execute(
                 "insert into requests (kind, dataset, message, name, email, lang, bytes, created_at) "
                 "values (?, ?, ?, ?, ?, ?, ?, ?)",
-                (submission.kind, submission.dataset, submission.message, submission.name, submission.email,
-                 submission.lang, submission.bytes, now()))
+                (
+                    submission.kind,
+                    submission.dataset,
+                    submission.message,
+                    submission.name,
+                    submission.email,
+                    submission.lang,
+                    submission.bytes,
+                    now(),
+                ),
+            )
             db.execute("commit")
             return cursor.lastrowid
         except BaseException:
@@ -172,8 +183,11 @@ def all_requests(path: Path) -> list[dict]:
 
 def answered(path: Path, limit: int = 200) -> list[dict]:
     """Answered requests for the public page, most recently answered first, without the name or e-mail given."""
-    return _rows(path, f"select {PUBLIC_COLUMNS} from requests where status = '{ANSWERED}' "
-                       "order by answered_at desc, id desc limit ?", (limit,))
+    return _rows(
+        path,
+        f"select {PUBLIC_COLUMNS} from requests where status = '{ANSWERED}' order by answered_at desc, id desc limit ?",
+        (limit,),
+    )
 
 
 def answer(path: Path, request_id: int, text: str) -> dict:
@@ -192,8 +206,10 @@ def answer(path: Path, request_id: int, text: str) -> dict:
                 raise NoSuchRequest(f"no request has id {request_id} (`make requests` lists them)")
             if row["status"] == ANSWERED:
                 raise AlreadyAnswered(f"request {request_id} was already answered on {row['answered_at']}")
-            db.execute(f"update requests set status = '{ANSWERED}', answer = ?, answered_at = ? where id = ?",
-                       (text, now(), request_id))
+            db.execute(
+                f"update requests set status = '{ANSWERED}', answer = ?, answered_at = ? where id = ?",
+                (text, now(), request_id),
+            )
             db.execute("commit")
         except BaseException:
             db.execute("rollback")

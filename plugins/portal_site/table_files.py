@@ -22,8 +22,11 @@ def table_formats(tables: dict, table: str) -> dict:
     files = (tables.get(table) or {}).get(contract.DOWNLOAD_FORMATS)
     if not isinstance(files, dict):
         return {}
-    return {kind: item for kind, item in files.items()
-            if kind in CONTENT_TYPES and isinstance(item, dict) and item.get("path") == f"downloads/{table}.{kind}"}
+    return {
+        kind: item
+        for kind, item in files.items()
+        if kind in CONTENT_TYPES and isinstance(item, dict) and item.get("path") == f"downloads/{table}.{kind}"
+    }
 
 
 def file_download(entry: dict, base: str, kind: str) -> dict | None:
@@ -32,8 +35,12 @@ def file_download(entry: dict, base: str, kind: str) -> dict | None:
     item = (entry.get(contract.DOWNLOAD_FORMATS) or {}).get(kind)
     if not item:
         return None
-    return {"url": f"{base}/downloads/{entry['id']}.{kind}", "bytes": item["bytes"], "sha256": item["sha256"],
-            "media_type": CONTENT_TYPES[kind].split(";")[0]}
+    return {
+        "url": f"{base}/downloads/{entry['id']}.{kind}",
+        "bytes": item["bytes"],
+        "sha256": item["sha256"],
+        "media_type": CONTENT_TYPES[kind].split(";")[0],
+    }
 
 
 def content_disposition(filename: str) -> str:
@@ -44,16 +51,26 @@ def content_disposition(filename: str) -> str:
 
 def schema_org_downloads(entry: dict, base: str) -> list[dict]:
     """schema.org DataDownload nodes of a dataset's XLSX and whole-table JSON files, where the release has them."""
-    return [{"@type": "DataDownload", "encodingFormat": item["media_type"], "contentUrl": item["url"],
-             "contentSize": f"{item['bytes']} B"}
-            for item in (file_download(entry, base, kind) for kind in ("xlsx", "json")) if item]
+    return [
+        {
+            "@type": "DataDownload",
+            "encodingFormat": item["media_type"],
+            "contentUrl": item["url"],
+            "contentSize": f"{item['bytes']} B",
+        }
+        for item in (file_download(entry, base, kind) for kind in ("xlsx", "json"))
+        if item
+    ]
 
 
 def page_files(entry: dict, size_text, database_file: str | None) -> dict:
     """What a dataset's page offers beside its CSV: its XLSX and JSON files and the SQLite database file (when the
     visitor may download it: `database_file`, its path), each with its address and size written by `size_text`."""
-    files = {kind: dict(item, size=size_text(item["bytes"]))
-             for kind in ("xlsx", "json") if (item := file_download(entry, "", kind))}
+    files = {
+        kind: dict(item, size=size_text(item["bytes"]))
+        for kind in ("xlsx", "json")
+        if (item := file_download(entry, "", kind))
+    }
     if database_file:
         files["sqlite"] = {"url": f"/{entry['database']}.db", "size": size_text(Path(database_file).stat().st_size)}
     return files

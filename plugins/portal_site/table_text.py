@@ -83,8 +83,9 @@ def lookup_name(key: str, display: str, lang: str) -> str:
     return gettext(LOOKUPS[key][0], lang) if key in LOOKUPS else display
 
 
-def description(columns: Columns, selections, search: str | None, sort: str | None, sort_desc: str | None,
-                count, count_text) -> str:
+def description(
+    columns: Columns, selections, search: str | None, sort: str | None, sort_desc: str | None, count, count_text
+) -> str:
     """What Datasette says in English as "41 rows where sex = "Nam" sorted by year", in the reader's language."""
     lang = columns.lang
     clauses = []
@@ -104,7 +105,7 @@ def description(columns: Columns, selections, search: str | None, sort: str | No
 
 
 def rows_text(count: int | None, lang: str, limit: int | None = None) -> str:
-    """"3.300 dòng" / "3,300 rows"; "more than" when Datasette stopped counting."""
+    """ "3.300 dòng" / "3,300 rows"; "more than" when Datasette stopped counting."""
     if count is None:
         return ""
     if limit is not None and count == limit + 1:

@@ -44,7 +44,7 @@ def catalogue(lang: str) -> dict:
         if message.context:
             key = (message.context, key)
         text = message.string
-        if (any(text) if isinstance(text, tuple) else text):
+        if any(text) if isinstance(text, tuple) else text:
             found[key] = text
     return found
 

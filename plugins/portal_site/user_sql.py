@@ -43,5 +43,8 @@ def _marked(data, kind):
 def mark_user_sql_views() -> None:
     """Wrap the two views once per process (each plugin that relies on the mark calls this at start-up)."""
     # A canned query's URL reaches TableView.data, which hands it to QueryView.data: the inner mark wins.
-    compat.wrap_sql_views(MARK, lambda data: _marked(data, lambda request: USER),
-                          lambda data: _marked(data, lambda request: USER if "_where" in request.args else TABLE))
+    compat.wrap_sql_views(
+        MARK,
+        lambda data: _marked(data, lambda request: USER),
+        lambda data: _marked(data, lambda request: USER if "_where" in request.args else TABLE),
+    )

@@ -20,26 +20,42 @@ PUBLISHER_TYPE = "http://purl.org/adms/publishertype/1.0"
 IANA = "https://www.iana.org/assignments/media-types/"
 
 SCHEME_TITLES = {
-    DATA_THEME: "Data theme", FREQUENCY: "Frequency", LANGUAGE: "Language", ACCESS_RIGHT: "Access right",
-    FILE_TYPE: "File type", LICENCE: "Licence", COUNTRY: "Country", PUBLISHER_TYPE: "Publisher type",
+    DATA_THEME: "Data theme",
+    FREQUENCY: "Frequency",
+    LANGUAGE: "Language",
+    ACCESS_RIGHT: "Access right",
+    FILE_TYPE: "File type",
+    LICENCE: "Licence",
+    COUNTRY: "Country",
+    PUBLISHER_TYPE: "Publisher type",
 }
 FREQUENCIES = {name: frequency.eu_code for name, frequency in contract.FREQUENCIES.items()}
 FREQUENCY_LABELS = {code: name for name, code in FREQUENCIES.items()}
 ACCESS_RIGHTS = {"public": "PUBLIC", "restricted": "RESTRICTED"}
 LANGUAGES = {"vi": ("VIE", "Tiếng Việt", "Vietnamese"), "en": ("ENG", "Tiếng Anh", "English")}
 EU_THEMES = {
-    "AGRI": "Agriculture, fisheries, forestry and food", "ECON": "Economy and finance",
-    "EDUC": "Education, culture and sport", "ENER": "Energy", "ENVI": "Environment",
-    "GOVE": "Government and public sector", "HEAL": "Health", "INTR": "International issues",
-    "JUST": "Justice, legal system and public safety", "REGI": "Regions and cities", "SOCI": "Population and society",
-    "TECH": "Science and technology", "TRAN": "Transport",
+    "AGRI": "Agriculture, fisheries, forestry and food",
+    "ECON": "Economy and finance",
+    "EDUC": "Education, culture and sport",
+    "ENER": "Energy",
+    "ENVI": "Environment",
+    "GOVE": "Government and public sector",
+    "HEAL": "Health",
+    "INTR": "International issues",
+    "JUST": "Justice, legal system and public safety",
+    "REGI": "Regions and cities",
+    "SOCI": "Population and society",
+    "TECH": "Science and technology",
+    "TRAN": "Transport",
 }
 # The manifest's licence names → the EU licence table, SPDX identifiers and the licence's own page.
 LICENCES = {name: (licence.eu_code, licence.title, licence.page) for name, licence in contract.LICENCES.items()}
 # Formats of the distributions: EU file type, IANA media type.
-FORMATS = {"CSV": ("CSV", "text/csv"),
-           "XLSX": ("XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-           "JSON": ("JSON", "application/json")}
+FORMATS = {
+    "CSV": ("CSV", "text/csv"),
+    "XLSX": ("XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "JSON": ("JSON", "application/json"),
+}
 
 # The province: GeoNames' first-order division "Tỉnh Quảng Ninh" and the country it lies in.
 PROVINCE = "https://sws.geonames.org/1568758/"

@@ -43,26 +43,44 @@ def _targets(targets: list[Target]) -> str:
 
 def _machine(machine: dict) -> str:
     versions = machine["versions"]
-    return "\n\n".join([
-        _table(["cores", "memory, GiB", "CPU", "load average at start", "load average at end", "system", "date"],
-               [[str(machine["cores"]), _n(machine["memory_gib"]), machine["cpu"], _n(machine["load_average"], 2),
-                 _n(machine.get("load_average_end"), 2), machine["system"], machine["date"]]]),
-        _table(list(versions), [list(versions.values())]),
-    ])
+    return "\n\n".join(
+        [
+            _table(
+                ["cores", "memory, GiB", "CPU", "load average at start", "load average at end", "system", "date"],
+                [
+                    [
+                        str(machine["cores"]),
+                        _n(machine["memory_gib"]),
+                        machine["cpu"],
+                        _n(machine["load_average"], 2),
+                        _n(machine.get("load_average_end"), 2),
+                        machine["system"],
+                        machine["date"],
+                    ]
+                ],
+            ),
+            _table(list(versions), [list(versions.values())]),
+        ]
+    )
 
 
 def _build(build: dict, plain: dict) -> str:
     steps = [[step, _n(seconds, 2)] for step, seconds in build["steps"].items()]
     other = build["seconds"] - sum(build["steps"].values())
-    rows = steps + [["other (start-up, manifest, metadata files)", _n(other, 2)],
-                    ["**`make build`, whole process**", _n(build["seconds"], 2)],
-                    ["plain load: pandas `read_csv` + `to_sql`", _n(plain["seconds"], 2)],
-                    ["build / plain load", _ratio(build["seconds"], plain["seconds"])]]
-    memory = _table(["process", "peak memory, MiB"],
-                    [["`make build`", _n(build["peak_bytes"] / 2**20, 0)],
-                     ["plain load", _n(plain["peak_bytes"] / 2**20, 0)]])
-    source = (f"Input: {plain['files']} raw files, {_n(plain['bytes'] / 2**20, 0)} MiB, {plain['rows']:,} rows; "
-              f"the build published {build['rows']:,} rows.")
+    rows = steps + [
+        ["other (start-up, manifest, metadata files)", _n(other, 2)],
+        ["**`make build`, whole process**", _n(build["seconds"], 2)],
+        ["plain load: pandas `read_csv` + `to_sql`", _n(plain["seconds"], 2)],
+        ["build / plain load", _ratio(build["seconds"], plain["seconds"])],
+    ]
+    memory = _table(
+        ["process", "peak memory, MiB"],
+        [["`make build`", _n(build["peak_bytes"] / 2**20, 0)], ["plain load", _n(plain["peak_bytes"] / 2**20, 0)]],
+    )
+    source = (
+        f"Input: {plain['files']} raw files, {_n(plain['bytes'] / 2**20, 0)} MiB, {plain['rows']:,} rows; "
+        f"the build published {build['rows']:,} rows."
+    )
     return "\n\n".join([source, _table(["step", "seconds"], rows), memory])
 
 
@@ -73,37 +91,115 @@ def _served(results: dict) -> str:
         name = query["name"]
         mine, theirs = portal["queries"][name], baseline["queries"][name]
         sqlite = direct.get(name, {}).get("p95") if query["kind"] in TARGET_KINDS else None
-        rows.append([name, _n(portal["first"][name]), _n(mine["p50"]), _n(mine["p95"]), _n(mine["max"]),
-                     _n(baseline["first"][name]), _n(theirs["p50"]), _n(theirs["p95"]), _n(theirs["max"]),
-                     _ratio(theirs["p95"], mine["p95"]), _n(sqlite) if sqlite is not None else "",
-                     _ratio(mine["p95"], sqlite) if sqlite else ""])
-    per_query = _table(["query", "portal first", "portal p50", "portal p95", "portal max", "baseline first",
-                        "baseline p50", "baseline p95", "baseline max", "baseline / portal p95", "SQLite p95",
-                        "portal / SQLite p95"], rows)
+        rows.append(
+            [
+                name,
+                _n(portal["first"][name]),
+                _n(mine["p50"]),
+                _n(mine["p95"]),
+                _n(mine["max"]),
+                _n(baseline["first"][name]),
+                _n(theirs["p50"]),
+                _n(theirs["p95"]),
+                _n(theirs["max"]),
+                _ratio(theirs["p95"], mine["p95"]),
+                _n(sqlite) if sqlite is not None else "",
+                _ratio(mine["p95"], sqlite) if sqlite else "",
+            ]
+        )
+    per_query = _table(
+        [
+            "query",
+            "portal first",
+            "portal p50",
+            "portal p95",
+            "portal max",
+            "baseline first",
+            "baseline p50",
+            "baseline p95",
+            "baseline max",
+            "baseline / portal p95",
+            "SQLite p95",
+            "portal / SQLite p95",
+        ],
+        rows,
+    )
     servers = _table(
-        ["server", "requests answered", "requests per second", "seconds", "incomplete answers",
-         "answers 429 (throttled)", "errors", "sent / planned"],
-        [[label, str(figures["answered"]), _n(figures["requests_per_second"]), _n(figures["seconds"]),
-          str(figures["incomplete"]), str(figures["throttled"]), str(figures["errors"]),
-          f"{figures['sent']} / {figures['planned']}"]
-         for label, figures in (("portal", portal), ("baseline", baseline))])
+        [
+            "server",
+            "requests answered",
+            "requests per second",
+            "seconds",
+            "incomplete answers",
+            "answers 429 (throttled)",
+            "errors",
+            "sent / planned",
+        ],
+        [
+            [
+                label,
+                str(figures["answered"]),
+                _n(figures["requests_per_second"]),
+                _n(figures["seconds"]),
+                str(figures["incomplete"]),
+                str(figures["throttled"]),
+                str(figures["errors"]),
+                f"{figures['sent']} / {figures['planned']}",
+            ]
+            for label, figures in (("portal", portal), ("baseline", baseline))
+        ],
+    )
     return "\n\n".join([per_query, servers, _incomplete(results), _paths(results)])
 
 
 def _long_tail(tail: dict) -> str:
-    header = ["server", "answered", "requests per second", "p50", "p95", "max", "p95 / portal p95", "errors",
-              "answers 429", "incomplete"]
-    rows = [[label, str(tail[key]["answered"]), _n(tail[key]["requests_per_second"]), _n(tail[key]["p50"]),
-             _n(tail[key]["p95"]), _n(tail[key]["max"]), _ratio(tail[key]["p95"], tail["portal"]["p95"]),
-             str(tail[key]["errors"]), str(tail[key]["throttled"]), str(tail[key]["incomplete"])]
-            for label, key in (("portal", "portal"), ("baseline (default Datasette)", "baseline"))]
-    rows.append(["the same SQL in SQLite", str(tail["sqlite_answered"]), "", _n(tail["sqlite"]["p50"]),
-                 _n(tail["sqlite"]["p95"]), _n(tail["sqlite"]["max"]), _ratio(tail["sqlite"]["p95"],
-                                                                             tail["portal"]["p95"]), "", "", ""])
-    about = (f"{tail['pages']} distinct pages drawn at random (fixed seed) from {len(tail['tables'])} tables, public "
-             f"and restricted ({tail['kinds']['.json']} JSON, {tail['kinds']['.csv']} CSV, the rest HTML): filters on "
-             "one or two facet columns with values taken from a row, sometimes a sort; each asked once of each server, "
-             "the list split among the clients (scripts/bench/long_tail.py). Latencies in ms.")
+    header = [
+        "server",
+        "answered",
+        "requests per second",
+        "p50",
+        "p95",
+        "max",
+        "p95 / portal p95",
+        "errors",
+        "answers 429",
+        "incomplete",
+    ]
+    rows = [
+        [
+            label,
+            str(tail[key]["answered"]),
+            _n(tail[key]["requests_per_second"]),
+            _n(tail[key]["p50"]),
+            _n(tail[key]["p95"]),
+            _n(tail[key]["max"]),
+            _ratio(tail[key]["p95"], tail["portal"]["p95"]),
+            str(tail[key]["errors"]),
+            str(tail[key]["throttled"]),
+            str(tail[key]["incomplete"]),
+        ]
+        for label, key in (("portal", "portal"), ("baseline (default Datasette)", "baseline"))
+    ]
+    rows.append(
+        [
+            "the same SQL in SQLite",
+            str(tail["sqlite_answered"]),
+            "",
+            _n(tail["sqlite"]["p50"]),
+            _n(tail["sqlite"]["p95"]),
+            _n(tail["sqlite"]["max"]),
+            _ratio(tail["sqlite"]["p95"], tail["portal"]["p95"]),
+            "",
+            "",
+            "",
+        ]
+    )
+    about = (
+        f"{tail['pages']} distinct pages drawn at random (fixed seed) from {len(tail['tables'])} tables, public "
+        f"and restricted ({tail['kinds']['.json']} JSON, {tail['kinds']['.csv']} CSV, the rest HTML): filters on "
+        "one or two facet columns with values taken from a row, sometimes a sort; each asked once of each server, "
+        "the list split among the clients (scripts/bench/long_tail.py). Latencies in ms."
+    )
     return "\n\n".join([about, _table(header, rows)])
 
 
@@ -112,8 +208,10 @@ def _incomplete(results: dict) -> str:
     for label in ("portal", "baseline"):
         for name, figures in results[label]["queries"].items():
             if figures["incomplete"]:
-                lines.append(f"- {label}, {name}: {figures['incomplete']} of {figures['answered']} answers left out "
-                             "a facet that ran past its time limit")
+                lines.append(
+                    f"- {label}, {name}: {figures['incomplete']} of {figures['answered']} answers left out "
+                    "a facet that ran past its time limit"
+                )
             kinds = ", ".join(f"{kind} ×{count}" for kind, count in figures["error_kinds"].items())
             if kinds:
                 lines.append(f"- {label}, {name}: errors {kinds}")
@@ -122,39 +220,66 @@ def _incomplete(results: dict) -> str:
 
 def _paths(results: dict) -> str:
     rows = [[query["name"], f"`{query['portal']}`", f"`{query['baseline']}`"] for query in results["mix"]["queries"]]
-    return "<details><summary>The requests</summary>\n\n" + _table(["query", "portal", "baseline"], rows) + \
-        "\n\n</details>"
+    return (
+        "<details><summary>The requests</summary>\n\n"
+        + _table(["query", "portal", "baseline"], rows)
+        + "\n\n</details>"
+    )
 
 
 def _isolation(isolation: dict) -> str:
     alone = isolation["conditions"]["alone"]["p95"]
-    rows = [[condition, str(figures["requests"]), _n(figures["p50"]), _n(figures["p95"]), _n(figures["max"]),
-             _ratio(figures["p95"], alone)] for condition, figures in isolation["conditions"].items()]
-    statuses = "; ".join(f"{side} {condition}: " + ", ".join(f"{status} ×{count}" for status, count in
-                                                              sorted(counts.items()))
-                         for side, key in (("ordinary", "ordinary_statuses"), ("abusive", "abusive_statuses"))
-                         for condition, counts in isolation[key].items())
-    return "\n\n".join([
-        f"Ordinary clients fetch {', '.join(f'`{path}`' for path in isolation['paths'])} in turn; "
-        f"{isolation['rounds']} rounds of {isolation['window_seconds']:g} s windows per condition.",
-        _table(["ordinary clients", "requests", "p50", "p95", "max", "p95 / alone"], rows),
-        f"Answers 5xx: {isolation['server_errors']}. Statuses: {statuses}.",
-    ])
+    rows = [
+        [
+            condition,
+            str(figures["requests"]),
+            _n(figures["p50"]),
+            _n(figures["p95"]),
+            _n(figures["max"]),
+            _ratio(figures["p95"], alone),
+        ]
+        for condition, figures in isolation["conditions"].items()
+    ]
+    statuses = "; ".join(
+        f"{side} {condition}: " + ", ".join(f"{status} ×{count}" for status, count in sorted(counts.items()))
+        for side, key in (("ordinary", "ordinary_statuses"), ("abusive", "abusive_statuses"))
+        for condition, counts in isolation[key].items()
+    )
+    return "\n\n".join(
+        [
+            f"Ordinary clients fetch {', '.join(f'`{path}`' for path in isolation['paths'])} in turn; "
+            f"{isolation['rounds']} rounds of {isolation['window_seconds']:g} s windows per condition.",
+            _table(["ordinary clients", "requests", "p50", "p95", "max", "p95 / alone"], rows),
+            f"Answers 5xx: {isolation['server_errors']}. Statuses: {statuses}.",
+        ]
+    )
 
 
 def _shared(shared: dict) -> str:
     def counts(statuses: dict) -> str:
         return ", ".join(f"{status} ×{count}" for status, count in sorted(statuses.items(), key=lambda i: int(i[0])))
 
-    rows = [[mode, counts(figures["pages"]), _n(figures["users_throttled"], 3), counts(figures["assets"]),
-             counts(figures["abusive"]), _n(figures["abuser_throttled"], 3)]
-            for mode, figures in shared["modes"].items()]
-    return "\n\n".join([
-        f"{shared['users']} users on {shared['browsers']} browsers and one abusive client, all from "
-        f"{shared['address']}, for {shared['seconds']:g} s per abuse: each user opens one of the ordinary pages, "
-        "fetches its static assets and waits 2 to 5 s ([limits.md](limits.md#shared-addresses)).",
-        _table(["abuse", "users' pages", "users' share 429", "users' assets", "abuser", "abuser's share 429"], rows),
-    ])
+    rows = [
+        [
+            mode,
+            counts(figures["pages"]),
+            _n(figures["users_throttled"], 3),
+            counts(figures["assets"]),
+            counts(figures["abusive"]),
+            _n(figures["abuser_throttled"], 3),
+        ]
+        for mode, figures in shared["modes"].items()
+    ]
+    return "\n\n".join(
+        [
+            f"{shared['users']} users on {shared['browsers']} browsers and one abusive client, all from "
+            f"{shared['address']}, for {shared['seconds']:g} s per abuse: each user opens one of the ordinary pages, "
+            "fetches its static assets and waits 2 to 5 s ([limits.md](limits.md#shared-addresses)).",
+            _table(
+                ["abuse", "users' pages", "users' share 429", "users' assets", "abuser", "abuser's share 429"], rows
+            ),
+        ]
+    )
 
 
 def _method(results: dict) -> str:
@@ -194,14 +319,23 @@ def render(results: dict) -> str:
         f"## `make bench`: build and served portal against plain pandas and default Datasette "
         f"(scale {results['scale']})",
         _method(results),
-        "### Targets", _targets(targets),
-        "### Machine and versions", _machine(results["machine"]),
-        "### Build", _build(results["build"], results["plain"]),
-        "### Served: the portal and the baseline", _served(results),
-        *(["### The long tail: pages nobody asked before", _long_tail(results["long_tail"])]
-          if results.get("long_tail") else []),
-        "### Load isolation: one abusive client against ordinary ones", _isolation(results["isolation"]),
-        "### Shared address: ordinary users and an abusive client behind one address", _shared(results["shared"]),
+        "### Targets",
+        _targets(targets),
+        "### Machine and versions",
+        _machine(results["machine"]),
+        "### Build",
+        _build(results["build"], results["plain"]),
+        "### Served: the portal and the baseline",
+        _served(results),
+        *(
+            ["### The long tail: pages nobody asked before", _long_tail(results["long_tail"])]
+            if results.get("long_tail")
+            else []
+        ),
+        "### Load isolation: one abusive client against ordinary ones",
+        _isolation(results["isolation"]),
+        "### Shared address: ordinary users and an abusive client behind one address",
+        _shared(results["shared"]),
         END,
     ]
     return "\n\n".join(parts) + "\n"
@@ -222,5 +356,7 @@ def write(path: Path, results: dict) -> None:
 
 def console(results: dict) -> str:
     """The targets, one a line, for the terminal."""
-    return "\n".join(f"{'PASS' if t.ok else 'MISS'}  {t.name}: {_measured(t)} (goal {t.goal})"
-                     + (f"  [{t.note}]" if t.note else "") for t in evaluate(results))
+    return "\n".join(
+        f"{'PASS' if t.ok else 'MISS'}  {t.name}: {_measured(t)} (goal {t.goal})" + (f"  [{t.note}]" if t.note else "")
+        for t in evaluate(results)
+    )

@@ -40,30 +40,57 @@ def time_build(data: Path, build_dir: Path, work: Path) -> dict:
     """Run the real build of `data` into `build_dir`; seconds in all and per step, peak memory, the release."""
     timings = work / "build-timings.json"
     timings.unlink(missing_ok=True)
-    run = run_measured([sys.executable, "-m", "scripts.build.pipeline", "--data", str(data), "--build", str(build_dir),
-                        "--metadata", str(ROOT / "metadata.yml"), "--timings-json", str(timings)],
-                       work / "build.log", env=_build_environment(), cwd=ROOT)
+    run = run_measured(
+        [
+            sys.executable,
+            "-m",
+            "scripts.build.pipeline",
+            "--data",
+            str(data),
+            "--build",
+            str(build_dir),
+            "--metadata",
+            str(ROOT / "metadata.yml"),
+            "--timings-json",
+            str(timings),
+        ],
+        work / "build.log",
+        env=_build_environment(),
+        cwd=ROOT,
+    )
     if run.returncode:
         raise BenchFailed(f"the build failed (log {run.log}):\n{tail(run.log)}")
     record = json.loads(timings.read_text(encoding="utf-8"))
     # The build's peak and that of the process writing its downloads at the same time, added: wait4 reports only the
     # larger of the two.
-    return {"seconds": run.seconds, "peak_bytes": run.peak_bytes + record.get("parallel_peak_bytes", 0),
-            "steps": record["steps"],
-            "rows": sum(record["published"].values()),
-            # by name, not through `current`, which another build into the same directory may have moved since
-            "release": str((build_dir / "releases" / record["release"]).resolve())}
+    return {
+        "seconds": run.seconds,
+        "peak_bytes": run.peak_bytes + record.get("parallel_peak_bytes", 0),
+        "steps": record["steps"],
+        "rows": sum(record["published"].values()),
+        # by name, not through `current`, which another build into the same directory may have moved since
+        "release": str((build_dir / "releases" / record["release"]).resolve()),
+    }
 
 
 def time_plain_load(data: Path, work: Path) -> dict:
     """Load the same raw files with pandas `read_csv` + `to_sql` in a process of its own; seconds and peak memory."""
     files = source_files(data)
-    run = run_measured([sys.executable, "-m", "scripts.bench.plain_load", str(work / "plain.db"), *map(str, files)],
-                       work / "plain-load.log", cwd=ROOT)
+    run = run_measured(
+        [sys.executable, "-m", "scripts.bench.plain_load", str(work / "plain.db"), *map(str, files)],
+        work / "plain-load.log",
+        cwd=ROOT,
+    )
     if run.returncode:
         raise BenchFailed(f"the plain load failed (log {run.log}):\n{tail(run.log)}")
-    rows = sum(int(line.split("\t")[1].split()[0]) for line in run.log.read_text(encoding="utf-8").splitlines()
-               if "\t" in line)
+    rows = sum(
+        int(line.split("\t")[1].split()[0]) for line in run.log.read_text(encoding="utf-8").splitlines() if "\t" in line
+    )
     (work / "plain.db").unlink(missing_ok=True)  # hundreds of megabytes that nothing reads
-    return {"seconds": run.seconds, "peak_bytes": run.peak_bytes, "files": len(files), "rows": rows,
-            "bytes": sum(path.stat().st_size for path in files)}
+    return {
+        "seconds": run.seconds,
+        "peak_bytes": run.peak_bytes,
+        "files": len(files),
+        "rows": rows,
+        "bytes": sum(path.stat().st_size for path in files),
+    }

@@ -21,8 +21,11 @@ FACET_SIZE = 30  # Datasette's default_facet_size
 
 def _order(db: sqlite3.Connection, table: Table) -> tuple[str, str]:
     """The columns Datasette selects for the page and its order."""
-    keys = [row[1] for row in sorted(db.execute("select * from pragma_table_info(?)", (table.name,)),
-                                     key=lambda row: row[5]) if row[5]]
+    keys = [
+        row[1]
+        for row in sorted(db.execute("select * from pragma_table_info(?)", (table.name,)), key=lambda row: row[5])
+        if row[5]
+    ]
     order = ", ".join(f"[{key}]" for key in keys) if keys else "rowid"
     if table.metadata.get("sort"):
         order = f"[{table.metadata['sort']}]"
@@ -44,14 +47,20 @@ def statements(db: sqlite3.Connection, table: Table, query: Query) -> list[tuple
     if query.filters:
         found.append((f"select count(*) from [{table.name}] {where}", params))
     for facet in query.facets:
-        found.append((f"select [{facet}] as value, count(*) as count from (select {columns} from [{table.name}] "
-                      f"{where}) where [{facet}] is not null group by [{facet}] order by count desc, value "
-                      f"limit {FACET_SIZE + 1}", params))
+        found.append(
+            (
+                f"select [{facet}] as value, count(*) as count from (select {columns} from [{table.name}] "
+                f"{where}) where [{facet}] is not null group by [{facet}] order by count desc, value "
+                f"limit {FACET_SIZE + 1}",
+                params,
+            )
+        )
     return found
 
 
-def run_direct(release: Path, queries: list[Query], clients: int, rounds: int, max_seconds: float,
-               each_once: bool = False) -> dict:
+def run_direct(
+    release: Path, queries: list[Query], clients: int, rounds: int, max_seconds: float, each_once: bool = False
+) -> dict:
     """Latencies in ms of each query's statements run together, per query name, from `clients` threads: every
     client runs them all `rounds` times, or with `each_once` each query is run once, the list split among them."""
     known = {(table.database, table.name): table for table in tables(release)}
@@ -60,9 +69,9 @@ def run_direct(release: Path, queries: list[Query], clients: int, rounds: int, m
 
     def client(n: int) -> None:
         connections = {}
-        order = queries[n % len(queries):] + queries[:n % len(queries)]
+        order = queries[n % len(queries) :] + queries[: n % len(queries)]
         if each_once:
-            order = queries[n * len(queries) // clients:(n + 1) * len(queries) // clients]
+            order = queries[n * len(queries) // clients : (n + 1) * len(queries) // clients]
         for _ in range(1 if each_once else rounds):
             for query in order:
                 if time.monotonic() > deadline:

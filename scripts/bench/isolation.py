@@ -29,12 +29,14 @@ MAX_REQUESTS = 100  # per client and window, whatever the pace
 
 def ordinary_paths(release: Path) -> list[str]:
     """The first public dataset's page, its JSON and a filtered page: what most visitors ask for."""
-    table = next(table for table in tables(release, largest_first=False) if table.database == "portal"
-                 and table.facets)
+    table = next(table for table in tables(release, largest_first=False) if table.database == "portal" and table.facets)
     facet = table.facets[0]
     value = str(column_values(release, table, facet)[0][0])
-    return [f"/portal/{table.name}", f"/portal/{table.name}.json?_shape=array",
-            f"/portal/{table.name}?{urllib.parse.urlencode({facet: value})}"]
+    return [
+        f"/portal/{table.name}",
+        f"/portal/{table.name}.json?_shape=array",
+        f"/portal/{table.name}?{urllib.parse.urlencode({facet: value})}",
+    ]
 
 
 def add(total: dict, counts: dict) -> dict:
@@ -46,8 +48,15 @@ def add(total: dict, counts: dict) -> dict:
 def ordinary_window(base: str, paths: list[str], seconds: float) -> tuple[list[float], dict]:
     """One window of the ordinary clients together, each fetching the pages in turn at a human pace: all their
     latencies in ms and their statuses."""
-    tally = load.run_now(base, paths, clients=ORDINARY_CLIENTS, seconds=seconds, pace=PACE_SECONDS,
-                         max_requests=MAX_REQUESTS, first_address=FIRST_ADDRESS)
+    tally = load.run_now(
+        base,
+        paths,
+        clients=ORDINARY_CLIENTS,
+        seconds=seconds,
+        pace=PACE_SECONDS,
+        max_requests=MAX_REQUESTS,
+        first_address=FIRST_ADDRESS,
+    )
     if lost := [answer for answer in tally.answers if answer.status is None]:
         raise RuntimeError(f"{len(lost)} requests of the ordinary clients got no answer, first: {lost[0].problem}")
     return [answer.seconds * 1000 for answer in tally.answers], dict(tally.statuses)
@@ -55,8 +64,21 @@ def ordinary_window(base: str, paths: list[str], seconds: float) -> tuple[list[f
 
 def start_abuse(base: str, mode: str, seconds: float, flood_path: str, address: str | None = None) -> subprocess.Popen:
     """The abusive client of `mode`, from its own address or from `address`."""
-    abuser = subprocess.Popen([sys.executable, "-m", "scripts.bench.abuse", base, mode, str(seconds), flood_path,
-                               *([address] if address else [])], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    abuser = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "scripts.bench.abuse",
+            base,
+            mode,
+            str(seconds),
+            flood_path,
+            *([address] if address else []),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
     if abuser.stdout.readline().strip() != "ready":
         abuser.kill()
         raise RuntimeError(f"the {mode} client did not start")
@@ -84,9 +106,17 @@ def measure_isolation(base: str, paths: list[str], rounds: int, window_seconds: 
             latencies[mode] += window
             add(ordinary[mode], counts)
             add(abusive[mode], finish_abuse(abuser)["statuses"])
-    server_errors = sum(count for counts in [*ordinary.values(), *abusive.values()]
-                        for status, count in counts.items() if status >= 500)
-    return {"paths": paths, "rounds": rounds, "window_seconds": window_seconds,
-            "conditions": {condition: {**summary(values), "requests": len(values)}
-                           for condition, values in latencies.items()},
-            "ordinary_statuses": ordinary, "abusive_statuses": abusive, "server_errors": server_errors}
+    server_errors = sum(
+        count for counts in [*ordinary.values(), *abusive.values()] for status, count in counts.items() if status >= 500
+    )
+    return {
+        "paths": paths,
+        "rounds": rounds,
+        "window_seconds": window_seconds,
+        "conditions": {
+            condition: {**summary(values), "requests": len(values)} for condition, values in latencies.items()
+        },
+        "ordinary_statuses": ordinary,
+        "abusive_statuses": abusive,
+        "server_errors": server_errors,
+    }

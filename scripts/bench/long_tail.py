@@ -30,8 +30,9 @@ def _row(db: sqlite3.Connection, table: Table, columns: list[str], rng: random.R
     if not last:
         return None
     picked = ", ".join(f"[{column}]" for column in columns)
-    found = db.execute(f"select {picked} from [{table.name}] where rowid >= ? limit 1",
-                       [rng.randint(1, last)]).fetchone()
+    found = db.execute(
+        f"select {picked} from [{table.name}] where rowid >= ? limit 1", [rng.randint(1, last)]
+    ).fetchone()
     return dict(zip(columns, found)) if found else None
 
 
@@ -43,8 +44,11 @@ def _path(prefix: str, table: str, suffix: str, args: list[tuple[str, str]]) -> 
 def draw(release: Path, count: int = COUNT, seed: int = SEED) -> list[Query]:
     """`count` distinct pages of the release's tables, the same ones for the same release and seed."""
     rng = random.Random(seed)
-    candidates = [table for table in tables(release, largest_first=False)
-                  if table.facets and table.rows and table.name not in GENERATED_TABLES]
+    candidates = [
+        table
+        for table in tables(release, largest_first=False)
+        if table.facets and table.rows and table.name not in GENERATED_TABLES
+    ]
     if not candidates:
         return []
     connections: dict[str, sqlite3.Connection] = {}
@@ -72,11 +76,18 @@ def draw(release: Path, count: int = COUNT, seed: int = SEED) -> list[Query]:
             facets = [] if suffix == ".csv" else [("_facet", facet) for facet in table.facets]
             baseline = _path(BASELINE_DATABASE, table.name, suffix, [*filters, *ordering, *facets])
             if portal not in found:
-                found[portal] = Query(f"tail {len(found) + 1:04d}", KIND, portal, baseline, table.database,
-                                      table.name, filters, tuple(table.facets) if suffix != ".csv" else (),
-                                      f"{sort} desc" if descending else sort)
+                found[portal] = Query(
+                    f"tail {len(found) + 1:04d}",
+                    KIND,
+                    portal,
+                    baseline,
+                    table.database,
+                    table.name,
+                    filters,
+                    tuple(table.facets) if suffix != ".csv" else (),
+                    f"{sort} desc" if descending else sort,
+                )
     finally:
         for connection in connections.values():
             connection.close()
     return list(found.values())
-

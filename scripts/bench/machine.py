@@ -32,6 +32,9 @@ def describe() -> dict:
         "cpu": _proc_field("/proc/cpuinfo", "model name") or platform.processor() or "unknown",
         "load_average": os.getloadavg()[0],
         "system": platform.platform(terse=True),
-        "versions": {"python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
-                     **{name: metadata.version(name) for name in PACKAGES}},
+        "versions": {
+            "python": platform.python_version(),
+            "sqlite": sqlite3.sqlite_version,
+            **{name: metadata.version(name) for name in PACKAGES},
+        },
     }

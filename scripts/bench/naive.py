@@ -17,8 +17,11 @@ CHUNK_ROWS = 100_000  # bounded memory for tables of a million rows
 def published_tables(release: Path) -> dict[str, list[str]]:
     """The tables of each database of the release, as its metadata lists them (search indexes are not tables)."""
     databases = json.loads((release / "metadata.json").read_text(encoding="utf-8"))["databases"]
-    return {name: list(database.get("tables", {})) for name, database in databases.items()
-            if (release / f"{name}.db").exists()}
+    return {
+        name: list(database.get("tables", {}))
+        for name, database in databases.items()
+        if (release / f"{name}.db").exists()
+    }
 
 
 def naive_database(release: Path, out: Path) -> dict[str, int]:

@@ -36,16 +36,28 @@ def _stand_in_release(work: Path, rows: int = 20_000) -> Path:
     release = work / "stand-in"
     release.mkdir()
     db = sqlite_utils.Database(release / "portal.db")
-    db["procedures"].insert_all(({"code": f"P{i:06d}", "name": f"Thủ tục số {i}", "unit": f"Đơn vị {i % 40}",
-                                  "dossiers": i % 997} for i in range(rows)), pk="code")
+    db["procedures"].insert_all(
+        (
+            {"code": f"P{i:06d}", "name": f"Thủ tục số {i}", "unit": f"Đơn vị {i % 40}", "dossiers": i % 997}
+            for i in range(rows)
+        ),
+        pk="code",
+    )
     db["procedures"].create_index(["unit"])
     db["procedures"].enable_fts(["name"])
     db["catalogue"].insert({"id": "procedures", "title_vi": "Thủ tục", "table_url": "/portal/procedures"}, pk="id")
     db.close()
-    metadata = {"title": "Bench", "databases": {"portal": {"tables": {
-        "procedures": {"title": "Thủ tục", "facets": ["unit"], "sortable_columns": ["code", "unit"]},
-        "catalogue": {"title": "Danh mục"},
-    }}}}
+    metadata = {
+        "title": "Bench",
+        "databases": {
+            "portal": {
+                "tables": {
+                    "procedures": {"title": "Thủ tục", "facets": ["unit"], "sortable_columns": ["code", "unit"]},
+                    "catalogue": {"title": "Danh mục"},
+                }
+            }
+        },
+    }
     (release / "metadata.json").write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
     inspected = asyncio.run(compat.inspect_files([str(release / "portal.db")]))
     (release / "inspect.json").write_text(json.dumps(inspected), encoding="utf-8")
@@ -83,9 +95,12 @@ def _app(setup: str, release: Path, work: Path):
         compat.without_installed_plugins()
         from datasette.app import Datasette
 
-        return Datasette(immutables=[str(release / "portal.db")], settings=serve.SETTINGS,
-                         inspect_data=json.loads((release / "inspect.json").read_text()),
-                         metadata=json.loads((release / "metadata.json").read_text(encoding="utf-8")))
+        return Datasette(
+            immutables=[str(release / "portal.db")],
+            settings=serve.SETTINGS,
+            inspect_data=json.loads((release / "inspect.json").read_text()),
+            metadata=json.loads((release / "metadata.json").read_text(encoding="utf-8")),
+        )
     return serve.app(_linked(release, work, restricted=setup != "public"), work / "tokens.db")
 
 
@@ -133,9 +148,22 @@ def main(argv: list[str] | None = None) -> int:
     runs = {label: [] for label in SETUPS}
     for _ in range(args.repeat):  # interleaved, so that a busy moment of the machine hits every setup alike
         for label, setup in SETUPS.items():
-            output = subprocess.run([sys.executable, "-m", "scripts.bench.restricted", "--setup", setup, "--release",
-                                     str(release), "--rounds", str(args.rounds)],
-                                    check=True, capture_output=True, text=True)
+            output = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "scripts.bench.restricted",
+                    "--setup",
+                    setup,
+                    "--release",
+                    str(release),
+                    "--rounds",
+                    str(args.rounds),
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
             runs[label].append(json.loads(output.stdout.splitlines()[-1]))
     for label, results in runs.items():
         print(f"\n{label}")

@@ -47,13 +47,19 @@ REQUEST_TIMEOUT = 60  # seconds per request: generous, since a slow answer is a 
 def _requests(queries: list[Query], server: str, base: str, headers: dict) -> list[Request]:
     """The mix as `server` is asked it, the deep page found by following `next` on that server."""
     with httpx.Client(base_url=base, headers=headers, timeout=REQUEST_TIMEOUT) as client:
+
         def get_json(path: str) -> dict:
             response = client.get(path)
             response.raise_for_status()
             return response.json()
 
-        return [Request(query.name, deep_page(get_json, getattr(query, server)) if query.kind == "deep"
-                        else getattr(query, server)) for query in queries]
+        return [
+            Request(
+                query.name,
+                deep_page(get_json, getattr(query, server)) if query.kind == "deep" else getattr(query, server),
+            )
+            for query in queries
+        ]
 
 
 def facets_timed_out(path: str, release: str | None, response: httpx.Response) -> str | None:
@@ -71,46 +77,90 @@ def _long_tail(servers: dict, tail: list[Query], options: Options) -> dict:
     found = {}
     for name, (base, keys) in servers.items():
         requests = [Request(query.name, getattr(query, name)) for query in tail]
-        tally = run_now(base, requests, clients=options.clients, max_requests=per_client, seconds=options.max_seconds,
-                        tokens=keys, check=facets_timed_out, timeout=REQUEST_TIMEOUT)
+        tally = run_now(
+            base,
+            requests,
+            clients=options.clients,
+            max_requests=per_client,
+            seconds=options.max_seconds,
+            tokens=keys,
+            check=facets_timed_out,
+            timeout=REQUEST_TIMEOUT,
+        )
         found[name] = tail_figures(tally)
     return found
 
 
-def _serve_and_measure(options: Options, release: Path, naive_db: Path, queries: list[Query], state: Path,
-                       tail: list[Query]) -> dict:
+def _serve_and_measure(
+    options: Options, release: Path, naive_db: Path, queries: list[Query], state: Path, tail: list[Query]
+) -> dict:
     tokens = client_tokens(state / "tokens.db", options.clients)
 
-    with serving(lambda port: portal_command(release, port, state / "tokens.db"), start_seconds=START_SECONDS,
-                 log=options.work / "portal-server.log") as portal, \
-            serving(lambda port: baseline_command(naive_db, port), start_seconds=START_SECONDS,
-                    log=options.work / "baseline-server.log") as baseline:
+    with (
+        serving(
+            lambda port: portal_command(release, port, state / "tokens.db"),
+            start_seconds=START_SECONDS,
+            log=options.work / "portal-server.log",
+        ) as portal,
+        serving(
+            lambda port: baseline_command(naive_db, port),
+            start_seconds=START_SECONDS,
+            log=options.work / "baseline-server.log",
+        ) as baseline,
+    ):
         servers = {"portal": (portal, tokens), "baseline": (baseline, None)}
-        requests = {name: _requests(queries, name, base, {"Authorization": f"Bearer {keys[0]}"} if keys else {})
-                    for name, (base, keys) in servers.items()}
+        requests = {
+            name: _requests(queries, name, base, {"Authorization": f"Bearer {keys[0]}"} if keys else {})
+            for name, (base, keys) in servers.items()
+        }
         # The first pass, one client, is not counted: it fills caches, templates and connections. Its latencies
         # are kept apart, since a page asked for the first time is what the portal's query cache cannot help.
-        first = {name: run_now(base, requests[name], clients=1, rounds=1, seconds=options.max_seconds,
-                               tokens=keys, timeout=REQUEST_TIMEOUT)
-                 for name, (base, keys) in servers.items()}
+        first = {
+            name: run_now(
+                base,
+                requests[name],
+                clients=1,
+                rounds=1,
+                seconds=options.max_seconds,
+                tokens=keys,
+                timeout=REQUEST_TIMEOUT,
+            )
+            for name, (base, keys) in servers.items()
+        }
         results = {name: Tally() for name in servers}
         for _ in range(options.rounds):
             for name, (base, keys) in servers.items():
                 left = options.max_seconds - results[name].seconds
                 if left > 0:
-                    results[name].merge(run_now(base, requests[name], clients=options.clients, rounds=1,
-                                                seconds=left, tokens=keys, check=facets_timed_out,
-                                                timeout=REQUEST_TIMEOUT))
-        measured = {name: {**mix_figures(results[name]),
-                           "first": {query: stats.latencies[0] if stats.latencies else None
-                                     for query, stats in first[name].queries().items()},
-                           "paths": {request.name: request.path for request in requests[name]}}
-                    for name in servers}
+                    results[name].merge(
+                        run_now(
+                            base,
+                            requests[name],
+                            clients=options.clients,
+                            rounds=1,
+                            seconds=left,
+                            tokens=keys,
+                            check=facets_timed_out,
+                            timeout=REQUEST_TIMEOUT,
+                        )
+                    )
+        measured = {
+            name: {
+                **mix_figures(results[name]),
+                "first": {
+                    query: stats.latencies[0] if stats.latencies else None
+                    for query, stats in first[name].queries().items()
+                },
+                "paths": {request.name: request.path for request in requests[name]},
+            }
+            for name in servers
+        }
         print(f"asking each server the long tail: {len(tail)} distinct pages, each once", flush=True)
         measured["long_tail"] = _long_tail(servers, tail, options)
         print("measuring load isolation on the portal", flush=True)
-        measured["isolation"] = measure_isolation(portal, ordinary_paths(release), options.isolation_rounds,
-                                                  options.window_seconds)
+        measured["isolation"] = measure_isolation(
+            portal, ordinary_paths(release), options.isolation_rounds, options.window_seconds
+        )
         print("measuring a shared address: ordinary users and an abusive client behind one address", flush=True)
         measured["shared"] = measure_shared(portal, ordinary_paths(release), options.shared_seconds)
     return measured
@@ -130,8 +180,11 @@ def bench(options: Options) -> dict:
     naive_db = options.work / "naive.db"
     naive_database(release, naive_db)
     queries = build_mix(release)
-    print(f"serving both and sending the mix ({len(queries)} queries, {options.clients} clients, "
-          f"{options.rounds} rounds)", flush=True)
+    print(
+        f"serving both and sending the mix ({len(queries)} queries, {options.clients} clients, "
+        f"{options.rounds} rounds)",
+        flush=True,
+    )
     tail = long_tail.draw(release, options.tail_pages)
     with tempfile.TemporaryDirectory(prefix="bench-state-") as state:
         served = _serve_and_measure(options, release, naive_db, queries, Path(state), tail)
@@ -140,19 +193,39 @@ def bench(options: Options) -> dict:
     direct = run_direct(release, targeted, options.clients, options.rounds, options.max_seconds)
     direct_tail = run_direct(release, tail, options.clients, 1, options.max_seconds, each_once=True)
     machine["load_average_end"] = os.getloadavg()[0]  # other work on the machine shows in both
-    mix = {"clients": options.clients, "rounds": options.rounds, "max_seconds": options.max_seconds,
-           "queries": [{**asdict(query), "portal": served["portal"]["paths"][query.name],
-                        "baseline": served["baseline"]["paths"][query.name]} for query in queries]}
-    return {"scale": options.scale, "machine": machine, "build": build, "plain": plain, "mix": mix,
-            "portal": served["portal"], "baseline": served["baseline"], "isolation": served["isolation"],
-            "shared": served["shared"],
-            "long_tail": {**served["long_tail"],
-                          "sqlite": summary([ms for values in direct_tail.values() for ms in values]),
-                          "sqlite_answered": sum(len(values) for values in direct_tail.values()),
-                          "pages": len(tail), "tables": sorted({f"{q.database}.{q.table}" for q in tail}),
-                          "kinds": {fmt: sum(q.portal.split("?")[0].endswith(fmt) for q in tail)
-                                    for fmt in (".json", ".csv")}},
-            "direct": {name: summary(values) for name, values in direct.items()}}
+    mix = {
+        "clients": options.clients,
+        "rounds": options.rounds,
+        "max_seconds": options.max_seconds,
+        "queries": [
+            {
+                **asdict(query),
+                "portal": served["portal"]["paths"][query.name],
+                "baseline": served["baseline"]["paths"][query.name],
+            }
+            for query in queries
+        ],
+    }
+    return {
+        "scale": options.scale,
+        "machine": machine,
+        "build": build,
+        "plain": plain,
+        "mix": mix,
+        "portal": served["portal"],
+        "baseline": served["baseline"],
+        "isolation": served["isolation"],
+        "shared": served["shared"],
+        "long_tail": {
+            **served["long_tail"],
+            "sqlite": summary([ms for values in direct_tail.values() for ms in values]),
+            "sqlite_answered": sum(len(values) for values in direct_tail.values()),
+            "pages": len(tail),
+            "tables": sorted({f"{q.database}.{q.table}" for q in tail}),
+            "kinds": {fmt: sum(q.portal.split("?")[0].endswith(fmt) for q in tail) for fmt in (".json", ".csv")},
+        },
+        "direct": {name: summary(values) for name, values in direct.items()},
+    }
 
 
 def main(options: Options) -> dict:

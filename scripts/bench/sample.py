@@ -26,7 +26,11 @@ def data_dir(work: Path, scale: str, source: Path = ROOT / "data") -> Path:
     if not version.is_current(raw, scale):
         shutil.rmtree(raw, ignore_errors=True)
         print(f"generating the {scale} sample in {raw} (kept for the next runs)", flush=True)
-        subprocess.run([sys.executable, "-m", "scripts.sample", "--scale", scale, "--out", str(raw)], check=True,
-                       cwd=ROOT, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, "-m", "scripts.sample", "--scale", scale, "--out", str(raw)],
+            check=True,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+        )
         version.mark(raw, scale)
     return data

@@ -22,8 +22,10 @@ START_SECONDS = 60  # a mutable database of a million rows is opened and counted
 def client_tokens(tokens_db: Path, clients: int) -> list[str]:
     """One partner-agency token per simulated client, opening every restricted dataset, issued as admins do."""
     expires = token_store.expiry((dt.date.today() + dt.timedelta(days=30)).isoformat(), dt.date.today())
-    return [token_store.create(tokens_db, f"Benchmark client {n + 1}", token_store.ALL_DATASETS, expires)[1]
-            for n in range(clients)]
+    return [
+        token_store.create(tokens_db, f"Benchmark client {n + 1}", token_store.ALL_DATASETS, expires)[1]
+        for n in range(clients)
+    ]
 
 
 def portal_command(release: Path, port: int, tokens_db: Path) -> list[str]:
@@ -31,5 +33,14 @@ def portal_command(release: Path, port: int, tokens_db: Path) -> list[str]:
 
 
 def baseline_command(naive_db: Path, port: int) -> list[str]:
-    return [sys.executable, "-m", "scripts.bench.plain_datasette", "serve", str(naive_db),
-            "--host", "127.0.0.1", "--port", str(port)]
+    return [
+        sys.executable,
+        "-m",
+        "scripts.bench.plain_datasette",
+        "serve",
+        str(naive_db),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]

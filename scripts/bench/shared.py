@@ -45,8 +45,9 @@ async def _user(base: str, n: int, paths: list[str], seconds: float) -> tuple[di
     pages, files = {}, {}
     loop = asyncio.get_running_loop()
     headers = {"User-Agent": BROWSERS[n % len(BROWSERS)], "Accept-Language": "vi-VN,vi;q=0.9,en;q=0.5"}
-    async with httpx.AsyncClient(base_url=base, transport=httpx.AsyncHTTPTransport(local_address=ADDRESS),
-                                 headers=headers, timeout=30) as client:
+    async with httpx.AsyncClient(
+        base_url=base, transport=httpx.AsyncHTTPTransport(local_address=ADDRESS), headers=headers, timeout=30
+    ) as client:
         deadline = loop.time() + seconds
         await asyncio.sleep(rng.uniform(0, PAUSE_SECONDS[1]))
         while loop.time() < deadline:
@@ -82,10 +83,22 @@ def measure_shared(base: str, paths: list[str], seconds: float) -> dict:
         pages, files = users_window(base, paths, seconds)
         abusive = finish_abuse(abuser)["statuses"]
         abusive = {int(status): count for status, count in abusive.items()}
-        modes[mode] = {"pages": pages, "assets": files, "abusive": abusive, "users_throttled": throttled(pages),
-                       "assets_throttled": throttled(files), "abuser_throttled": throttled(abusive)}
-    return {"address": ADDRESS, "users": USERS, "browsers": len(BROWSERS), "seconds": seconds, "paths": paths,
-            "modes": modes}
+        modes[mode] = {
+            "pages": pages,
+            "assets": files,
+            "abusive": abusive,
+            "users_throttled": throttled(pages),
+            "assets_throttled": throttled(files),
+            "abuser_throttled": throttled(abusive),
+        }
+    return {
+        "address": ADDRESS,
+        "users": USERS,
+        "browsers": len(BROWSERS),
+        "seconds": seconds,
+        "paths": paths,
+        "modes": modes,
+    }
 
 
 if __name__ == "__main__":

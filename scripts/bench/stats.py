@@ -27,8 +27,14 @@ def summary(values: list[float]) -> dict:
 
 def query_figures(stats: QueryStats) -> dict:
     """One request of the mix: its latencies' summary and its answers counted by kind."""
-    return {**summary(stats.latencies), "answered": len(stats.latencies), "incomplete": stats.incomplete,
-            "throttled": stats.throttled, "errors": sum(stats.errors.values()), "error_kinds": dict(stats.errors)}
+    return {
+        **summary(stats.latencies),
+        "answered": len(stats.latencies),
+        "incomplete": stats.incomplete,
+        "throttled": stats.throttled,
+        "errors": sum(stats.errors.values()),
+        "error_kinds": dict(stats.errors),
+    }
 
 
 def mix_figures(tally: Tally) -> dict:
@@ -37,7 +43,10 @@ def mix_figures(tally: Tally) -> dict:
     answered = sum(len(stats.latencies) for stats in queries.values())
     return {
         "queries": {name: query_figures(stats) for name, stats in queries.items()},
-        "seconds": tally.seconds, "planned": tally.planned, "sent": tally.sent, "answered": answered,
+        "seconds": tally.seconds,
+        "planned": tally.planned,
+        "sent": tally.sent,
+        "answered": answered,
         "requests_per_second": answered / tally.seconds if tally.seconds else None,
         "incomplete": sum(stats.incomplete for stats in queries.values()),
         "throttled": sum(stats.throttled for stats in queries.values()),
@@ -49,8 +58,13 @@ def tail_figures(tally: Tally) -> dict:
     """The long tail on one server: every answer's latency together (each page was asked once), requests/s."""
     queries = tally.queries()
     latencies = [ms for stats in queries.values() for ms in stats.latencies]
-    return {**summary(latencies), "answered": len(latencies), "seconds": tally.seconds, "sent": tally.sent,
-            "requests_per_second": len(latencies) / tally.seconds if tally.seconds else None,
-            "incomplete": sum(stats.incomplete for stats in queries.values()),
-            "throttled": sum(stats.throttled for stats in queries.values()),
-            "errors": sum(sum(stats.errors.values()) for stats in queries.values())}
+    return {
+        **summary(latencies),
+        "answered": len(latencies),
+        "seconds": tally.seconds,
+        "sent": tally.sent,
+        "requests_per_second": len(latencies) / tally.seconds if tally.seconds else None,
+        "incomplete": sum(stats.incomplete for stats in queries.values()),
+        "throttled": sum(stats.throttled for stats in queries.values()),
+        "errors": sum(sum(stats.errors.values()) for stats in queries.values()),
+    }

@@ -25,8 +25,9 @@ def compare(data: Path, finest: bool = False) -> list[dict]:
     at the finest levels."""
     manifest = load_manifest(data / "manifest.yml")
     specs, sources = SpecLoader(data), Sources(data, Outcome(), manifest.datasets)
-    context = BuildContext(secrets_for("cost"), _lookup(manifest, specs, sources), lambda _: None,
-                           require_targets=False)
+    context = BuildContext(
+        secrets_for("cost"), _lookup(manifest, specs, sources), lambda _: None, require_targets=False
+    )
     rows = []
     for entry in manifest.datasets:
         spec = specs.load(entry.spec, entry.id)
@@ -46,22 +47,36 @@ def compare(data: Path, finest: bool = False) -> list[dict]:
 def _compared(dataset: str, planned) -> dict:
     row = {"dataset": dataset, "levels": ", ".join(d.output for d in planned.derive.dimensions)}
     for cost in ("cells", "persons"):
-        primary, secondary = protect(planned.shape, planned.counts, planned.derive.threshold,
-                                     planned.derive.threshold, secondary_protection=SECONDARY_PROTECTION, cost=cost)
+        primary, secondary = protect(
+            planned.shape,
+            planned.counts,
+            planned.derive.threshold,
+            planned.derive.threshold,
+            secondary_protection=SECONDARY_PROTECTION,
+            cost=cost,
+        )
         figures = utility(planned.shape, planned.counts, primary | secondary)
-        row[cost] = {"cells_hidden": figures.cells_hidden, "persons_hidden": figures.persons_hidden,
-                     "hidden": int((primary | secondary).sum())}
+        row[cost] = {
+            "cells_hidden": figures.cells_hidden,
+            "persons_hidden": figures.persons_hidden,
+            "hidden": int((primary | secondary).sum()),
+        }
     return row
 
 
 def render(rows: list[dict]) -> str:
-    lines = ["| table | levels | hidden cells, by cells | persons hidden, by cells | hidden cells, by persons "
-             "| persons hidden, by persons |", "|---|---|---|---|---|---|"]
+    lines = [
+        "| table | levels | hidden cells, by cells | persons hidden, by cells | hidden cells, by persons "
+        "| persons hidden, by persons |",
+        "|---|---|---|---|---|---|",
+    ]
     for row in rows:
         c, p = row["cells"], row["persons"]
-        lines.append(f"| {row['dataset']} | {row['levels']} | {c['hidden']} ({c['cells_hidden']:.1%}) | "
-                     f"{c['persons_hidden']:.2%} | {p['hidden']} ({p['cells_hidden']:.1%}) | "
-                     f"{p['persons_hidden']:.2%} |")
+        lines.append(
+            f"| {row['dataset']} | {row['levels']} | {c['hidden']} ({c['cells_hidden']:.1%}) | "
+            f"{c['persons_hidden']:.2%} | {p['hidden']} ({p['cells_hidden']:.1%}) | "
+            f"{p['persons_hidden']:.2%} |"
+        )
     return "\n".join(lines)
 
 

@@ -35,8 +35,12 @@ def evaluate(results: dict) -> list[Target]:
     """Every target, in the order of the issue."""
     build, plain = results["build"], results["plain"]
     found = [
-        _at_most("build time / plain load time", _ratio(build["seconds"], plain["seconds"]), BUILD_RATIO,
-                 f"≤ {BUILD_RATIO:g}"),
+        _at_most(
+            "build time / plain load time",
+            _ratio(build["seconds"], plain["seconds"]),
+            BUILD_RATIO,
+            f"≤ {BUILD_RATIO:g}",
+        ),
         Target("build peak memory, GiB", build["peak_bytes"] / GIB, "< 2", build["peak_bytes"] < BUILD_MEMORY),
     ]
     portal, baseline = results["portal"]["queries"], results["baseline"]["queries"]
@@ -46,35 +50,90 @@ def evaluate(results: dict) -> list[Target]:
             continue
         name = query["name"]
         speedup = _ratio(baseline[name]["p95"], portal[name]["p95"])
-        found.append(Target(f"baseline p95 / portal p95: {name}", speedup, f"≥ {BASELINE_RATIO:g}",
-                            speedup is not None and speedup >= BASELINE_RATIO))
-        found.append(_at_most(f"portal p95 / SQLite p95: {name}", _ratio(portal[name]["p95"], direct[name]["p95"]),
-                              SQLITE_RATIO, f"≤ {SQLITE_RATIO:g}"))
+        found.append(
+            Target(
+                f"baseline p95 / portal p95: {name}",
+                speedup,
+                f"≥ {BASELINE_RATIO:g}",
+                speedup is not None and speedup >= BASELINE_RATIO,
+            )
+        )
+        found.append(
+            _at_most(
+                f"portal p95 / SQLite p95: {name}",
+                _ratio(portal[name]["p95"], direct[name]["p95"]),
+                SQLITE_RATIO,
+                f"≤ {SQLITE_RATIO:g}",
+            )
+        )
     tail = results.get("long_tail")
     if tail:
         speedup = _ratio(tail["baseline"]["p95"], tail["portal"]["p95"])
-        found.append(Target(f"long tail ({tail['pages']} pages, each once): baseline p95 / portal p95", speedup,
-                            f"≥ {BASELINE_RATIO:g}", speedup is not None and speedup >= BASELINE_RATIO))
-        found.append(_at_most(f"long tail ({tail['pages']} pages, each once): portal p95 / SQLite p95",
-                              _ratio(tail["portal"]["p95"], tail["sqlite"]["p95"]), SQLITE_RATIO, f"≤ {SQLITE_RATIO:g}"))
+        found.append(
+            Target(
+                f"long tail ({tail['pages']} pages, each once): baseline p95 / portal p95",
+                speedup,
+                f"≥ {BASELINE_RATIO:g}",
+                speedup is not None and speedup >= BASELINE_RATIO,
+            )
+        )
+        found.append(
+            _at_most(
+                f"long tail ({tail['pages']} pages, each once): portal p95 / SQLite p95",
+                _ratio(tail["portal"]["p95"], tail["sqlite"]["p95"]),
+                SQLITE_RATIO,
+                f"≤ {SQLITE_RATIO:g}",
+            )
+        )
         found.append(Target("long tail: portal errors", tail["portal"]["errors"], "0", tail["portal"]["errors"] == 0))
     slowest = max(portal, key=lambda name: portal[name]["p95"] or float("inf"))
-    found.append(_at_most("slowest portal p95 in the mix, ms", portal[slowest]["p95"], P95_CEILING_MS,
-                          f"≤ {P95_CEILING_MS:g}", slowest))
+    found.append(
+        _at_most(
+            "slowest portal p95 in the mix, ms",
+            portal[slowest]["p95"],
+            P95_CEILING_MS,
+            f"≤ {P95_CEILING_MS:g}",
+            slowest,
+        )
+    )
     errors = results["portal"]["errors"]
-    found.append(Target("portal errors", errors, "0", errors == 0,
-                        f"{results['portal']['throttled']} answers 429, waited out and asked again; "
-                        f"{results['portal']['incomplete']} answers left out a facet"))
+    found.append(
+        Target(
+            "portal errors",
+            errors,
+            "0",
+            errors == 0,
+            f"{results['portal']['throttled']} answers 429, waited out and asked again; "
+            f"{results['portal']['incomplete']} answers left out a facet",
+        )
+    )
     isolation = results["isolation"]["conditions"]
     for mode in ("heavy-sql", "flood"):
-        found.append(_at_most(f"ordinary clients' p95 beside a {mode} client / alone",
-                              _ratio(isolation[mode]["p95"], isolation["alone"]["p95"]), ISOLATION_RATIO,
-                              f"≤ {ISOLATION_RATIO:g}"))
+        found.append(
+            _at_most(
+                f"ordinary clients' p95 beside a {mode} client / alone",
+                _ratio(isolation[mode]["p95"], isolation["alone"]["p95"]),
+                ISOLATION_RATIO,
+                f"≤ {ISOLATION_RATIO:g}",
+            )
+        )
     for mode, figures in results["shared"]["modes"].items():
-        found.append(_at_most(f"shared address: users' share of answers 429 beside a {mode} client",
-                              figures["users_throttled"], 0, "0"))
-        found.append(Target(f"shared address: the {mode} client's share of answers 429", figures["abuser_throttled"],
-                            "> 0.5", (figures["abuser_throttled"] or 0) > 0.5))
+        found.append(
+            _at_most(
+                f"shared address: users' share of answers 429 beside a {mode} client",
+                figures["users_throttled"],
+                0,
+                "0",
+            )
+        )
+        found.append(
+            Target(
+                f"shared address: the {mode} client's share of answers 429",
+                figures["abuser_throttled"],
+                "> 0.5",
+                (figures["abuser_throttled"] or 0) > 0.5,
+            )
+        )
     server_errors = results["isolation"]["server_errors"]
     found.append(Target("5xx answers during the isolation test", server_errors, "0", server_errors == 0))
     return found

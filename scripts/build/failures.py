@@ -29,8 +29,11 @@ def _chain(error: BaseException):
 
 def _where(error: BaseException) -> str:
     """The last line of the portal's own code the error passed through, as `scripts/x.py:123 in function`."""
-    ours = [frame for frame in traceback.extract_tb(error.__traceback__)
-            if Path(frame.filename).resolve().is_relative_to(_SCRIPTS)]
+    ours = [
+        frame
+        for frame in traceback.extract_tb(error.__traceback__)
+        if Path(frame.filename).resolve().is_relative_to(_SCRIPTS)
+    ]
     if not ours:
         return "outside the portal's code"
     frame = ours[-1]
@@ -60,5 +63,7 @@ def describe(error: BaseException) -> str:
     if isinstance(error, sqlite3.Error):
         name = getattr(error, "sqlite_errorname", None) or type(error).__name__
         return f"SQLite failed ({name}) at {_where(error)}; run `make build` again, and report it if it repeats"
-    return (f"unexpected {type(error).__name__} at {_where(error)} (its message is not shown: it may quote "
-            "personal data); report it with this line")
+    return (
+        f"unexpected {type(error).__name__} at {_where(error)} (its message is not shown: it may quote "
+        "personal data); report it with this line"
+    )

@@ -39,29 +39,46 @@ from scripts.build.steps import BuildFailed, Outcome
 sys.excepthook = sys.__excepthook__
 
 
-
 def gate(tables: list[PublishedTable], outcome: Outcome) -> None:
     """Scan every value about to be published; any personal data fails the build."""
     findings = []
     for item in tables:
-        report = scan_frame(item.table.name, item.table.frame, known_names=outcome.known_names,
-                            known_addresses=outcome.known_addresses, allow=item.allow)
+        report = scan_frame(
+            item.table.name,
+            item.table.frame,
+            known_names=outcome.known_names,
+            known_addresses=outcome.known_addresses,
+            allow=item.allow,
+        )
         if not report.ok:
             findings.append(f"dataset '{item.entry.id}' ({item.database}.db): {report}")
     if findings:
         raise BuildFailed("personal data found in tables about to be published:\n" + "\n".join(findings))
 
 
-def _write_database(staging: Path, database: str, tables: list[PublishedTable], manifest: Manifest,
-                    release_name: str, history: list[dict], timed, code_lists: dict, names: dict) -> dict:
+def _write_database(
+    staging: Path,
+    database: str,
+    tables: list[PublishedTable],
+    manifest: Manifest,
+    release_name: str,
+    history: list[dict],
+    timed,
+    code_lists: dict,
+    names: dict,
+) -> dict:
     """Write one database file, its search index included (`names`: search_index.name_tables()), and return its
     table metadata (`code_lists`: references.find_code_lists())."""
     loads = [item.table for item in tables]
     table_metadata = {item.table.name: item.metadata for item in tables}
     table_metadata.update(link_codes(loads, code_lists))  # codes shown with their names; copies of code lists
     if database == PUBLIC:
-        rows = [catalogue.catalogue_row(item.entry, manifest, len(item.table.frame), PUBLIC,
-                                        temporal.coverage(item.table.frame)) for item in tables]
+        rows = [
+            catalogue.catalogue_row(
+                item.entry, manifest, len(item.table.frame), PUBLIC, temporal.coverage(item.table.frame)
+            )
+            for item in tables
+        ]
         loads.append(catalogue.catalogue_table(rows))
         table_metadata[catalogue.TABLE] = catalogue.catalogue_metadata(manifest)
     reports = [item.report for item in tables if item.report]
@@ -76,12 +93,20 @@ def _write_database(staging: Path, database: str, tables: list[PublishedTable], 
     return table_metadata
 
 
-def _write_release(staging: Path, manifest: Manifest, tables: list[PublishedTable], portal_metadata: dict,
-                   outcome: Outcome, release_name: str, previous: Path | None = None) -> None:
+def _write_release(
+    staging: Path,
+    manifest: Manifest,
+    tables: list[PublishedTable],
+    portal_metadata: dict,
+    outcome: Outcome,
+    release_name: str,
+    previous: Path | None = None,
+) -> None:
     merged = portal_metadata
     published_at = dt.datetime.now(release_history.VIETNAM)
-    histories = {name: release_history.read_history(previous and previous / f"{name}.db")
-                 for name in (PUBLIC, RESTRICTED)}
+    histories = {
+        name: release_history.read_history(previous and previous / f"{name}.db") for name in (PUBLIC, RESTRICTED)
+    }
     # restricted.db stays while it has history to carry, so that withdrawing its last dataset stays on record.
     restricted = histories[RESTRICTED] or any(t.database == RESTRICTED for t in tables)
     databases = [PUBLIC] + ([RESTRICTED] if restricted else [])
@@ -93,14 +118,26 @@ def _write_release(staging: Path, manifest: Manifest, tables: list[PublishedTabl
             mine = [t for t in tables if t.database == database]
             with outcome.timed("history"):
                 added = release_history.record(histories[database], mine, release_name, published_at)
-            written[database] = _write_database(staging, database, mine, manifest, release_name,
-                                                histories[database] + added, outcome.timed, code_lists, names)
+            written[database] = _write_database(
+                staging,
+                database,
+                mine,
+                manifest,
+                release_name,
+                histories[database] + added,
+                outcome.timed,
+                code_lists,
+                names,
+            )
             outcome.changes += added
             if database == PUBLIC:
                 # Whole-table files of the public datasets only: a restricted table is read through its token, never
                 # as a file. They are written beside the rest of the release, in a process of their own.
-                files = background.submit(staging, staging / f"{PUBLIC}.db", {
-                    t.table.name: written[PUBLIC][t.table.name].get(COLUMN_DETAILS) or {} for t in mine})
+                files = background.submit(
+                    staging,
+                    staging / f"{PUBLIC}.db",
+                    {t.table.name: written[PUBLIC][t.table.name].get(COLUMN_DETAILS) or {} for t in mine},
+                )
         with outcome.timed("inspect"):
             inspected = asyncio.run(inspect_files([str(staging / f"{name}.db") for name in databases]))
         with outcome.timed("downloads (waited for)"):
@@ -173,8 +210,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=Path("data"))
     parser.add_argument("--build", type=Path, default=Path("build"))
     parser.add_argument("--metadata", type=Path, default=Path("metadata.yml"))
-    parser.add_argument("--timings-json", type=Path, metavar="PATH",
-                        help="also write the release name, seconds per step and rows published as JSON (`make bench`)")
+    parser.add_argument(
+        "--timings-json",
+        type=Path,
+        metavar="PATH",
+        help="also write the release name, seconds per step and rows published as JSON (`make bench`)",
+    )
     args = parser.parse_args(argv)
     try:
         published, outcome = build(args.data, args.build, args.metadata)
@@ -187,8 +228,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _report(published, outcome)
         if args.timings_json:
-            record = {"release": published.name, "steps": outcome.timings, "published": outcome.published,
-                      "parallel_peak_bytes": outcome.parallel_peak_bytes}
+            record = {
+                "release": published.name,
+                "steps": outcome.timings,
+                "published": outcome.published,
+                "parallel_peak_bytes": outcome.parallel_peak_bytes,
+            }
             args.timings_json.write_text(json.dumps(record, indent=2), encoding="utf-8")
     except Exception as error:
         print(f"release {published.name} is published, but reporting it failed: {describe(error)}", file=sys.stderr)

@@ -143,8 +143,9 @@ class SpecLoader:
             try:
                 return DerivedSpec.model_validate(head)
             except ValidationError as error:
-                raise ManifestError("\n".join(f"dataset '{dataset}': {line}"
-                                              for line in describe(error, head, path, DerivedSpec))) from None
+                raise ManifestError(
+                    "\n".join(f"dataset '{dataset}': {line}" for line in describe(error, head, path, DerivedSpec))
+                ) from None
         return load_spec(path, dataset)
 
     def source_of(self, entry: DatasetEntry, spec: DerivedSpec) -> Spec:
@@ -157,8 +158,11 @@ class SpecLoader:
             problems = [(("derive", "source"), f"no spec file {relative}; spec files: {known}")]
         else:
             source = self.load(relative, entry.id)
-            problems = spec.check_against(source) if isinstance(source, Spec) else [
-                (("derive", "source"), f"'{spec.derive.source}' is itself derived; name an as-delivered source")]
+            problems = (
+                spec.check_against(source)
+                if isinstance(source, Spec)
+                else [(("derive", "source"), f"'{spec.derive.source}' is itself derived; name an as-delivered source")]
+            )
         if problems:
             raise ManifestError("\n".join(f"dataset '{entry.id}': {line}" for line in located(path, raw, problems)))
         return source
@@ -187,8 +191,9 @@ def plain_table(entry: DatasetEntry, spec: Spec, frame: pd.DataFrame) -> TableTo
     )
 
 
-def prepare(manifest: Manifest, data_dir: Path, outcome: Outcome, key_source,
-            previous_release: Path | None = None) -> list[PublishedTable]:
+def prepare(
+    manifest: Manifest, data_dir: Path, outcome: Outcome, key_source, previous_release: Path | None = None
+) -> list[PublishedTable]:
     """Every publishable table of the manifest; others are reported; any problem fails the whole build.
 
     `key_source` returns the build's secrets (scripts/build/anonymise/keys.py); it is called only for record tables
@@ -196,8 +201,12 @@ def prepare(manifest: Manifest, data_dir: Path, outcome: Outcome, key_source,
     are audited together once all are planned, each database on its own.
     """
     specs, sources = SpecLoader(data_dir), Sources(data_dir, outcome, manifest.datasets)
-    context = BuildContext(key_source, _lookup(manifest, specs, sources), PreviousRelease(previous_release).table,
-                           require_targets=manifest.disclosure.when_targets_unmet == "fail")
+    context = BuildContext(
+        key_source,
+        _lookup(manifest, specs, sources),
+        PreviousRelease(previous_release).table,
+        require_targets=manifest.disclosure.when_targets_unmet == "fail",
+    )
     tables, failures = [], []
     for entry in manifest.datasets:
         try:
@@ -221,9 +230,12 @@ def _protect_jointly(tables: list[PublishedTable], manifest: Manifest, specs: Sp
     """The joint audit of each database's count tables, then their rows, reports and metadata."""
     for database in DATABASE_OF_TIER.values():
         mine = [t for t in tables if t.database == database]
-        protect_database([t.planned for t in mine if t.planned], [t for t in mine if isinstance(t.spec, Spec)],
-                         require_targets=manifest.disclosure.when_targets_unmet == "fail",
-                         samples=[t for t in mine if t.report and t.report.method == "records"])
+        protect_database(
+            [t.planned for t in mine if t.planned],
+            [t for t in mine if isinstance(t.spec, Spec)],
+            require_targets=manifest.disclosure.when_targets_unmet == "fail",
+            samples=[t for t in mine if t.report and t.report.method == "records"],
+        )
     for item in tables:
         if item.planned is None:
             continue
@@ -231,10 +243,12 @@ def _protect_jointly(tables: list[PublishedTable], manifest: Manifest, specs: Sp
         levels = ", ".join(f"{d.output} ({d.level_name})" for d in item.planned.derive.dimensions)
         outcome.disclosure.append(
             f"disclosure {item.entry.id}: {levels}; {item.planned.utility()}"
-            + ("" if item.planned.targets_met else " (utility targets missed: see its disclosure report)"))
+            + ("" if item.planned.targets_met else " (utility targets missed: see its disclosure report)")
+        )
         source_spec = specs.load(f"specs/{item.spec.derive.source}.yml", item.entry.id)
-        item.metadata = metadata.derived_table_metadata(item.entry, item.planned.spec, source_spec, manifest,
-                                                        item.report)
+        item.metadata = metadata.derived_table_metadata(
+            item.entry, item.planned.spec, source_spec, manifest, item.report
+        )
 
 
 def _lookup(manifest: Manifest, specs: SpecLoader, sources: Sources):
@@ -245,13 +259,19 @@ def _lookup(manifest: Manifest, specs: SpecLoader, sources: Sources):
         entry = entries.get(reference.dataset)
         spec = entry and specs.load(entry.spec, entry.id)
         if not isinstance(spec, Spec) or not {reference.column, reference.group_by or reference.column} <= {
-                c.name for c in spec.columns}:
-            offered = (f"its columns: {', '.join(c.name for c in spec.columns)}" if isinstance(spec, Spec) else
-                       "as-delivered datasets: " + ", ".join(
-                           e.id for e in manifest.datasets if isinstance(specs.load(e.spec, e.id), Spec)))
-            raise ManifestError(f"refers to column '{reference.group_by or reference.column}' of dataset "
-                                f"'{reference.dataset}', which is not an as-delivered dataset with that column; "
-                                f"{offered}")
+            c.name for c in spec.columns
+        }:
+            offered = (
+                f"its columns: {', '.join(c.name for c in spec.columns)}"
+                if isinstance(spec, Spec)
+                else "as-delivered datasets: "
+                + ", ".join(e.id for e in manifest.datasets if isinstance(specs.load(e.spec, e.id), Spec))
+            )
+            raise ManifestError(
+                f"refers to column '{reference.group_by or reference.column}' of dataset "
+                f"'{reference.dataset}', which is not an as-delivered dataset with that column; "
+                f"{offered}"
+            )
         frame = sources.read(entry.id, spec, entry.source.files).frame
         if reference.group_by is None:
             return frame[reference.column].astype("string")
@@ -260,8 +280,15 @@ def _lookup(manifest: Manifest, specs: SpecLoader, sources: Sources):
     return lookup
 
 
-def _prepare_entry(entry: DatasetEntry, specs: SpecLoader, sources: Sources, manifest: Manifest, outcome: Outcome,
-                   context: BuildContext, tables: list[PublishedTable]) -> None:
+def _prepare_entry(
+    entry: DatasetEntry,
+    specs: SpecLoader,
+    sources: Sources,
+    manifest: Manifest,
+    outcome: Outcome,
+    context: BuildContext,
+    tables: list[PublishedTable],
+) -> None:
     """Add the table one manifest entry publishes, or record why it is skipped."""
     spec = specs.load(entry.spec, entry.id)
     reason = why_not_publishable(entry, spec)
@@ -272,8 +299,7 @@ def _prepare_entry(entry: DatasetEntry, specs: SpecLoader, sources: Sources, man
     if isinstance(spec, Spec):
         frame = sources.read(entry.id, spec, entry.source.files).frame.copy()
         table = plain_table(entry, spec, frame)
-        tables.append(PublishedTable(entry, database, table, metadata.table_metadata(entry, spec, manifest),
-                                     spec=spec))
+        tables.append(PublishedTable(entry, database, table, metadata.table_metadata(entry, spec, manifest), spec=spec))
         return
     source_spec = specs.source_of(entry, spec)
     source = sources.read(entry.id, source_spec, entry.source.files)
@@ -286,11 +312,17 @@ def _prepare_entry(entry: DatasetEntry, specs: SpecLoader, sources: Sources, man
     if isinstance(derived, PlannedAggregate):
         tables.append(PublishedTable(entry, database, None, {}, None, allow, spec=spec, planned=derived))
         return
-    tables.append(PublishedTable(
-        entry, database, derived.table,
-        metadata.derived_table_metadata(entry, spec, source_spec, manifest, derived.report),
-        derived.report, allow, spec=spec,
-    ))
+    tables.append(
+        PublishedTable(
+            entry,
+            database,
+            derived.table,
+            metadata.derived_table_metadata(entry, spec, source_spec, manifest, derived.report),
+            derived.report,
+            allow,
+            spec=spec,
+        )
+    )
 
 
 def known_names(source: SourceData) -> set[str]:
@@ -318,4 +350,5 @@ def known_addresses(source: SourceData) -> set[str]:
 def _holds_addresses(column) -> bool:
     """Whether a column's name or English label says it holds addresses ('address', 'dia_chi')."""
     return bool(re.search(r"(?:^|_)(?:address|dia_chi|diachi)(?:_|$)", column.name)) or (
-        "address" in column.label.en.lower())
+        "address" in column.label.en.lower()
+    )

@@ -41,8 +41,10 @@ def _check_header_row(raw: RawTable) -> None:
     """Refuse a file whose first line is a record: its 'headers' would be a person's values, written into the spec."""
     suspect = sum(bool(_LOOKS_LIKE_A_VALUE.search(h) or detect(h)) for h in raw.headers)
     if suspect:
-        raise DraftRefused(f"{raw.path}:1:1: {suspect} of the {len(raw.headers)} column names on line 1 look like "
-                           "values (numbers, dates, identifiers): is the header row missing? (names not shown)")
+        raise DraftRefused(
+            f"{raw.path}:1:1: {suspect} of the {len(raw.headers)} column names on line 1 look like "
+            "values (numbers, dates, identifiers): is the header row missing? (names not shown)"
+        )
 
 
 def _names(headers: list[str]) -> list[str]:
@@ -82,8 +84,9 @@ def _primary_key(raw: RawTable, names: list[str]) -> tuple[str, str]:
     return names[0], "no column has all its values present and distinct: declare the columns that together are"
 
 
-def draft(source: Path | RawTable, dataset: str, known: KnownPeople | None = None,
-          communes: Communes | None = None) -> str:
+def draft(
+    source: Path | RawTable, dataset: str, known: KnownPeople | None = None, communes: Communes | None = None
+) -> str:
     """The spec of one delivered file as YAML text, every role unconfirmed; `known`: the portal's people, if any."""
     raw = source if isinstance(source, RawTable) else read_csv(source)
     _check_header_row(raw)
@@ -98,24 +101,42 @@ def draft(source: Path | RawTable, dataset: str, known: KnownPeople | None = Non
         m = measures[header]
         code_like = names_a_code(header) or _width_hint(m) is not None
         guess = infer(raw.frame[header], code_like, _width_hint(m))
-        suggestion: Suggestion = direct.get(header) or suggest(topics[header], m, guess.type, about_people,
-                                                               communes.province)
+        suggestion: Suggestion = direct.get(header) or suggest(
+            topics[header], m, guess.type, about_people, communes.province
+        )
         blank = bool(_BLANK_HEADER.fullmatch(header))
-        columns.append(DraftColumn(
-            name=name, header=header, type=guess.type, width=guess.width,
-            required=bool(m.present) and m.present == m.rows, suggested_role=suggestion.role,
-            evidence=suggestion.evidence, type_note=guess.note,
-            name_note="the column has no header in the file: name it there, or drop the column" if blank else None))
+        columns.append(
+            DraftColumn(
+                name=name,
+                header=header,
+                type=guess.type,
+                width=guess.width,
+                required=bool(m.present) and m.present == m.rows,
+                suggested_role=suggestion.role,
+                evidence=suggestion.evidence,
+                type_note=guess.note,
+                name_note="the column has no header in the file: name it there, or drop the column" if blank else None,
+            )
+        )
     key, key_note = _primary_key(raw, names)
-    notes = [f"{about_people}: its dates and communes are suggested as quasi-identifiers" if about_people
-             else "no column identifies a person or is a trait of one: dates and communes are suggested as attributes"]
+    notes = [
+        f"{about_people}: its dates and communes are suggested as quasi-identifiers"
+        if about_people
+        else "no column identifies a person or is a trait of one: dates and communes are suggested as attributes"
+    ]
     text = render(str(raw.path), dataset, len(raw.frame), columns, key, key_note, notes)
     Spec.model_validate(yaml.safe_load(text))  # the draft is a spec the build can read (and will refuse as such)
     return text
 
 
-def write_draft(source: Path | RawTable, dataset: str, out: Path, force: bool = False,
-                known: KnownPeople | None = None, communes: Communes | None = None) -> Path:
+def write_draft(
+    source: Path | RawTable,
+    dataset: str,
+    out: Path,
+    force: bool = False,
+    known: KnownPeople | None = None,
+    communes: Communes | None = None,
+) -> Path:
     """Write the draft to `out`, never over an existing spec unless forced."""
     if out.exists() and not force:
         raise DraftRefused(f"{out} exists; remove it or run again with FORCE=1 to overwrite it")

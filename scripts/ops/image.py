@@ -36,10 +36,12 @@ def release_name(build_dir: Path) -> str:
 def default_tag(release: str) -> str:
     """<release>-<commit>: a new release or new code gets a new tag, so a tag is never reused for other bytes."""
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=ROOT, check=True,
-                                capture_output=True, text=True).stdout.strip()
-        changed = subprocess.run(["git", "status", "--porcelain", "--", *IMAGE_SOURCES], cwd=ROOT, check=True,
-                                 capture_output=True, text=True).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short=12", "HEAD"], cwd=ROOT, check=True, capture_output=True, text=True
+        ).stdout.strip()
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--", *IMAGE_SOURCES], cwd=ROOT, check=True, capture_output=True, text=True
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         raise SystemExit("make image: not a git checkout; name the image's tag with IMAGE_TAG=...") from None
     return f"{release}-{commit}" + ("-dirty" if changed else "")
@@ -47,15 +49,25 @@ def default_tag(release: str) -> str:
 
 def command(docker: str, image: str, tag: str, release: str) -> list[str]:
     """The build command, run from the repository root."""
-    return [docker, "build", "--file", str(DOCKERFILE), "--build-arg", f"{RELEASE_ARG}={release}",
-            "--tag", f"{image}:{tag}", "."]
+    return [
+        docker,
+        "build",
+        "--file",
+        str(DOCKERFILE),
+        "--build-arg",
+        f"{RELEASE_ARG}={release}",
+        "--tag",
+        f"{image}:{tag}",
+        ".",
+    ]
 
 
 def check_docker(docker: str) -> None:
     """Fail with a message that says what is missing, before a long build starts."""
     if shutil.which(docker) is None:
-        raise SystemExit(f"make image: `{docker}` is not installed; install Docker 23 or later (BuildKit) "
-                         "or set DOCKER=podman")
+        raise SystemExit(
+            f"make image: `{docker}` is not installed; install Docker 23 or later (BuildKit) or set DOCKER=podman"
+        )
     info = subprocess.run([docker, "info"], capture_output=True, text=True)
     if info.returncode != 0:
         reason = (info.stderr.strip().splitlines() or ["no answer"])[-1]

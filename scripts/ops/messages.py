@@ -33,9 +33,12 @@ def extract() -> Catalog:
         method_map, options_map = parse_mapping_cfg(file)
     template = Catalog(project="province-open-data-portal", charset="utf-8")
     for filename, lineno, message, comments, context in extract_from_dir(
-            str(ROOT), method_map, options_map, keywords={"N_": None, "_": None, "gettext": (1,), "ngettext": (1, 2),
-                                                     "pgettext": ((1, "c"), 2)},
-            strip_comment_tags=True):
+        str(ROOT),
+        method_map,
+        options_map,
+        keywords={"N_": None, "_": None, "gettext": (1,), "ngettext": (1, 2), "pgettext": ((1, "c"), 2)},
+        strip_comment_tags=True,
+    ):
         template.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     return template
 
@@ -59,16 +62,22 @@ def problems(template: Catalog, lang: str) -> list[str]:
             continue
         translated = catalogue.get(message.id, context=message.context)
         key = message.id[0] if isinstance(message.id, tuple) else message.id
-        if translated is None or translated.fuzzy or not all(
-                translated.string if isinstance(translated.string, tuple) else [translated.string]):
+        if (
+            translated is None
+            or translated.fuzzy
+            or not all(translated.string if isinstance(translated.string, tuple) else [translated.string])
+        ):
             found.append(f"{lang}: no translation for {key!r} ({_where(message)})")
             continue
         strings = translated.string if isinstance(translated.string, tuple) else (translated.string,)
         if any(set(PLACEHOLDER.findall(text)) != set(PLACEHOLDER.findall(key)) for text in strings):
             found.append(f"{lang}: the translation of {key!r} does not have the same %(name)s placeholders")
     used = {(message.id, message.context) for message in template}
-    found += [f"{lang}: {message.id!r} is no longer used (make messages-update removes it)"
-              for message in catalogue if message.id and (message.id, message.context) not in used]
+    found += [
+        f"{lang}: {message.id!r} is no longer used (make messages-update removes it)"
+        for message in catalogue
+        if message.id and (message.id, message.context) not in used
+    ]
     return found
 
 
@@ -97,8 +106,10 @@ def main(argv: list[str] | None = None) -> int:
     found = [problem for lang in languages() for problem in problems(template, lang)]
     for problem in found:
         print(problem, file=sys.stderr)
-    print(f"{len(template)} messages, languages {', '.join(languages())}: "
-          f"{'complete' if not found else f'{len(found)} problems'}")
+    print(
+        f"{len(template)} messages, languages {', '.join(languages())}: "
+        f"{'complete' if not found else f'{len(found)} problems'}"
+    )
     return 1 if found else 0
 
 

@@ -23,8 +23,18 @@ def _list(args) -> int:
     if not records:
         print(f"no requests yet ({args.requests_db})")
         return 0
-    rows = [[str(r["id"]), r["status"], r["kind"], r["dataset"] or "-", r["created_at"], r["name"] or "-",
-             r["email"] or "-"] for r in records]
+    rows = [
+        [
+            str(r["id"]),
+            r["status"],
+            r["kind"],
+            r["dataset"] or "-",
+            r["created_at"],
+            r["name"] or "-",
+            r["email"] or "-",
+        ]
+        for r in records
+    ]
     widths = [max(len(cell) for cell in column) for column in zip(COLUMNS, *rows)]
     for header_or_row, record in zip([list(COLUMNS), *rows], [None, *records]):
         print("  ".join(cell.ljust(width) for cell, width in zip(header_or_row, widths)).rstrip())
@@ -53,8 +63,12 @@ def _answer(args) -> int:
 
 def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m scripts.ops.requests_admin", description=__doc__)
-    parser.add_argument("--requests-db", type=Path, default=store.default_path(),
-                        help=f"default: ${store.PATH_VARIABLE}, else var/requests.db in the repository")
+    parser.add_argument(
+        "--requests-db",
+        type=Path,
+        default=store.default_path(),
+        help=f"default: ${store.PATH_VARIABLE}, else var/requests.db in the repository",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("list", help="list requests, open ones first").set_defaults(run=_list)
     answer = commands.add_parser("answer", help="answer a request and close it")

@@ -15,7 +15,9 @@ def main(build_dir: Path = Path("build")) -> int:
     except OSError as error:  # the build directory cannot be read or written: say which file, no traceback
         print(f"{error.filename or build_dir}: {error.strerror}", file=sys.stderr)
         return 1
-    print(f"release {restored.name} is current again; `make serve` moves to it by itself (run as one process: restart it)")
+    print(
+        f"release {restored.name} is current again; `make serve` moves to it by itself (run as one process: restart it)"
+    )
     return 0
 
 

@@ -25,7 +25,8 @@ def published_datasets(build_dir: Path) -> set[str] | None:
     # Full-text indexes and their shadow tables are not datasets.
     virtual = {name for name, sql in rows if (sql or "").upper().startswith("CREATE VIRTUAL TABLE")}
     return {
-        name for name, _ in rows
+        name
+        for name, _ in rows
         if name not in virtual and not name.startswith("sqlite_") and not any(name.startswith(f"{v}_") for v in virtual)
     }
 
@@ -35,13 +36,17 @@ def _create(args) -> int:
     expires_at = token_store.expiry(args.expires, today)
     published = published_datasets(args.build)
     if published is None:
-        print(f"warning: {args.build}/current has no {RESTRICTED_DATABASE}.db; dataset names were not checked",
-              file=sys.stderr)
+        print(
+            f"warning: {args.build}/current has no {RESTRICTED_DATABASE}.db; dataset names were not checked",
+            file=sys.stderr,
+        )
     grant = token_store.datasets(args.datasets, published)
     token_id, token = token_store.create(args.tokens_db, args.agency, grant, expires_at)
-    print(f"token {token_id} for {args.agency.strip()}: datasets {grant}, valid until the end of {args.expires} "
-          f"(Vietnam time). It is shown only this once; give it to the agency over a secure channel.",
-          file=sys.stderr)
+    print(
+        f"token {token_id} for {args.agency.strip()}: datasets {grant}, valid until the end of {args.expires} "
+        f"(Vietnam time). It is shown only this once; give it to the agency over a secure channel.",
+        file=sys.stderr,
+    )
     print(token)
     return 0
 
@@ -49,8 +54,18 @@ def _create(args) -> int:
 def _list(args) -> int:
     now = dt.datetime.now(dt.UTC)
     records = token_store.list_tokens(args.tokens_db)
-    rows = [[str(r["id"]), r["agency"], r["datasets"], r["created_at"], r["expires_at"],
-             token_store.status(r, now), r["last_used_at"] or "never"] for r in records]
+    rows = [
+        [
+            str(r["id"]),
+            r["agency"],
+            r["datasets"],
+            r["created_at"],
+            r["expires_at"],
+            token_store.status(r, now),
+            r["last_used_at"] or "never",
+        ]
+        for r in records
+    ]
     widths = [max(len(cell) for cell in column) for column in zip(COLUMNS, *rows)]
     for row in [list(COLUMNS), *rows]:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
@@ -67,15 +82,23 @@ def _revoke(args) -> int:
 
 def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m scripts.ops.tokens", description=__doc__)
-    parser.add_argument("--tokens-db", type=Path, default=token_store.default_path(),
-                        help="default: $PORTAL_TOKENS_DB, else ~/.local/state/open-data-portal/tokens.db")
+    parser.add_argument(
+        "--tokens-db",
+        type=Path,
+        default=token_store.default_path(),
+        help="default: $PORTAL_TOKENS_DB, else ~/.local/state/open-data-portal/tokens.db",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     create = commands.add_parser("create", help="issue a token and print it once")
     create.add_argument("--agency", required=True, help='the partner agency, e.g. "Sở Y tế"')
     create.add_argument("--datasets", required=True, help="restricted dataset ids separated by commas, or * for all")
     create.add_argument("--expires", required=True, help="last day the token works, YYYY-MM-DD (Vietnam time)")
-    create.add_argument("--build", type=Path, default=Path("build"), help="build directory whose current release "
-                        "names the restricted datasets (default: build)")
+    create.add_argument(
+        "--build",
+        type=Path,
+        default=Path("build"),
+        help="build directory whose current release names the restricted datasets (default: build)",
+    )
     create.set_defaults(run=_create)
     commands.add_parser("list", help="list tokens, never their secrets").set_defaults(run=_list)
     revoke = commands.add_parser("revoke", help="revoke a token by id")

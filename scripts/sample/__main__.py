@@ -52,17 +52,24 @@ def generate(out: Path, residents_count: int, seed: int, report=print) -> dict[s
     done("residents.csv", residents.write(out / "residents.csv", stream(seed, "residents"), pop, units, main_number))
     rows, active = vneid.write(out / "vneid_accounts.csv", stream(seed, "vneid"), pop, units)
     done("vneid_accounts.csv", rows)
-    done("civil_status_events.csv",
-         civil_status.write(out / "civil_status_events.csv", stream(seed, "civil_status"), pop, units, main_number))
-    done("mobile_subscribers.csv",
-         subscribers.write(out / "mobile_subscribers.csv", stream(seed, "subscriber-rows"), subs, pop, units))
+    done(
+        "civil_status_events.csv",
+        civil_status.write(out / "civil_status_events.csv", stream(seed, "civil_status"), pop, units, main_number),
+    )
+    done(
+        "mobile_subscribers.csv",
+        subscribers.write(out / "mobile_subscribers.csv", stream(seed, "subscriber-rows"), subs, pop, units),
+    )
     del subs
 
     catalogue = procedures.catalogue()
     apps = applications.generate(stream(seed, "applications"), pop, catalogue, units, active)
-    done("online_applications.csv",
-         applications.write(out / "online_applications.csv", stream(seed, "application-rows"), apps, pop, catalogue,
-                            units, main_number))
+    done(
+        "online_applications.csv",
+        applications.write(
+            out / "online_applications.csv", stream(seed, "application-rows"), apps, pop, catalogue, units, main_number
+        ),
+    )
     received, online = apps.counts(len(catalogue))
     done("online_procedures.csv", procedures.write(out / "online_procedures.csv", catalogue, received, online))
     return written

@@ -15,10 +15,23 @@ from scripts.sample.procedures import Catalogue
 from scripts.sample.province import EVENT_START, HALF_YEAR_START, HOLIDAYS, LOCALITY_CODE, REPORT_DATE
 from scripts.sample.text import zero_pad
 
-HEADER = ["Mã hồ sơ", "Mã thủ tục", "Ngày tiếp nhận", "Ngày hẹn trả", "Ngày trả kết quả", "Kênh nộp",
-          "Đăng nhập VNeID", "Số định danh người nộp", "Họ tên người nộp", "Số điện thoại", "Mã xã", "Trạng thái"]
-CHANNELS = np.array(["Cổng Dịch vụ công quốc gia", "Cổng Dịch vụ công tỉnh", "Trực tiếp", "Bưu chính công ích"],
-                    dtype=object)
+HEADER = [
+    "Mã hồ sơ",
+    "Mã thủ tục",
+    "Ngày tiếp nhận",
+    "Ngày hẹn trả",
+    "Ngày trả kết quả",
+    "Kênh nộp",
+    "Đăng nhập VNeID",
+    "Số định danh người nộp",
+    "Họ tên người nộp",
+    "Số điện thoại",
+    "Mã xã",
+    "Trạng thái",
+]
+CHANNELS = np.array(
+    ["Cổng Dịch vụ công quốc gia", "Cổng Dịch vụ công tỉnh", "Trực tiếp", "Bưu chính công ích"], dtype=object
+)
 NATIONAL, PROVINCIAL, IN_PERSON, POST = range(4)
 STATUS = np.array(["Đúng hạn", "Trễ hạn", "Đang xử lý"], dtype=object)
 ON_TIME, LATE, PENDING = range(3)
@@ -63,8 +76,10 @@ class Applications:
         """Applications received per procedure since `since`, and how many of them online."""
         recent = self.submitted >= since
         online = recent & (self.channel <= PROVINCIAL)
-        return (np.bincount(self.procedure[recent], minlength=procedures),
-                np.bincount(self.procedure[online], minlength=procedures))
+        return (
+            np.bincount(self.procedure[recent], minlength=procedures),
+            np.bincount(self.procedure[online], minlength=procedures),
+        )
 
 
 def _receipt_dates(rng, size: int) -> np.ndarray:
@@ -84,8 +99,9 @@ def _agency_codes(cat: Catalogue, communes: Communes, procedure, unit) -> np.nda
     return office
 
 
-def generate(rng: np.random.Generator, pop: Population, cat: Catalogue, communes: Communes,
-             active_vneid: np.ndarray) -> Applications:
+def generate(
+    rng: np.random.Generator, pop: Population, cat: Catalogue, communes: Communes, active_vneid: np.ndarray
+) -> Applications:
     """Draw the period's applications and follow each to its result or to the report date."""
     count = round(pop.residents * PER_RESIDENT_YEAR * PERIOD_YEARS)
     age = pop.age[: pop.residents]
@@ -100,8 +116,11 @@ def generate(rng: np.random.Generator, pop: Population, cat: Catalogue, communes
     # One-stop offices are closed on weekends and holidays: whatever arrives then came online.
     p_online = np.where(np.is_busday(submitted, holidays=HOLIDAYS), p_online, 1.0)
     online = rng.random(count) < p_online
-    channel = np.where(online, np.where(rng.random(count) < NATIONAL_SHARE, NATIONAL, PROVINCIAL),
-                       np.where(rng.random(count) < POST_SHARE, POST, IN_PERSON))
+    channel = np.where(
+        online,
+        np.where(rng.random(count) < NATIONAL_SHARE, NATIONAL, PROVINCIAL),
+        np.where(rng.random(count) < POST_SHARE, POST, IN_PERSON),
+    )
 
     allowed = cat.days[procedure]
     due = dates.add_working_days(submitted, allowed)
@@ -121,12 +140,28 @@ def generate(rng: np.random.Generator, pop: Population, cat: Catalogue, communes
     seq = frame.groupby(["office", "day"], sort=False).cumcount().to_numpy() + 1
     stamp = pd.Series(submitted[order]).dt.strftime("%y%m%d").to_numpy(dtype=object)
     dossier = office[order] + "-" + stamp + "-" + zero_pad(seq, 4)
-    return Applications(procedure[order], applicant[order], submitted[order], due[order], result[order],
-                        channel[order], vneid[order], status[order], dossier)
+    return Applications(
+        procedure[order],
+        applicant[order],
+        submitted[order],
+        due[order],
+        result[order],
+        channel[order],
+        vneid[order],
+        status[order],
+        dossier,
+    )
 
 
-def write(path: Path, rng: np.random.Generator, apps: Applications, pop: Population, cat: Catalogue,
-          communes: Communes, main_number: np.ndarray) -> int:
+def write(
+    path: Path,
+    rng: np.random.Generator,
+    apps: Applications,
+    pop: Population,
+    cat: Catalogue,
+    communes: Communes,
+    main_number: np.ndarray,
+) -> int:
     """Write online_applications.csv."""
     style = rng.choice(len(phones.STYLES), size=len(apps), p=PHONE_STYLES)
     has_phone = (main_number[apps.applicant] >= 0) & (rng.random(len(apps)) >= PHONE_MISSING)

@@ -12,8 +12,18 @@ from scripts.sample.people import PERIOD_YEARS, Population
 from scripts.sample.province import EVENT_START, REPORT_DATE
 from scripts.sample.text import plain, zero_pad
 
-HEADER = ["Số hồ sơ", "Loại sự kiện", "Ngày đăng ký", "Ngày xảy ra sự kiện", "Mã xã", "Số định danh cá nhân",
-          "Họ và tên", "Giới tính", "Ngày sinh", "Ghi chú"]
+HEADER = [
+    "Số hồ sơ",
+    "Loại sự kiện",
+    "Ngày đăng ký",
+    "Ngày xảy ra sự kiện",
+    "Mã xã",
+    "Số định danh cá nhân",
+    "Họ và tên",
+    "Giới tính",
+    "Ngày sinh",
+    "Ghi chú",
+]
 EVENTS = np.array(["Khai sinh", "Kết hôn", "Khai tử"], dtype=object)
 BOOK = np.array(["KS", "KH", "KT"], dtype=object)  # register book codes used in the dossier number
 BIRTH, MARRIAGE, DEATH = 0, 1, 2
@@ -69,17 +79,27 @@ def events(rng: np.random.Generator, pop: Population) -> pd.DataFrame:
     dead = np.arange(pop.residents, len(pop))
     bride, groom, wed, wed_unit = _marriages(rng, pop)
     couple = np.arange(len(bride))
-    frame = pd.DataFrame({
-        "kind": np.concatenate([np.full(len(child), BIRTH), np.full(2 * len(bride), MARRIAGE),
-                                np.full(len(dead), DEATH)]),
-        "person": np.concatenate([child, bride, groom, dead]),
-        "couple": np.concatenate([np.full(len(child), -1), couple, couple, np.full(len(dead), -1)]),
-        "event": np.concatenate([pop.birth[child], np.full(2 * len(bride), np.datetime64("NaT"), "datetime64[D]"),
-                                 pop.death[dead]]),
-        "registered": np.concatenate([_lagged(rng, pop.birth[child], 12.0, 0.03, BIRTH_DEADLINE_DAYS), wed, wed,
-                                      _lagged(rng, pop.death[dead], 4.0, 0.02, DEATH_DEADLINE_DAYS)]),
-        "unit": np.concatenate([pop.commune[child], wed_unit, wed_unit, pop.commune[dead]]),
-    })
+    frame = pd.DataFrame(
+        {
+            "kind": np.concatenate(
+                [np.full(len(child), BIRTH), np.full(2 * len(bride), MARRIAGE), np.full(len(dead), DEATH)]
+            ),
+            "person": np.concatenate([child, bride, groom, dead]),
+            "couple": np.concatenate([np.full(len(child), -1), couple, couple, np.full(len(dead), -1)]),
+            "event": np.concatenate(
+                [pop.birth[child], np.full(2 * len(bride), np.datetime64("NaT"), "datetime64[D]"), pop.death[dead]]
+            ),
+            "registered": np.concatenate(
+                [
+                    _lagged(rng, pop.birth[child], 12.0, 0.03, BIRTH_DEADLINE_DAYS),
+                    wed,
+                    wed,
+                    _lagged(rng, pop.death[dead], 4.0, 0.02, DEATH_DEADLINE_DAYS),
+                ]
+            ),
+            "unit": np.concatenate([pop.commune[child], wed_unit, wed_unit, pop.commune[dead]]),
+        }
+    )
     frame["year"] = frame["registered"].dt.year
     # Both spouses share one entry of the marriage register, so number couples, not rows.
     frame["entry"] = np.where(frame["couple"] >= 0, frame["couple"], -1 - frame["person"])
@@ -110,13 +130,16 @@ def _notes(rng, frame: pd.DataFrame, pop: Population, main_number: np.ndarray) -
     rows = np.flatnonzero((kind == DEATH) & (rng.random(n) < 0.04))
     callers = np.flatnonzero((main_number >= 0) & (age >= 18))
     caller = rng.choice(callers, size=len(rows))
-    out[rows] = ("Người đi khai tử: " + pop.full_names(caller) + ", SĐT "
-                 + phones.render(main_number[caller], rng.choice(3, size=len(rows))))
+    out[rows] = (
+        "Người đi khai tử: "
+        + pop.full_names(caller)
+        + ", SĐT "
+        + phones.render(main_number[caller], rng.choice(3, size=len(rows)))
+    )
     return out
 
 
-def write(path: Path, rng: np.random.Generator, pop: Population, communes: Communes,
-          main_number: np.ndarray) -> int:
+def write(path: Path, rng: np.random.Generator, pop: Population, communes: Communes, main_number: np.ndarray) -> int:
     """Write civil_status_events.csv."""
     frame = events(rng, pop)
     note = _notes(rng, frame, pop, main_number)

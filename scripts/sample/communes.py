@@ -8,8 +8,7 @@ from scripts.sample.admin import Communes
 from scripts.sample.csvfile import write_csv
 from scripts.sample.province import PROVINCE_CODE
 
-HEADER = ["Mã xã", "Tên đơn vị hành chính", "Loại đơn vị", "Mã tỉnh", "Tên tỉnh", "Vĩ độ", "Kinh độ",
-          "Diện tích (km²)"]
+HEADER = ["Mã xã", "Tên đơn vị hành chính", "Loại đơn vị", "Mã tỉnh", "Tên tỉnh", "Vĩ độ", "Kinh độ", "Diện tích (km²)"]
 # Every code of this province starts with 0; Excel drops it when a cell was once typed as a number.
 LOST_ZERO_EVERY = 5
 DECIMAL_COMMA_EVERY = 9  # areas typed with a decimal comma, as a Vietnamese-locale sheet shows them

@@ -10,9 +10,9 @@ LAST_DAY = np.datetime64("2027-12-31")
 _DAYS = pd.Series(np.arange(FIRST_DAY, LAST_DAY + 1))
 PADDED = _DAYS.dt.strftime("%d/%m/%Y").to_numpy(dtype=object)
 # Excel shows dates without leading zeros when a cell was typed by hand or reformatted: 5/3/2024.
-LOOSE = (
-    _DAYS.dt.day.astype(str) + "/" + _DAYS.dt.month.astype(str) + "/" + _DAYS.dt.year.astype(str)
-).to_numpy(dtype=object)
+LOOSE = (_DAYS.dt.day.astype(str) + "/" + _DAYS.dt.month.astype(str) + "/" + _DAYS.dt.year.astype(str)).to_numpy(
+    dtype=object
+)
 del _DAYS
 
 

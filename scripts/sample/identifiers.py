@@ -5,16 +5,94 @@ import numpy as np
 from scripts.sample.province import BIRTH_PROVINCE_CODE
 
 # The 63 pre-2025 province codes that open a citizen ID (where the birth was registered).
-LEGACY_PROVINCE_CODES = np.array([
-    1, 2, 4, 6, 8, 10, 11, 12, 14, 15, 17, 19, 20, 22, 24, 25, 26, 27, 30, 31, 33, 34, 35, 36, 37, 38,
-    40, 42, 44, 45, 46, 48, 49, 51, 52, 54, 56, 58, 60, 62, 64, 66, 67, 68, 70, 72, 74, 75, 77, 79, 80,
-    82, 83, 84, 86, 87, 89, 91, 92, 93, 94, 95, 96,
-])
+LEGACY_PROVINCE_CODES = np.array(
+    [
+        1,
+        2,
+        4,
+        6,
+        8,
+        10,
+        11,
+        12,
+        14,
+        15,
+        17,
+        19,
+        20,
+        22,
+        24,
+        25,
+        26,
+        27,
+        30,
+        31,
+        33,
+        34,
+        35,
+        36,
+        37,
+        38,
+        40,
+        42,
+        44,
+        45,
+        46,
+        48,
+        49,
+        51,
+        52,
+        54,
+        56,
+        58,
+        60,
+        62,
+        64,
+        66,
+        67,
+        68,
+        70,
+        72,
+        74,
+        75,
+        77,
+        79,
+        80,
+        82,
+        83,
+        84,
+        86,
+        87,
+        89,
+        91,
+        92,
+        93,
+        94,
+        95,
+        96,
+    ]
+)
 
 # Where people registered elsewhere were born: mostly the neighbouring Red River delta and north-east
 # provinces that have sent workers to the mines and ports for decades; every code keeps a small share.
-_MIGRANT_ORIGIN = {1: 8, 20: 5, 24: 8, 30: 14, 31: 12, 33: 5, 34: 14, 35: 3, 36: 9, 37: 3, 38: 5, 40: 3,
-                   19: 2, 27: 2, 26: 1, 25: 1}
+_MIGRANT_ORIGIN = {
+    1: 8,
+    20: 5,
+    24: 8,
+    30: 14,
+    31: 12,
+    33: 5,
+    34: 14,
+    35: 3,
+    36: 9,
+    37: 3,
+    38: 5,
+    40: 3,
+    19: 2,
+    27: 2,
+    26: 1,
+    25: 1,
+}
 MIGRANT_WEIGHTS = np.array([_MIGRANT_ORIGIN.get(int(c), 0.15) for c in LEGACY_PROVINCE_CODES])
 MIGRANT_WEIGHTS[LEGACY_PROVINCE_CODES == BIRTH_PROVINCE_CODE] = 0
 MIGRANT_WEIGHTS /= MIGRANT_WEIGHTS.sum()
@@ -60,17 +138,78 @@ def parse(ids: np.ndarray):
     ids = np.asarray(ids, dtype=np.int64)
     return ids // 10**9, ids // 10**8 % 10, ids // 10**6 % 100, ids % 10**6
 
-LEGACY_PROVINCE_NAMES = dict(zip(LEGACY_PROVINCE_CODES.tolist(), [
-    "Hà Nội", "Hà Giang", "Cao Bằng", "Bắc Kạn", "Tuyên Quang", "Lào Cai", "Điện Biên", "Lai Châu",
-    "Sơn La", "Yên Bái", "Hòa Bình", "Thái Nguyên", "Lạng Sơn", "Quảng Ninh", "Bắc Giang", "Phú Thọ",
-    "Vĩnh Phúc", "Bắc Ninh", "Hải Dương", "Hải Phòng", "Hưng Yên", "Thái Bình", "Hà Nam", "Nam Định",
-    "Ninh Bình", "Thanh Hóa", "Nghệ An", "Hà Tĩnh", "Quảng Bình", "Quảng Trị", "Thừa Thiên Huế",
-    "Đà Nẵng", "Quảng Nam", "Quảng Ngãi", "Bình Định", "Phú Yên", "Khánh Hòa", "Ninh Thuận",
-    "Bình Thuận", "Kon Tum", "Gia Lai", "Đắk Lắk", "Đắk Nông", "Lâm Đồng", "Bình Phước", "Tây Ninh",
-    "Bình Dương", "Đồng Nai", "Bà Rịa - Vũng Tàu", "Hồ Chí Minh", "Long An", "Tiền Giang", "Bến Tre",
-    "Trà Vinh", "Vĩnh Long", "Đồng Tháp", "An Giang", "Kiên Giang", "Cần Thơ", "Hậu Giang", "Sóc Trăng",
-    "Bạc Liêu", "Cà Mau",
-], strict=True))
+
+LEGACY_PROVINCE_NAMES = dict(
+    zip(
+        LEGACY_PROVINCE_CODES.tolist(),
+        [
+            "Hà Nội",
+            "Hà Giang",
+            "Cao Bằng",
+            "Bắc Kạn",
+            "Tuyên Quang",
+            "Lào Cai",
+            "Điện Biên",
+            "Lai Châu",
+            "Sơn La",
+            "Yên Bái",
+            "Hòa Bình",
+            "Thái Nguyên",
+            "Lạng Sơn",
+            "Quảng Ninh",
+            "Bắc Giang",
+            "Phú Thọ",
+            "Vĩnh Phúc",
+            "Bắc Ninh",
+            "Hải Dương",
+            "Hải Phòng",
+            "Hưng Yên",
+            "Thái Bình",
+            "Hà Nam",
+            "Nam Định",
+            "Ninh Bình",
+            "Thanh Hóa",
+            "Nghệ An",
+            "Hà Tĩnh",
+            "Quảng Bình",
+            "Quảng Trị",
+            "Thừa Thiên Huế",
+            "Đà Nẵng",
+            "Quảng Nam",
+            "Quảng Ngãi",
+            "Bình Định",
+            "Phú Yên",
+            "Khánh Hòa",
+            "Ninh Thuận",
+            "Bình Thuận",
+            "Kon Tum",
+            "Gia Lai",
+            "Đắk Lắk",
+            "Đắk Nông",
+            "Lâm Đồng",
+            "Bình Phước",
+            "Tây Ninh",
+            "Bình Dương",
+            "Đồng Nai",
+            "Bà Rịa - Vũng Tàu",
+            "Hồ Chí Minh",
+            "Long An",
+            "Tiền Giang",
+            "Bến Tre",
+            "Trà Vinh",
+            "Vĩnh Long",
+            "Đồng Tháp",
+            "An Giang",
+            "Kiên Giang",
+            "Cần Thơ",
+            "Hậu Giang",
+            "Sóc Trăng",
+            "Bạc Liêu",
+            "Cà Mau",
+        ],
+        strict=True,
+    )
+)
 _CITIES = {1, 31, 48, 79, 92}  # centrally governed cities: "thành phố", not "tỉnh"
 _PLACE = np.full(100, "", dtype=object)
 for _code, _name in LEGACY_PROVINCE_NAMES.items():
@@ -78,5 +217,5 @@ for _code, _name in LEGACY_PROVINCE_NAMES.items():
 
 
 def place_names(codes: np.ndarray) -> np.ndarray:
-    """"tỉnh Hải Dương" / "thành phố Hải Phòng" for legacy province codes."""
+    """ "tỉnh Hải Dương" / "thành phố Hải Phòng" for legacy province codes."""
     return _PLACE[np.asarray(codes, dtype=np.int64)]

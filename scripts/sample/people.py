@@ -13,14 +13,39 @@ DAYS_PER_YEAR = 365.2425
 
 # Shares of residents by five-year age band (0-4, 5-9, ... 100-104): a Vietnamese pyramid of the 2020s,
 # narrowing at the base as births fell. 0-4 at about 6.8 % gives the ~14 births per 1,000 a year.
-AGE_BANDS = np.array([7.0, 8.2, 8.3, 7.3, 6.6, 7.2, 8.0, 8.1, 7.6, 6.9, 6.2, 5.6, 4.9, 3.9, 2.7, 1.6,
-                      1.1, 0.7, 0.35, 0.12, 0.02])
+AGE_BANDS = np.array(
+    [7.0, 8.2, 8.3, 7.3, 6.6, 7.2, 8.0, 8.1, 7.6, 6.9, 6.2, 5.6, 4.9, 3.9, 2.7, 1.6, 1.1, 0.7, 0.35, 0.12, 0.02]
+)
 # Share of men by the same bands: more boys at birth, more women among the old.
-MALE_SHARE = np.array([0.53, 0.53, 0.525, 0.52, 0.51, 0.505, 0.5, 0.5, 0.5, 0.495, 0.49, 0.485, 0.47,
-                       0.46, 0.45, 0.42, 0.39, 0.36, 0.33, 0.3, 0.3])
+MALE_SHARE = np.array(
+    [
+        0.53,
+        0.53,
+        0.525,
+        0.52,
+        0.51,
+        0.505,
+        0.5,
+        0.5,
+        0.5,
+        0.495,
+        0.49,
+        0.485,
+        0.47,
+        0.46,
+        0.45,
+        0.42,
+        0.39,
+        0.36,
+        0.33,
+        0.3,
+        0.3,
+    ]
+)
 # Age at death by the same bands: deaths concentrate after 60.
-DEATH_AGE_BANDS = np.array([1.5, 0.2, 0.2, 0.5, 0.8, 0.9, 1.0, 1.2, 1.6, 2.2, 3.2, 4.5, 6.5, 8.5, 10.5,
-                            12.0, 13.0, 12.5, 9.0, 4.0, 1.0])
+DEATH_AGE_BANDS = np.array(
+    [1.5, 0.2, 0.2, 0.5, 0.8, 0.9, 1.0, 1.2, 1.6, 2.2, 3.2, 4.5, 6.5, 8.5, 10.5, 12.0, 13.0, 12.5, 9.0, 4.0, 1.0]
+)
 DEATH_MALE_SHARE = 0.56
 
 BIRTHS_IN_PERIOD_LOCAL = 1.0  # children born in the period were registered here
@@ -74,12 +99,10 @@ def generate(rng: np.random.Generator, communes: Communes, residents: int) -> Po
 
     living_days, living_band = _ages_in_days(rng, AGE_BANDS, residents)
     dead_days, _ = _ages_in_days(rng, DEATH_AGE_BANDS, deaths)
-    death = np.concatenate([np.full(residents, np.datetime64("NaT"), dtype="datetime64[D]"),
-                            uniform_days(rng, deaths)])
+    death = np.concatenate([np.full(residents, np.datetime64("NaT"), dtype="datetime64[D]"), uniform_days(rng, deaths)])
     anchor = np.where(np.isnat(death), REPORT_DATE, death)
     birth = anchor - np.concatenate([living_days, dead_days]).astype("timedelta64[D]")
-    male = np.concatenate([rng.random(residents) < MALE_SHARE[living_band],
-                           rng.random(deaths) < DEATH_MALE_SHARE])
+    male = np.concatenate([rng.random(residents) < MALE_SHARE[living_band], rng.random(deaths) < DEATH_MALE_SHARE])
 
     ethnicity = np.zeros(len(commune), dtype=np.int8)
     for unit in range(len(communes)):

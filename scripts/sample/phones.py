@@ -17,9 +17,29 @@ PREFIXES = sorted(p for c in CARRIERS for p in c[2])
 _SUBSCRIBER_SPACE = 10**7
 
 # Before the 2018 renumbering these prefixes were 11-digit 01xx numbers; old records still hold them.
-LEGACY_PREFIX = {32: 162, 33: 163, 34: 164, 35: 165, 36: 166, 37: 167, 38: 168, 39: 169,
-                 70: 120, 79: 121, 77: 122, 76: 126, 78: 128, 83: 123, 84: 124, 85: 125, 81: 127, 82: 129,
-                 56: 186, 58: 188, 59: 199}
+LEGACY_PREFIX = {
+    32: 162,
+    33: 163,
+    34: 164,
+    35: 165,
+    36: 166,
+    37: 167,
+    38: 168,
+    39: 169,
+    70: 120,
+    79: 121,
+    77: 122,
+    76: 126,
+    78: 128,
+    83: 123,
+    84: 124,
+    85: 125,
+    81: 127,
+    82: 129,
+    56: 186,
+    58: 188,
+    59: 199,
+}
 
 _LEGACY_TABLE = np.zeros(100, dtype=np.int64)
 _LEGACY_TABLE[list(LEGACY_PREFIX)] = list(LEGACY_PREFIX.values())

@@ -11,9 +11,18 @@ from scripts.sample.procedure_list import ESSENTIAL, GROUPS, HEAVY
 from scripts.sample.province import LOCALITY_CODE
 from scripts.sample.streams import stream
 
-HEADER = ["Mã thủ tục", "Tên thủ tục", "Lĩnh vực", "Cơ quan thực hiện", "Cấp thực hiện",
-          "Mức độ cung cấp dịch vụ công trực tuyến", "Tích hợp đăng nhập VNeID", "Thời hạn giải quyết (ngày làm việc)",
-          "Số hồ sơ tiếp nhận 6 tháng đầu năm 2024", "Trong đó: tiếp nhận trực tuyến"]
+HEADER = [
+    "Mã thủ tục",
+    "Tên thủ tục",
+    "Lĩnh vực",
+    "Cơ quan thực hiện",
+    "Cấp thực hiện",
+    "Mức độ cung cấp dịch vụ công trực tuyến",
+    "Tích hợp đăng nhập VNeID",
+    "Thời hạn giải quyết (ngày làm việc)",
+    "Số hồ sơ tiếp nhận 6 tháng đầu năm 2024",
+    "Trong đó: tiếp nhận trực tuyến",
+]
 FULL, PARTIAL = "Toàn trình", "Một phần"
 YES_NO = np.array(["Không", "Có"], dtype=object)
 # The catalogue is reference data: it must not change with --seed or the scale.
@@ -66,8 +75,11 @@ def catalogue() -> Catalogue:
     """Build the catalogue; identical on every run."""
     rng = stream(CATALOGUE_SEED, "catalogue")
     # Within a group the list starts with the procedures people use most.
-    rows = [(field, agency, level, demand * HEAVY.get(name, 1.0) * (rank + 1) ** -DEMAND_DECAY, days, share, name)
-            for field, agency, level, demand, days, share, names in GROUPS for rank, name in enumerate(names)]
+    rows = [
+        (field, agency, level, demand * HEAVY.get(name, 1.0) * (rank + 1) ** -DEMAND_DECAY, days, share, name)
+        for field, agency, level, demand, days, share, names in GROUPS
+        for rank, name in enumerate(names)
+    ]
     n = len(rows)
     essential = np.array([r[6] in ESSENTIAL for r in rows])
     full = (rng.random(n) < np.array([r[5] for r in rows])) | essential

@@ -11,8 +11,18 @@ from scripts.sample.people import Population
 from scripts.sample.province import BIRTH_PROVINCE_CODE
 from scripts.sample.text import zero_pad
 
-HEADER = ["Số định danh cá nhân", "Họ và tên", "Ngày sinh", "Giới tính", "Dân tộc", "Mã xã",
-          "Tên xã/phường/đặc khu", "Địa chỉ thường trú", "Số điện thoại", "Ghi chú"]
+HEADER = [
+    "Số định danh cá nhân",
+    "Họ và tên",
+    "Ngày sinh",
+    "Giới tính",
+    "Dân tộc",
+    "Mã xã",
+    "Tên xã/phường/đặc khu",
+    "Địa chỉ thường trú",
+    "Số điện thoại",
+    "Ghi chú",
+]
 SEX = np.array(["Nữ", "Nam"], dtype=object)
 
 PHONE_MISSING = 0.08  # owners of a SIM whose number was never written into the register
@@ -23,16 +33,27 @@ LOOSE_DATE = 0.04
 SPACES = 0.01
 
 # Note kinds and weights among the rows that carry a note.
-NOTE_KINDS = ["Tạm vắng", "Đang lao động ở nước ngoài", "moved", "relative_phone", "old_id", "duplicate_id",
-              "chip_card", "Hộ nghèo", "Hộ cận nghèo", "Người cao tuổi sống một mình"]
+NOTE_KINDS = [
+    "Tạm vắng",
+    "Đang lao động ở nước ngoài",
+    "moved",
+    "relative_phone",
+    "old_id",
+    "duplicate_id",
+    "chip_card",
+    "Hộ nghèo",
+    "Hộ cận nghèo",
+    "Người cao tuổi sống một mình",
+]
 NOTE_WEIGHTS = [15, 8, 15, 12, 15, 5, 15, 5, 4, 6]
 
 
 def notes(rng: np.random.Generator, pop: Population, main_number: np.ndarray) -> np.ndarray:
     """Mostly empty notes; a few repeat personal data (a relative's phone, an old ID) as clerks do."""
     n = pop.residents
-    kind = np.where(rng.random(n) < NOTE_RATE,
-                    rng.choice(len(NOTE_KINDS), size=n, p=np.array(NOTE_WEIGHTS) / sum(NOTE_WEIGHTS)), -1)
+    kind = np.where(
+        rng.random(n) < NOTE_RATE, rng.choice(len(NOTE_KINDS), size=n, p=np.array(NOTE_WEIGHTS) / sum(NOTE_WEIGHTS)), -1
+    )
     age = pop.age[:n]
     province = identifiers.parse(pop.pid[:n])[0]
     k = {name: i for i, name in enumerate(NOTE_KINDS)}
@@ -43,8 +64,7 @@ def notes(rng: np.random.Generator, pop: Population, main_number: np.ndarray) ->
     kind[(kind == k["Người cao tuổi sống một mình"]) & (age < 70)] = k["Hộ cận nghèo"]
 
     out = np.full(n, "", dtype=object)
-    for name in ("Tạm vắng", "Đang lao động ở nước ngoài", "Hộ nghèo", "Hộ cận nghèo",
-                 "Người cao tuổi sống một mình"):
+    for name in ("Tạm vắng", "Đang lao động ở nước ngoài", "Hộ nghèo", "Hộ cận nghèo", "Người cao tuổi sống một mình"):
         out[kind == k[name]] = name
     rows = np.flatnonzero(kind == k["moved"])
     out[rows] = "Chuyển đến từ " + identifiers.place_names(province[rows])
@@ -55,16 +75,18 @@ def notes(rng: np.random.Generator, pop: Population, main_number: np.ndarray) ->
     rows = np.flatnonzero(kind == k["old_id"])
     out[rows] = "Số CMND cũ: " + zero_pad(100_000_000 + rng.integers(0, 2 * 10**7, size=len(rows)), 9)
     rows = np.flatnonzero(kind == k["duplicate_id"])
-    out[rows] = ("Trùng thông tin với số định danh " + zero_pad(pop.pid[rng.integers(0, n, size=len(rows))], 12)
-                 + ", đã xác minh")
+    out[rows] = (
+        "Trùng thông tin với số định danh "
+        + zero_pad(pop.pid[rng.integers(0, n, size=len(rows))], 12)
+        + ", đã xác minh"
+    )
     rows = np.flatnonzero(kind == k["chip_card"])
     issued = dates.uniform_days(rng, len(rows), np.datetime64("2021-03-01"), np.datetime64("2024-06-30"))
     out[rows] = "Đã cấp thẻ CCCD gắn chip ngày " + dates.render(issued, rng.random(len(rows)) < 0.5)
     return out
 
 
-def write(path: Path, rng: np.random.Generator, pop: Population, communes: Communes,
-          main_number: np.ndarray) -> int:
+def write(path: Path, rng: np.random.Generator, pop: Population, communes: Communes, main_number: np.ndarray) -> int:
     """Write residents.csv (living residents only, grouped by unit)."""
     note = notes(rng, pop, main_number)
     address = street_addresses.draw(rng, communes, pop.commune[: pop.residents])

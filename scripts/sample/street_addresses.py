@@ -8,14 +8,65 @@ from scripts.sample.admin import Communes
 from scripts.sample.province import PROVINCE_SHORT
 from scripts.sample.text import plain
 
-STREETS = ["Lê Thánh Tông", "Trần Hưng Đạo", "Nguyễn Văn Cừ", "Hạ Long", "Cao Thắng", "Bạch Đằng", "Lê Lợi",
-           "Trần Phú", "Hùng Vương", "Nguyễn Du", "Quang Trung", "Tuệ Tĩnh", "Kênh Liêm", "Giếng Đồn",
-           "Trần Quốc Nghiễn", "Anh Đào", "Hoàng Quốc Việt", "Nguyễn Văn Linh", "Lý Thường Kiệt",
-           "Hai Bà Trưng", "Vân Đồn", "Trần Nhân Tông", "Hoàng Hoa Thám", "Tô Hiến Thành", "Lê Hồng Phong"]
-VILLAGES = ["Đồng Tâm", "Tân Lập", "Đoàn Kết", "Bắc Sơn", "Nam Sơn", "Đông Sơn", "Tân Tiến", "Thống Nhất",
-            "Hòa Bình", "Khe Lánh", "Khe Tâm", "Làng Cổng", "Nà Phạ", "Khe Mọi", "Đồng Và", "Pắc Cáy",
-            "Lục Ngù", "Nà Khau", "Sông Moóc", "Khe Vằn", "Phai Làu", "Nà Ếch", "Cổ Ngựa", "Đồng Châu",
-            "Đồng Doong", "Bình Hải", "Quảng Hợp", "Xuân Bình", "Tân Ốc", "Khe Cát"]
+STREETS = [
+    "Lê Thánh Tông",
+    "Trần Hưng Đạo",
+    "Nguyễn Văn Cừ",
+    "Hạ Long",
+    "Cao Thắng",
+    "Bạch Đằng",
+    "Lê Lợi",
+    "Trần Phú",
+    "Hùng Vương",
+    "Nguyễn Du",
+    "Quang Trung",
+    "Tuệ Tĩnh",
+    "Kênh Liêm",
+    "Giếng Đồn",
+    "Trần Quốc Nghiễn",
+    "Anh Đào",
+    "Hoàng Quốc Việt",
+    "Nguyễn Văn Linh",
+    "Lý Thường Kiệt",
+    "Hai Bà Trưng",
+    "Vân Đồn",
+    "Trần Nhân Tông",
+    "Hoàng Hoa Thám",
+    "Tô Hiến Thành",
+    "Lê Hồng Phong",
+]
+VILLAGES = [
+    "Đồng Tâm",
+    "Tân Lập",
+    "Đoàn Kết",
+    "Bắc Sơn",
+    "Nam Sơn",
+    "Đông Sơn",
+    "Tân Tiến",
+    "Thống Nhất",
+    "Hòa Bình",
+    "Khe Lánh",
+    "Khe Tâm",
+    "Làng Cổng",
+    "Nà Phạ",
+    "Khe Mọi",
+    "Đồng Và",
+    "Pắc Cáy",
+    "Lục Ngù",
+    "Nà Khau",
+    "Sông Moóc",
+    "Khe Vằn",
+    "Phai Làu",
+    "Nà Ếch",
+    "Cổ Ngựa",
+    "Đồng Châu",
+    "Đồng Doong",
+    "Bình Hải",
+    "Quảng Hợp",
+    "Xuân Bình",
+    "Tân Ốc",
+    "Khe Cát",
+]
 
 # Templates: 0 "Số 12, tổ 3, khu 5, <unit>"; 1 "Tổ 3, khu 5, <unit>"; 2 "Số 12 đường Trần Phú, <unit>";
 # 3 "Thôn Đồng Tâm, <unit>"; 4 "Thôn 3, <unit>". Wards use 0-2, communes and special zones 3-4.
@@ -68,10 +119,12 @@ def render(parts: Addresses, rows: slice, communes: Communes, commune: np.ndarra
     unit = communes.name[commune[rows]]
     head = np.select(
         [t == 0, t == 1, t == 2, t == 3],
-        ["Số " + house + ", tổ " + group + ", khu " + quarter,
-         "Tổ " + group + ", khu " + quarter,
-         "Số " + house + " đường " + street,
-         "Thôn " + village],
+        [
+            "Số " + house + ", tổ " + group + ", khu " + quarter,
+            "Tổ " + group + ", khu " + quarter,
+            "Số " + house + " đường " + street,
+            "Thôn " + village,
+        ],
         default="Thôn " + quarter,
     )
     tail = np.where(parts.suffix[rows], ", tỉnh " + PROVINCE_SHORT, "")

@@ -12,8 +12,15 @@ from scripts.sample.people import Population
 from scripts.sample.province import EVENT_START, REPORT_DATE
 from scripts.sample.text import zero_pad
 
-HEADER = ["Số thuê bao", "Nhà mạng", "Số định danh cá nhân chủ thuê bao", "Họ và tên chủ thuê bao", "Mã xã",
-          "Trạng thái chuẩn hóa", "Ngày chuẩn hóa"]
+HEADER = [
+    "Số thuê bao",
+    "Nhà mạng",
+    "Số định danh cá nhân chủ thuê bao",
+    "Họ và tên chủ thuê bao",
+    "Mã xã",
+    "Trạng thái chuẩn hóa",
+    "Ngày chuẩn hóa",
+]
 STANDARDISED = "Đã chuẩn hóa"  # every subscription in the register was standardised by mid-2024
 
 MIN_OWNER_AGE = 14  # a SIM is registered to the holder of a citizen ID

@@ -58,12 +58,18 @@ def command(release: Path, host: str = "127.0.0.1", port: int = 8001, tokens: Pa
     for path in immutable:
         args += ["-i", str(path)]
     args += [
-        "--inspect-file", str(release / "inspect.json"),
-        "--metadata", str(metadata),
-        "--template-dir", str(ROOT / "templates"),
-        "--static", f"static:{ROOT / 'static'}",
-        "--host", host,
-        "--port", str(port),
+        "--inspect-file",
+        str(release / "inspect.json"),
+        "--metadata",
+        str(metadata),
+        "--template-dir",
+        str(ROOT / "templates"),
+        "--static",
+        f"static:{ROOT / 'static'}",
+        "--host",
+        host,
+        "--port",
+        str(port),
     ]
     for name, value in SETTINGS.items():
         args += ["--setting", name, str(value).lower() if isinstance(value, bool) else str(value)]

@@ -48,8 +48,12 @@ def wait_until_answering(url: str, process: subprocess.Popen, timeout: float = 6
 
 
 @contextmanager
-def serving(command_for_port: Callable[[int], list[str]], probe: str = "/-/settings.json",
-            start_seconds: float = 30, log: Path | None = None) -> Iterator[str]:
+def serving(
+    command_for_port: Callable[[int], list[str]],
+    probe: str = "/-/settings.json",
+    start_seconds: float = 30,
+    log: Path | None = None,
+) -> Iterator[str]:
     """Start the server `command_for_port(port)` runs on a free port, wait until `probe` answers, yield its base URL,
     then stop it. Its error output goes to `log`, or to a temporary file, and is quoted if it fails to start."""
     port = free_port()

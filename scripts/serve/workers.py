@@ -43,8 +43,10 @@ def worker_count(value: str | None, cores: int | None) -> int:
     except ValueError:
         count = 0
     if not 1 <= count <= MAX_WORKERS:
-        raise SystemExit(f"WORKERS={value!r}: give a whole number of workers from 1 to {MAX_WORKERS}, or leave it "
-                         f"out for one per core ({cores or 1} here)")
+        raise SystemExit(
+            f"WORKERS={value!r}: give a whole number of workers from 1 to {MAX_WORKERS}, or leave it "
+            f"out for one per core ({cores or 1} here)"
+        )
     return count
 
 
@@ -59,19 +61,47 @@ def plan(build: Path, host: str, port: int, workers: int, nginx: Path | None, st
     """How to serve: WORKERS replicas behind nginx, or one process when nginx is None."""
     where = f"http://{host}:{port}/"
     if nginx is None:
-        argv = [sys.executable, "-m", "scripts.serve.command", "--build", str(build), "--host", host,
-                "--port", str(port)]
-        return Plan(1, argv, f"make serve: ONE process on one core at {where} (nginx is not installed or NGINX=off): "
-                             f"{'not the ' + str(workers) + ' workers asked for, ' if workers > 1 else ''}and a new "
-                             f"release is served only after a restart, which refuses connections for about a second. "
-                             f"For every core and no dropped request: sudo make cluster-setup (docs/cluster.md).")
-    argv = [sys.executable, "-m", "scripts.serve.cluster.supervisor", "--build", str(build), "--host", host,
-            "--port", str(port), "--replicas", str(workers)]
+        argv = [
+            sys.executable,
+            "-m",
+            "scripts.serve.command",
+            "--build",
+            str(build),
+            "--host",
+            host,
+            "--port",
+            str(port),
+        ]
+        return Plan(
+            1,
+            argv,
+            f"make serve: ONE process on one core at {where} (nginx is not installed or NGINX=off): "
+            f"{'not the ' + str(workers) + ' workers asked for, ' if workers > 1 else ''}and a new "
+            f"release is served only after a restart, which refuses connections for about a second. "
+            f"For every core and no dropped request: sudo make cluster-setup (docs/cluster.md).",
+        )
+    argv = [
+        sys.executable,
+        "-m",
+        "scripts.serve.cluster.supervisor",
+        "--build",
+        str(build),
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--replicas",
+        str(workers),
+    ]
     if state is not None:
         argv += ["--state", str(state)]
-    return Plan(workers, argv, f"make serve: {workers} worker{'s' if workers > 1 else ''} (Datasette replicas) "
-                               f"behind nginx at {where}, each client address always on the same one; a new release "
-                               f"or `make serve-restart` moves them one by one.")
+    return Plan(
+        workers,
+        argv,
+        f"make serve: {workers} worker{'s' if workers > 1 else ''} (Datasette replicas) "
+        f"behind nginx at {where}, each client address always on the same one; a new release "
+        f"or `make serve-restart` moves them one by one.",
+    )
 
 
 def restart(build: Path, state: Path | None = None) -> int:
@@ -84,8 +114,11 @@ def restart(build: Path, state: Path | None = None) -> int:
             raise ProcessLookupError(pid)
         os.kill(pid, signal.SIGHUP)
     except (OSError, ValueError, KeyError, TypeError):
-        print(f"no `make serve` with workers is running from {build} ({path} names no live supervisor); a single "
-              f"process is restarted by stopping it (Ctrl-C) and running `make serve` again", file=sys.stderr)
+        print(
+            f"no `make serve` with workers is running from {build} ({path} names no live supervisor); a single "
+            f"process is restarted by stopping it (Ctrl-C) and running `make serve` again",
+            file=sys.stderr,
+        )
         return 1
     print(f"rolling restart asked of the supervisor (pid {pid}): its replicas are replaced one by one")
     return 0

@@ -125,7 +125,8 @@ class Categories:
         raise BuildFailed(
             f"{self.where}: dimensions[{index}] ('{dim.column}'): {int(outside.sum())} source rows hold values "
             f"that are not among its declared categories (the first is source record {first}); add the "
-            "category to the spec if it is meant to be published, or correct the source")
+            "category to the spec if it is meant to be published, or correct the source"
+        )
 
     def apply_groups(self, dim: Dimension, values: pd.Series, index: int) -> pd.Series:
         mapping = self.groups(dim)
@@ -133,8 +134,10 @@ class Categories:
             return values
         missing = sorted(set(values.cat.categories) - set(mapping) - {UNKNOWN})
         if missing:
-            raise BuildFailed(f"{self.where}: dimensions[{index}] ('{dim.column}') at level '{dim.output}': the "
-                              f"groups miss {len(missing)} categories, e.g. {missing[:3]}; add them to a group")
+            raise BuildFailed(
+                f"{self.where}: dimensions[{index}] ('{dim.column}') at level '{dim.output}': the "
+                f"groups miss {len(missing)} categories, e.g. {missing[:3]}; add them to a group"
+            )
         return _relabelled(values, lambda c: mapping.get(c, c))
 
 
@@ -163,8 +166,12 @@ def _level_values(rows: pd.DataFrame, dims: list[Dimension], categories: Categor
         levels = []
         for level in dim.levels:
             finer = dim.levels[len(levels) - 1] if levels else None
-            if finer is not None and (finer.generalise, level.generalise) in NESTED and not finer.groups \
-                    and not finer.groups_from:
+            if (
+                finer is not None
+                and (finer.generalise, level.generalise) in NESTED
+                and not finer.groups
+                and not finer.groups_from
+            ):
                 # A coarser level of the same dates or ages: relabel the finer level's categories, not every row.
                 values = _relabelled(levels[-1], lambda c: coarsen(c, finer.generalise, level.generalise))
             else:
@@ -187,8 +194,9 @@ def _levels_text(spec: DerivedSpec) -> dict[str, str]:
     return {d.column: f"{d.output}: {d.level_name}" for d in spec.derive.dimensions}
 
 
-def plan_aggregate(entry: DatasetEntry, spec: DerivedSpec, source: Spec, frame: pd.DataFrame,
-                   context) -> PlannedAggregate:
+def plan_aggregate(
+    entry: DatasetEntry, spec: DerivedSpec, source: Spec, frame: pd.DataFrame, context
+) -> PlannedAggregate:
     """The table at the finest levels that meet its utility targets, protected on its own."""
     derive: Aggregate = spec.derive
     rows = select_rows(frame, spec)
@@ -197,8 +205,9 @@ def plan_aggregate(entry: DatasetEntry, spec: DerivedSpec, source: Spec, frame: 
     tried, ranked = [], []
     for choice in _options(values):
         concrete = spec.at_levels(choice)
-        micro = pd.DataFrame({d.output: values[i][c] for i, (d, c) in enumerate(zip(concrete.derive.dimensions,
-                                                                                     choice))})
+        micro = pd.DataFrame(
+            {d.output: values[i][c] for i, (d, c) in enumerate(zip(concrete.derive.dimensions, choice))}
+        )
         shape, counts = count_cube(micro, list(micro.columns))
         primary = (counts >= 1) & (counts < derive.threshold)
         figures = utility(shape, counts, primary)
@@ -207,8 +216,9 @@ def plan_aggregate(entry: DatasetEntry, spec: DerivedSpec, source: Spec, frame: 
     # Primary suppression alone is a lower bound of what is hidden: only options meeting the targets with it
     # are protected, in order, until one meets them after secondary suppression too.
     previous = context.previous(entry.id)
-    for _, _, position, concrete, micro, shape, counts in (r for r, t in zip(ranked, tried)
-                                                          if t.figures.meets(derive.targets)):
+    for _, _, position, concrete, micro, shape, counts in (
+        r for r, t in zip(ranked, tried) if t.figures.meets(derive.targets)
+    ):
         planned = _protected(entry, concrete, source, shape, counts, previous, frame, categories, tried, position)
         if planned is not None and planned.utility().meets(derive.targets):
             return _finish(planned, rows, micro, context)
@@ -244,8 +254,9 @@ def _protected(entry, concrete, source, shape, counts, previous, frame, categori
     hidden = previously_hidden(shape, previous)
     start = primary | (hidden & (counts > 0) if hidden is not None else False)
     groups = {d.output: categories.groups(d) for d in concrete.derive.dimensions if d.groups or d.groups_from}
-    planned = PlannedAggregate(entry, concrete, source, shape, counts, primary, start, rows_in=len(frame),
-                               tried=tried, group_maps=groups)
+    planned = PlannedAggregate(
+        entry, concrete, source, shape, counts, primary, start, rows_in=len(frame), tried=tried, group_maps=groups
+    )
     block = Block(entry.id, shape, counts, threshold, threshold, start, secondary_protection=SECONDARY_PROTECTION)
     system = JointSystem([block])
     own_facts(system, planned)
@@ -271,8 +282,10 @@ def _cell_keys(planned: PlannedAggregate, rows: pd.DataFrame, micro: pd.DataFram
     identifiers = [c.name for c in planned.source.columns if c.role == "direct_identifier"]
     column = perturbation.identifier or (identifiers[0] if len(identifiers) == 1 else None)
     if column is None or column not in rows:
-        raise BuildFailed(f"dataset '{planned.entry.id}': {planned.entry.spec}: perturbation needs 'identifier', the "
-                          f"source column naming the person (one of {identifiers})")
+        raise BuildFailed(
+            f"dataset '{planned.entry.id}': {planned.entry.spec}: perturbation needs 'identifier', the "
+            f"source column naming the person (one of {identifiers})"
+        )
     # Tables of one source share their persons' keys: computed once per source column and filter.
     memo = (id(planned.source), column, tuple(c.model_dump_json() for c in planned.derive.filter), len(rows))
     if memo not in context.memo:
@@ -282,10 +295,12 @@ def _cell_keys(planned: PlannedAggregate, rows: pd.DataFrame, micro: pd.DataFram
 
 def _no_level_message(entry: DatasetEntry, derive: Aggregate, tried: list[Tried]) -> str:
     best = min(tried, key=lambda t: (t.figures.persons_hidden, t.figures.cells_hidden))
-    return (f"dataset '{entry.id}': {entry.spec}: no combination of the dimensions' levels meets the utility targets "
-            f"(at most {derive.targets.cells_hidden:.0%} of cells and {derive.targets.persons_hidden:.0%} of persons "
-            f"hidden); the best of {len(tried)} hides {best.figures} at {', '.join(best.levels.values())}; add "
-            "coarser levels to a dimension ('coarser:'), drop a dimension, or publish a coarser table beside this one")
+    return (
+        f"dataset '{entry.id}': {entry.spec}: no combination of the dimensions' levels meets the utility targets "
+        f"(at most {derive.targets.cells_hidden:.0%} of cells and {derive.targets.persons_hidden:.0%} of persons "
+        f"hidden); the best of {len(tried)} hides {best.figures} at {', '.join(best.levels.values())}; add "
+        "coarser levels to a dimension ('coarser:'), drop a dimension, or publish a coarser table beside this one"
+    )
 
 
 def previously_hidden(shape: CubeShape, previous: pd.DataFrame | None) -> np.ndarray | None:

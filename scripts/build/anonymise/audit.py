@@ -80,9 +80,15 @@ class Programme:
         # Variables (d, s): A_free d = 0, d >= 0, 0 <= s <= 1, s <= d; maximise sum(s).
         a_eq = sparse.hstack([self.A[:, free], sparse.csr_matrix((self.A.shape[0], m))])
         eye = sparse.identity(m, format="csr")
-        res = linprog(np.r_[np.zeros(m), -np.ones(m)], A_ub=sparse.hstack([-eye, eye]),
-                      b_ub=np.zeros(m), A_eq=a_eq, b_eq=np.zeros(self.A.shape[0]),
-                      bounds=[(0, None)] * m + [(0, 1)] * m, method="highs")
+        res = linprog(
+            np.r_[np.zeros(m), -np.ones(m)],
+            A_ub=sparse.hstack([-eye, eye]),
+            b_ub=np.zeros(m),
+            A_eq=a_eq,
+            b_eq=np.zeros(self.A.shape[0]),
+            bounds=[(0, None)] * m + [(0, 1)] * m,
+            method="highs",
+        )
         if res.status != 0:
             raise AuditError(f"recession LP failed: {res.message}")
         out[free] = res.x[m:] > 0.5
@@ -113,8 +119,9 @@ def exact_ranges(prog: Programme, block: np.ndarray):
     return lo, hi
 
 
-def feasible_ranges(cube: pd.DataFrame, dims: list[str], threshold: int | None = None,
-                    count: str = "count") -> pd.DataFrame:
+def feasible_ranges(
+    cube: pd.DataFrame, dims: list[str], threshold: int | None = None, count: str = "count"
+) -> pd.DataFrame:
     """Min and max of each suppressed cell consistent with the published cells, sums and known bounds.
 
     Without `threshold` the attacker knows non-negativity only; with it, also what the method
@@ -138,4 +145,3 @@ def feasible_ranges(cube: pd.DataFrame, dims: list[str], threshold: int | None =
     out["min"], out["max"] = np.round(lo, 6), np.round(hi, 6)
     out["exact"] = pinned(lo, hi)
     return out.reset_index(drop=True)
-

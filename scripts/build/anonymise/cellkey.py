@@ -97,8 +97,13 @@ def _allowed(count: int, perturbations: np.ndarray, js: int) -> np.ndarray:
 
 def _extreme_variance(support: np.ndarray, sign: int) -> np.ndarray:
     """The unbiased distribution on `support` of least (sign 1) or greatest (sign -1) variance."""
-    result = linprog(sign * support**2.0, A_eq=np.vstack([np.ones_like(support), support]), b_eq=[1.0, 0.0],
-                     bounds=(0, None), method="highs")
+    result = linprog(
+        sign * support**2.0,
+        A_eq=np.vstack([np.ones_like(support), support]),
+        b_eq=[1.0, 0.0],
+        bounds=(0, None),
+        method="highs",
+    )
     if result.status != 0:
         raise ValueError(f"no unbiased perturbation exists on {support.tolist()}")
     # An optimum rests on at most two points (a line meets a parabola twice), where mean 0 fixes it exactly.
@@ -154,11 +159,15 @@ class PTable:
         if max_perturbation < 1 or js < 1:
             raise ValueError("the maximum perturbation and js must be at least 1")
         if not 0 < variance <= max_perturbation**2:
-            raise ValueError(f"the variance must be in (0, {max_perturbation**2}] for a maximum perturbation of "
-                             f"{max_perturbation}, got {variance}")
+            raise ValueError(
+                f"the variance must be in (0, {max_perturbation**2}] for a maximum perturbation of "
+                f"{max_perturbation}, got {variance}"
+            )
         if js > max_perturbation + 1:
-            raise ValueError(f"js={js} cannot exceed maximum perturbation + 1 = {max_perturbation + 1}: a count "
-                             "below js could then reach neither zero nor js")
+            raise ValueError(
+                f"js={js} cannot exceed maximum perturbation + 1 = {max_perturbation + 1}: a count "
+                "below js could then reach neither zero nor js"
+            )
         perturbations = np.arange(-max_perturbation, max_perturbation + 1)
         # From count js + D on every perturbation is allowed, so all larger counts share that row.
         cap = js + max_perturbation
@@ -200,7 +209,7 @@ class PTable:
         """Each row's CDF, exactly 1 from its last possible perturbation on, so that no key picks an impossible one."""
         cumulative = np.cumsum(self.probabilities, axis=1)
         for row, p in enumerate(self.probabilities):
-            cumulative[row, np.flatnonzero(p > 0)[-1]:] = 1.0
+            cumulative[row, np.flatnonzero(p > 0)[-1] :] = 1.0
         return cumulative
 
 

@@ -21,8 +21,9 @@ class Derived:
     report: DisclosureReport
 
 
-def derive(entry: DatasetEntry, spec: DerivedSpec, source: Spec, frame: pd.DataFrame,
-           context) -> Derived | PlannedAggregate:
+def derive(
+    entry: DatasetEntry, spec: DerivedSpec, source: Spec, frame: pd.DataFrame, context
+) -> Derived | PlannedAggregate:
     """Anonymised records with their report, or a count table planned and protected on its own."""
     if isinstance(spec.derive, Records):
         table, report = derive_records(entry, spec, source, frame, context.key_source)

@@ -19,8 +19,14 @@ WHOLE_PROVINCE = "Toàn tỉnh"
 # A missing value of a grouping column is published as its own category rather than dropped.
 UNKNOWN = "Không rõ"
 # Pairs (finer, coarser) of generalisers whose categories nest: each finer category lies inside one coarser one.
-NESTED = {("month", "quarter"), ("month", "year"), ("quarter", "year"), ("age_band_5y", "age_band_10y"),
-          ("age_band_5y", "age_band_20y"), ("age_band_10y", "age_band_20y")}
+NESTED = {
+    ("month", "quarter"),
+    ("month", "year"),
+    ("quarter", "year"),
+    ("age_band_5y", "age_band_10y"),
+    ("age_band_5y", "age_band_20y"),
+    ("age_band_10y", "age_band_20y"),
+}
 
 
 def _dates(values: pd.Series) -> pd.Series:

@@ -161,18 +161,19 @@ def protect_jointly(system: JointSystem, cost: str = "persons", audit_all: bool 
     protection = np.concatenate([b.protections() for b in blocks] + [np.zeros(n_extra)])
     real = np.r_[np.ones(offsets[-1], dtype=bool), np.zeros(n_extra, dtype=bool)]
     lines = [Lines(b.shape) for b in blocks]
-    views = [suppressed[offsets[i]:offsets[i + 1]] for i in range(len(blocks))]
+    views = [suppressed[offsets[i] : offsets[i + 1]] for i in range(len(blocks))]
     check = real & (suppressed if audit_all else _linked_cells(system, incidence, suppressed))
     # A partner is never small: at least its table's threshold (so never zero and never a primary cell).
     # Nor a grand total: the disclosure report publishes the records counted.
-    eligible = real & (truth >= np.concatenate([np.full(b.shape.n_cells, b.threshold) for b in blocks]
-                                               + [np.full(n_extra, np.inf)]))
+    eligible = real & (
+        truth >= np.concatenate([np.full(b.shape.n_cells, b.threshold) for b in blocks] + [np.full(n_extra, np.inf)])
+    )
     eligible[offsets[:-1]] = False
-    extra_rows = incidence[incidence.shape[0] - len(system.rows):].tocsc()
+    extra_rows = incidence[incidence.shape[0] - len(system.rows) :].tocsc()
     while True:
         for i, block in enumerate(blocks):
             added = close_single_lines(lines[i], block.counts, views[i], block.threshold, cost)
-            check[offsets[i]:offsets[i + 1]] |= added
+            check[offsets[i] : offsets[i + 1]] |= added
         if not check.any():
             break
         exposed = exposed_cells(incidence, truth, suppressed, lower, upper, check, protection)

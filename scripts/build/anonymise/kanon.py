@@ -115,13 +115,22 @@ def _l_achieved(cls, n_classes, sensitive, kept: np.ndarray) -> int:
     return int(min(c[kept].min() for c in counts)) if kept.any() else 0
 
 
-def anonymise_records(frame: pd.DataFrame, hierarchies: list[Hierarchy], k: int, sensitive: list[str] = (),
-                      l: int = 1, max_suppression: float = 0.05, at: pd.Series | None = None) -> Released:
+def anonymise_records(
+    frame: pd.DataFrame,
+    hierarchies: list[Hierarchy],
+    k: int,
+    sensitive: list[str] = (),
+    l: int = 1,
+    max_suppression: float = 0.05,
+    at: pd.Series | None = None,
+) -> Released:
     """Generalise the quasi-identifiers as little as possible, then drop the rows still in small classes."""
     sensitive = list(sensitive)
     if k < MIN_K or (sensitive and (k < MIN_K_SENSITIVE or l < MIN_L)):
-        raise ValueError(f"k must be at least {MIN_K} ({MIN_K_SENSITIVE} with sensitive columns, "
-                         f"which also need l of at least {MIN_L}); got k={k}, l={l}")
+        raise ValueError(
+            f"k must be at least {MIN_K} ({MIN_K_SENSITIVE} with sensitive columns, "
+            f"which also need l of at least {MIN_L}); got k={k}, l={l}"
+        )
     n = len(frame)
     generalised: dict[tuple[int, int], pd.Series] = {}
     coded: dict[tuple[int, int], tuple[np.ndarray, int]] = {}
@@ -162,5 +171,7 @@ def anonymise_records(frame: pd.DataFrame, hierarchies: list[Hierarchy], k: int,
         levels={h.column: level_name(h.levels[j]) for h, j in zip(hierarchies, node)},
         k=int(sizes[kept_classes].min()) if kept_classes.any() else 0,
         l_diversity=_l_achieved(cls, n_classes, sa, kept_classes) if sensitive else None,
-        suppressed_share=share, rows_in=n, rows_out=int(keep.sum()),
+        suppressed_share=share,
+        rows_in=n,
+        rows_out=int(keep.sum()),
     )

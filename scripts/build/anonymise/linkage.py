@@ -68,8 +68,9 @@ class _View:
                     continue
                 # Both sides map through the coarser side's groups (a grouped side's labels map to themselves).
                 (coarse, _, _), group_maps = common[column]
-                key.append(coarsen(shape.levels[i][code - 1], _level(dim)[0], coarse,
-                                   (group_maps or {}).get(self.index)))
+                key.append(
+                    coarsen(shape.levels[i][code - 1], _level(dim)[0], coarse, (group_maps or {}).get(self.index))
+                )
             groups[tuple(key)].append(int(cell))
         return groups
 
@@ -103,14 +104,18 @@ def _common_grouping(a: _View, ga: dict | None, b: _View, gb: dict | None, colum
     members = {}
     for view, grouping in ((a, ga), (b, gb)):
         labels = view.table.shape.levels[view.dims[column][0]]
-        by_label = {label: [base for base, group in grouping.items() if group == label] if grouping else [label]
-                    for label in labels}
+        by_label = {
+            label: [base for base, group in grouping.items() if group == label] if grouping else [label]
+            for label in labels
+        }
         members[view.index] = by_label
         for bases in by_label.values():
             for base in bases[1:]:
                 parent[find(base)] = find(bases[0])
-    return {index: {label: find(bases[0]) if bases else label for label, bases in by_label.items()}
-            for index, by_label in members.items()}
+    return {
+        index: {label: find(bases[0]) if bases else label for label, bases in by_label.items()}
+        for index, by_label in members.items()
+    }
 
 
 def _link_pair(system: JointSystem, a: _View, b: _View) -> None:
@@ -142,8 +147,10 @@ def _link_pair(system: JointSystem, a: _View, b: _View) -> None:
         elif _coarser(lb, la):
             common[column] = (la, {a.index: ga, b.index: ga})
         else:
-            raise BuildFailed(f"datasets '{a.table.entry.id}' and '{b.table.entry.id}' publish '{column}' at levels "
-                              "that do not nest, so the joint audit cannot relate them; use nested levels")
+            raise BuildFailed(
+                f"datasets '{a.table.entry.id}' and '{b.table.entry.id}' publish '{column}' at levels "
+                "that do not nest, so the joint audit cannot relate them; use nested levels"
+            )
     cells_a, cells_b = a.cells(common, slice_a), b.cells(common, slice_b)
     for key in set(cells_a) | set(cells_b):
         left = system.variable(a.index, cells_a.get(key, []))
@@ -213,7 +220,7 @@ def link(system: JointSystem, tables: list[PlannedAggregate]) -> None:
     views = [_View(t, i) for i, t in enumerate(tables)]
     by_id = {v.table.entry.id: v for v in views}
     for i, a in enumerate(views):
-        for b in views[i + 1:]:
+        for b in views[i + 1 :]:
             if a.table.derive.source == b.table.derive.source:
                 _link_pair(system, a, b)
         for relation in a.table.derive.relations:
@@ -249,8 +256,12 @@ def sample_bounds(system: JointSystem, tables: list[PlannedAggregate], sample) -
         else:
             cells = view.cells(common, {})
             frame = sample.table.frame
-            keys = pd.DataFrame({c: frame[outputs[c]].astype(str).map(
-                lambda label, c=c: coarsen(label, levels[c], common[c][0][0])) for c in common})
+            keys = pd.DataFrame(
+                {
+                    c: frame[outputs[c]].astype(str).map(lambda label, c=c: coarsen(label, levels[c], common[c][0][0]))
+                    for c in common
+                }
+            )
             for key, persons in keys.groupby(list(common), observed=True).size().items():
                 key = key if isinstance(key, tuple) else (key,)
                 if key in cells:

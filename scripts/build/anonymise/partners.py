@@ -83,18 +83,20 @@ def close_single_lines(lines: Lines, counts, suppressed, threshold, cost: str = 
 def widen(lines: Lines, exposed, counts, suppressed, threshold, cost: str = "persons") -> np.ndarray:
     """New suppressions for exposed cells: on their own lines, else their block's lines, else anywhere."""
     d = lines.of.shape[1]
-    chosen, stuck = _pick(lines, lines.of[exposed].ravel(), np.repeat(exposed, d),
-                          counts, suppressed, threshold, cost)
+    chosen, stuck = _pick(lines, lines.of[exposed].ravel(), np.repeat(exposed, d), counts, suppressed, threshold, cost)
     if stuck.size:
         block = components(lines.incidence, suppressed)
         near = np.flatnonzero(np.isin(block, block[stuck]))
-        more, _ = _pick(lines, lines.of[near].ravel(), np.zeros(near.size * d, dtype=np.int64),
-                        counts, suppressed, threshold, cost)
+        more, _ = _pick(
+            lines, lines.of[near].ravel(), np.zeros(near.size * d, dtype=np.int64), counts, suppressed, threshold, cost
+        )
         if more.size == 0:
             everywhere = np.arange(lines.n_lines)
             more, _ = _pick(lines, everywhere, np.zeros_like(everywhere), counts, suppressed, threshold, cost)
         if more.size == 0:
-            raise SuppressionFailed(f"{stuck.size} cells stay exposed and no cell is left to suppress; "
-                                    "publish fewer dimensions or coarser categories")
+            raise SuppressionFailed(
+                f"{stuck.size} cells stay exposed and no cell is left to suppress; "
+                "publish fewer dimensions or coarser categories"
+            )
         chosen = np.union1d(chosen, more)
     return chosen

@@ -53,9 +53,11 @@ class ProtectedCounts:
     def _cells(self, count) -> tuple[PlannedAggregate, list[int | None]]:
         target = self.planned_by_id.get(count.equals.dataset)
         if target is None:
-            raise BuildFailed(f"dataset '{self.item.entry.id}': {self.item.entry.spec}: protected_counts "
-                              f"'{count.column}' names '{count.equals.dataset}', which is not a published count "
-                              "table of the same database")
+            raise BuildFailed(
+                f"dataset '{self.item.entry.id}': {self.item.entry.spec}: protected_counts "
+                f"'{count.column}' names '{count.equals.dataset}', which is not a published count "
+                "table of the same database"
+            )
         cells = []
         for _, row in self.frame.iterrows():
             categories = {dim: str(row[column]) for column, dim in count.equals.match.items()} | count.equals.cell
@@ -73,8 +75,11 @@ class ProtectedCounts:
             target, cells = self._cells(parent)
             threshold = target.derive.threshold
             small = lambda x: (x >= 1) & (x < threshold)
-            hide = small(part).fillna(True) | small(whole - part).fillna(True) | pd.Series([c is None for c in cells],
-                                                                                         index=part.index)
+            hide = (
+                small(part).fillna(True)
+                | small(whole - part).fillna(True)
+                | pd.Series([c is None for c in cells], index=part.index)
+            )
             self.frame[count.column] = part.mask(hide)
             for cell, value, hidden in zip(cells, part, hide):
                 if cell is not None and not hidden and value > 0:
@@ -87,28 +92,44 @@ class ProtectedCounts:
                 continue
             target, cells = self._cells(count)
             delivered = self.frame[count.column].astype("Int64")
-            truth = pd.Series([target.counts[c] if c is not None else pd.NA for c in cells], dtype="Int64",
-                              index=self.frame.index)
+            truth = pd.Series(
+                [target.counts[c] if c is not None else pd.NA for c in cells], dtype="Int64", index=self.frame.index
+            )
             differ = int(((delivered != truth) & truth.notna()).fillna(False).sum())
             if differ:
-                raise BuildFailed(f"dataset '{self.item.entry.id}': {self.item.entry.spec}: protected_counts "
-                                  f"'{count.column}': {differ} rows differ from the counts of "
-                                  f"'{count.equals.dataset}' they are declared equal to; correct the declaration")
+                raise BuildFailed(
+                    f"dataset '{self.item.entry.id}': {self.item.entry.spec}: protected_counts "
+                    f"'{count.column}': {differ} rows differ from the counts of "
+                    f"'{count.equals.dataset}' they are declared equal to; correct the declaration"
+                )
             hidden = np.array([c is None or target.hidden[c] for c in cells])
             self.frame[count.column] = truth.mask(hidden)
 
 
-def protect_database(planned: list[PlannedAggregate], as_delivered: list, require_targets: bool = True,
-                     samples: list = ()) -> None:
+def protect_database(
+    planned: list[PlannedAggregate], as_delivered: list, require_targets: bool = True, samples: list = ()
+) -> None:
     """Audit one database's count tables together and hide more until nothing hidden can be narrowed."""
     if not planned:
         for item in as_delivered:
             if item.spec.protected_counts:
-                raise BuildFailed(f"dataset '{item.entry.id}': {item.entry.spec}: protected_counts need their "
-                                  "count table in the same database")
+                raise BuildFailed(
+                    f"dataset '{item.entry.id}': {item.entry.spec}: protected_counts need their "
+                    "count table in the same database"
+                )
         return
-    blocks = [Block(p.entry.id, p.shape, p.counts, p.derive.threshold, p.protection, p.hidden,
-                    secondary_protection=SECONDARY_PROTECTION) for p in planned]
+    blocks = [
+        Block(
+            p.entry.id,
+            p.shape,
+            p.counts,
+            p.derive.threshold,
+            p.protection,
+            p.hidden,
+            secondary_protection=SECONDARY_PROTECTION,
+        )
+        for p in planned
+    ]
     system = JointSystem(blocks)
     link(system, planned)
     for sample in samples:
@@ -127,10 +148,14 @@ def protect_database(planned: list[PlannedAggregate], as_delivered: list, requir
             p.targets_met = p.met_alone = False
     missed = [p for p in planned if not p.met_alone]
     if missed and require_targets:
-        raise BuildFailed("\n".join(
-            f"dataset '{p.entry.id}': {p.entry.spec}: meets the utility targets alone, but hides {p.utility()} once "
-            "audited with the other tables and the facts declared; add coarser levels to it or to the tables it is "
-            "linked to" for p in missed))
+        raise BuildFailed(
+            "\n".join(
+                f"dataset '{p.entry.id}': {p.entry.spec}: meets the utility targets alone, but hides {p.utility()} once "
+                "audited with the other tables and the facts declared; add coarser levels to it or to the tables it is "
+                "linked to"
+                for p in missed
+            )
+        )
     for declared in counts:
         declared.fill()
 
@@ -155,25 +180,45 @@ def materialise(planned: PlannedAggregate, original_spec) -> tuple[TableToLoad, 
     used = {d.column for d in derive.dimensions}
     figures = planned.utility()
     report = DisclosureReport(
-        dataset=planned.entry.id, method="aggregate", source=derive.source, rows_in=planned.rows_in,
-        rows_out=len(cube), threshold=derive.threshold, cells=len(cube), cells_hidden=int(planned.hidden.sum()),
+        dataset=planned.entry.id,
+        method="aggregate",
+        source=derive.source,
+        rows_in=planned.rows_in,
+        rows_out=len(cube),
+        threshold=derive.threshold,
+        cells=len(cube),
+        cells_hidden=int(planned.hidden.sum()),
         columns_dropped=[c.name for c in planned.source.columns if c.name not in used],
         columns_generalised={d.column: d.level_name for d in derive.dimensions if d.level_name != "as delivered"},
-        cells_hidden_share=round(figures.cells_hidden, 4), persons_hidden_share=round(figures.persons_hidden, 4),
-        levels_chosen=_levels_note(planned), rules_version=rules_version(original_spec),
+        cells_hidden_share=round(figures.cells_hidden, 4),
+        persons_hidden_share=round(figures.persons_hidden, 4),
+        levels_chosen=_levels_note(planned),
+        rules_version=rules_version(original_spec),
         perturbation=derive.perturbation.model_dump_json(exclude_none=True) if derive.perturbation else None,
     )
     types = {d: str for d in dims} | {derive.count.name: int, "suppression": str}
     table = TableToLoad(
-        name=planned.entry.id, frame=cube, types=types, primary_key=dims,
+        name=planned.entry.id,
+        frame=cube,
+        types=types,
+        primary_key=dims,
         indexes=indexes_for(planned.spec.facets, planned.spec.sortable, len(cube), also=dims[:1]),
     )
     return table, report
 
 
-_LEVEL_VI = {None: "như bản giao", "identity": "như bản giao", "month": "tháng", "quarter": "quý", "year": "năm",
-             "birth_year": "năm sinh", "age_band_5y": "nhóm tuổi 5 năm", "age_band_10y": "nhóm tuổi 10 năm",
-             "age_band_20y": "nhóm tuổi 20 năm", "whole_province": "toàn tỉnh"}
+_LEVEL_VI = {
+    None: "như bản giao",
+    "identity": "như bản giao",
+    "month": "tháng",
+    "quarter": "quý",
+    "year": "năm",
+    "birth_year": "năm sinh",
+    "age_band_5y": "nhóm tuổi 5 năm",
+    "age_band_10y": "nhóm tuổi 10 năm",
+    "age_band_20y": "nhóm tuổi 20 năm",
+    "whole_province": "toàn tỉnh",
+}
 
 
 def _levels_note(planned: PlannedAggregate) -> str:
@@ -183,15 +228,20 @@ def _levels_note(planned: PlannedAggregate) -> str:
 
 def _levels_note_vi(planned: PlannedAggregate) -> str:
     dims = planned.derive.dimensions
-    chosen = ", ".join(f"{d.label.vi if d.label else d.output} ({_LEVEL_VI.get(d.generalise, d.generalise)}"
-                       f"{', gộp nhóm' if d.groups or d.groups_from else ''})" for d in dims)
+    chosen = ", ".join(
+        f"{d.label.vi if d.label else d.output} ({_LEVEL_VI.get(d.generalise, d.generalise)}"
+        f"{', gộp nhóm' if d.groups or d.groups_from else ''})"
+        for d in dims
+    )
     targets, n, figures = planned.derive.targets, len(planned.tried), planned.utility()
     limits = f"{targets.cells_hidden:.0%} số ô và {targets.persons_hidden:.0%} số người"
     if planned.targets_met:
         why = f"mức chi tiết nhất trong {n} tổ hợp mà chỉ ẩn tối đa {limits}"
     elif not planned.met_alone:
-        why = (f"mức chi tiết nhất đạt mục tiêu khi xét riêng; kiểm tra cùng các bảng khác, bảng ẩn "
-               f"{percent_vi(figures.cells_hidden)} số ô và {percent_vi(figures.persons_hidden)} số người")
+        why = (
+            f"mức chi tiết nhất đạt mục tiêu khi xét riêng; kiểm tra cùng các bảng khác, bảng ẩn "
+            f"{percent_vi(figures.cells_hidden)} số ô và {percent_vi(figures.persons_hidden)} số người"
+        )
     else:
         why = f"không tổ hợp nào trong {n} tổ hợp chỉ ẩn tối đa {limits}; tổ hợp này ẩn ít người nhất"
     finer = sum(t.figures.cells > figures.cells for t in planned.tried)
@@ -203,13 +253,19 @@ def _levels_note_en(planned: PlannedAggregate) -> str:
     targets = planned.derive.targets
     finer = [t for t in planned.tried if t.figures.cells > planned.utility().cells]
     if planned.targets_met:
-        why = (f"the finest of {len(planned.tried)} combinations that hides at most {targets.cells_hidden:.0%} of "
-               f"cells and {targets.persons_hidden:.0%} of persons")
+        why = (
+            f"the finest of {len(planned.tried)} combinations that hides at most {targets.cells_hidden:.0%} of "
+            f"cells and {targets.persons_hidden:.0%} of persons"
+        )
     elif not planned.met_alone:
-        why = (f"the finest of {len(planned.tried)} combinations meeting the targets on its own; audited with the "
-               f"other tables it hides {planned.utility()}")
+        why = (
+            f"the finest of {len(planned.tried)} combinations meeting the targets on its own; audited with the "
+            f"other tables it hides {planned.utility()}"
+        )
     else:
-        why = (f"no combination of {len(planned.tried)} meets the targets ({targets.cells_hidden:.0%} of cells, "
-               f"{targets.persons_hidden:.0%} of persons); this one hides the fewest persons")
+        why = (
+            f"no combination of {len(planned.tried)} meets the targets ({targets.cells_hidden:.0%} of cells, "
+            f"{targets.persons_hidden:.0%} of persons); this one hides the fewest persons"
+        )
     rejected = "; ".join(f"{', '.join(t.levels.values())}: {t.figures}" for t in finer[:3])
     return f"{chosen}: {why}" + (f". Finer levels rejected: {rejected}" if rejected else "")

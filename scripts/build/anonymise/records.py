@@ -34,28 +34,37 @@ def derive_records(entry: DatasetEntry, spec: DerivedSpec, source: Spec, frame: 
     derive: Records = spec.derive
     secrets: BuildSecrets = key_source()
     if secrets.development and not entry.synthetic:
-        raise BuildFailed(f"dataset '{entry.id}': the public development key may only pseudonymise synthetic "
-                          f"sample data (or draw and order its records); set a real secret key: {GENERATE_HINT}")
+        raise BuildFailed(
+            f"dataset '{entry.id}': the public development key may only pseudonymise synthetic "
+            f"sample data (or draw and order its records); set a real secret key: {GENERATE_HINT}"
+        )
     rows = select_rows(frame, spec)
     rows = keyed_sample(rows, identities(rows, source.primary_key), derive.sample_fraction, secrets.sample(entry.id))
     l_required = derive.l if derive.sensitive else 1
     try:
-        released = anonymise_records(rows, hierarchies(derive), derive.k, derive.sensitive, l_required,
-                                     derive.max_suppression)
+        released = anonymise_records(
+            rows, hierarchies(derive), derive.k, derive.sensitive, l_required, derive.max_suppression
+        )
     except AnonymityUnreachable as error:
-        raise BuildFailed(f"dataset '{entry.id}': {error}; generalise further (more levels, or 'withheld' as the "
-                          "last level of a column) or allow more suppression in its spec") from None
+        raise BuildFailed(
+            f"dataset '{entry.id}': {error}; generalise further (more levels, or 'withheld' as the "
+            "last level of a column) or allow more suppression in its spec"
+        ) from None
     # Rows are written in an order drawn from the build's secret: neither the source's order (by commune, by
     # date) nor the sampler's survives into rowids.
     order = released.frame.index[keyed_order(len(released.frame), secrets.order(entry.id))]
     taken = [p.column for p in derive.pseudonymise] + derive.sensitive + derive.keep
     generalised, kept = released.frame.loc[order], rows.loc[order, taken]
-    table_frame = _grouped_by_facets(pd.DataFrame(_columns(entry, derive, source, generalised, kept, secrets)),
-                                     spec.facets)
+    table_frame = _grouped_by_facets(
+        pd.DataFrame(_columns(entry, derive, source, generalised, kept, secrets)), spec.facets
+    )
     report = _report(entry, derive, source, frame, table_frame, released, secrets)
     types = {name: (int if pd.api.types.is_integer_dtype(series) else str) for name, series in table_frame.items()}
     table = TableToLoad(
-        name=entry.id, frame=table_frame, types=types, primary_key=[],
+        name=entry.id,
+        frame=table_frame,
+        types=types,
+        primary_key=[],
         indexes=indexes_for(spec.facets, spec.sortable, len(table_frame)),
     )
     return table, report
@@ -75,8 +84,14 @@ def _grouped_by_facets(frame: pd.DataFrame, facets: list[str]) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def _columns(entry: DatasetEntry, derive: Records, source: Spec, generalised: pd.DataFrame, kept: pd.DataFrame,
-             secrets: BuildSecrets) -> dict[str, pd.Series]:
+def _columns(
+    entry: DatasetEntry,
+    derive: Records,
+    source: Spec,
+    generalised: pd.DataFrame,
+    kept: pd.DataFrame,
+    secrets: BuildSecrets,
+) -> dict[str, pd.Series]:
     """The published columns: pseudonyms, generalised quasi-identifiers, sensitive and kept columns."""
     columns = {}
     for pseudonym in derive.pseudonymise:
@@ -88,18 +103,30 @@ def _columns(entry: DatasetEntry, derive: Records, source: Spec, generalised: pd
     return columns
 
 
-def _report(entry: DatasetEntry, derive: Records, source: Spec, frame: pd.DataFrame, table_frame: pd.DataFrame,
-            released, secrets: BuildSecrets) -> DisclosureReport:
+def _report(
+    entry: DatasetEntry,
+    derive: Records,
+    source: Spec,
+    frame: pd.DataFrame,
+    table_frame: pd.DataFrame,
+    released,
+    secrets: BuildSecrets,
+) -> DisclosureReport:
     pseudonymised = [p.column for p in derive.pseudonymise]
     used = {q.column for q in derive.quasi_identifiers} | set(derive.sensitive) | set(derive.keep)
     return DisclosureReport(
-        dataset=entry.id, method="records", source=derive.source, rows_in=len(frame), rows_out=len(table_frame),
-        k=released.k, l_diversity=released.l_diversity if derive.sensitive else None,
+        dataset=entry.id,
+        method="records",
+        source=derive.source,
+        rows_in=len(frame),
+        rows_out=len(table_frame),
+        k=released.k,
+        l_diversity=released.l_diversity if derive.sensitive else None,
         suppressed_share=round(released.suppressed_share, 4),
         columns_dropped=[c.name for c in source.columns if c.name not in used and c.name not in pseudonymised],
-        columns_generalised={c: level for c, level in released.levels.items()
-                             if level != "identity" and c not in derive.keep},
-        columns_pseudonymised=pseudonymised + ([DEVELOPMENT_KEY_NOTE] if pseudonymised and secrets.development
-                                               else []),
+        columns_generalised={
+            c: level for c, level in released.levels.items() if level != "identity" and c not in derive.keep
+        },
+        columns_pseudonymised=pseudonymised + ([DEVELOPMENT_KEY_NOTE] if pseudonymised and secrets.development else []),
         pseudonym_link=derive.link if pseudonymised else None,
     )

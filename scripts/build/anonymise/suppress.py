@@ -30,9 +30,16 @@ def _unprotectable(shape, counts, primary, lower, upper, protection) -> np.ndarr
     return np.flatnonzero(primary & pinned(lo, hi, protection))
 
 
-def protect(shape: CubeShape, counts: np.ndarray, threshold: int = 10, protection: int = 1,
-            reasons_published: bool = False, hidden: np.ndarray | None = None, cost: str = "persons",
-            secondary_protection: int | None = None):
+def protect(
+    shape: CubeShape,
+    counts: np.ndarray,
+    threshold: int = 10,
+    protection: int = 1,
+    reasons_published: bool = False,
+    hidden: np.ndarray | None = None,
+    cost: str = "persons",
+    secondary_protection: int | None = None,
+):
     """Primary and secondary suppression masks for a full cube of counts (margins included).
 
     Every hidden small cell keeps at least `protection` + 1 possible values; every cell hidden only to
@@ -54,9 +61,11 @@ def protect(shape: CubeShape, counts: np.ndarray, threshold: int = 10, protectio
         # pin a cell whatever else is hidden, e.g. a total of 3 over three non-zero cells.
         stuck = _unprotectable(shape, counts, primary, lower, upper, protection)
         if stuck.size:
-            raise SuppressionFailed(f"{stuck.size} primary cells are recoverable from their "
-                                    "published reasons whatever else is suppressed; publish "
-                                    "without reasons or with coarser categories")
+            raise SuppressionFailed(
+                f"{stuck.size} primary cells are recoverable from their "
+                "published reasons whatever else is suppressed; publish "
+                "without reasons or with coarser categories"
+            )
     start = primary | ((hidden if hidden is not None else False) & (counts > 0))
     block = Block("table", shape, counts, threshold, protection, start, lower, upper, secondary_protection)
     # Suppressing more only widens what the attacker must allow, so a cell once shown safe stays
@@ -65,9 +74,15 @@ def protect(shape: CubeShape, counts: np.ndarray, threshold: int = 10, protectio
     return primary, block.hidden & ~primary
 
 
-def suppress_counts(microdata: pd.DataFrame, dims: list[str], threshold: int = 10, *,
-                    levels: dict | None = None, protection: int = 1,
-                    reasons_published: bool = False) -> pd.DataFrame:
+def suppress_counts(
+    microdata: pd.DataFrame,
+    dims: list[str],
+    threshold: int = 10,
+    *,
+    levels: dict | None = None,
+    protection: int = 1,
+    reasons_published: bool = False,
+) -> pd.DataFrame:
     """Count microdata over `dims` with all margins and suppress cells so none is small or derivable.
 
     The `suppression` column reads `suppressed` for every hidden cell. With `reasons_published` it
@@ -77,6 +92,11 @@ def suppress_counts(microdata: pd.DataFrame, dims: list[str], threshold: int = 1
     shape, counts = count_cube(microdata, dims, levels)
     primary, secondary = protect(shape, counts, threshold, protection, reasons_published)
     cube = cube_frame(shape, counts, primary, secondary, reasons_published)
-    cube.attrs.update(threshold=threshold, protection=protection, rows=len(microdata),
-                      cells_primary=int(primary.sum()), cells_secondary=int(secondary.sum()))
+    cube.attrs.update(
+        threshold=threshold,
+        protection=protection,
+        rows=len(microdata),
+        cells_primary=int(primary.sum()),
+        cells_secondary=int(secondary.sum()),
+    )
     return cube

@@ -37,8 +37,9 @@ COLUMNS = {
 TYPES = {name: str for name in COLUMNS} | {"synthetic": int, "row_count": int}
 
 
-def catalogue_row(entry: DatasetEntry, manifest: Manifest, rows: int, database: str,
-                  coverage: tuple[str, str] = ("", "")) -> dict:
+def catalogue_row(
+    entry: DatasetEntry, manifest: Manifest, rows: int, database: str, coverage: tuple[str, str] = ("", "")
+) -> dict:
     """One catalogue row for a dataset that is published in this release; `coverage` is its period (first and
     last day, scripts/build/publish/temporal.py)."""
     publisher, theme = manifest.publisher(entry), manifest.theme(entry)

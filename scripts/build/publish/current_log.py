@@ -41,7 +41,7 @@ def stack(build_dir: Path) -> list[str]:
             continue  # a line cut short by a full disk: the switches before and after it still count
         _, kind, release = fields
         if kind == ROLLBACK and release in current:
-            del current[last(current, release) + 1:]
+            del current[last(current, release) + 1 :]
         else:
             current.append(release)
     return current

@@ -50,21 +50,29 @@ COLUMNS = {
     "rows_out": ("Số dòng công bố", "Rows published"),
     "threshold": ("Ngưỡng ô nhỏ", "Cells below this count are suppressed"),
     "cells": ("Số ô", "Cells published, margins included"),
-    "cells_hidden": ("Số ô bị ẩn", "Cells hidden: small ones and those hidden so that no hidden cell can be worked "
-                     "out from anything published (one total: telling the two kinds apart would narrow them)"),
+    "cells_hidden": (
+        "Số ô bị ẩn",
+        "Cells hidden: small ones and those hidden so that no hidden cell can be worked "
+        "out from anything published (one total: telling the two kinds apart would narrow them)",
+    ),
     "cells_hidden_share": ("Tỷ lệ ô bị ẩn", "Share of the non-empty cells (totals excluded) that are hidden"),
     "persons_hidden_share": ("Tỷ lệ người bị ẩn", "Share of the persons counted that fall in hidden cells"),
     "levels_chosen": ("Mức chi tiết được chọn", "Level of each dimension and why it was chosen"),
-    "perturbation": ("Nhiễu ngẫu nhiên", "Cell key method parameters when published counts carry small noise (JSON); "
-                     "empty when counts are exact"),
+    "perturbation": (
+        "Nhiễu ngẫu nhiên",
+        "Cell key method parameters when published counts carry small noise (JSON); empty when counts are exact",
+    ),
     "k": ("k đạt được", "Smallest group of records sharing the same quasi-identifiers"),
     "l_diversity": ("l đạt được", "Fewest distinct sensitive values in any such group"),
     "suppressed_share": ("Tỷ lệ bản ghi bị loại", "Share of records removed to reach k and l"),
     "columns_dropped": ("Cột bị loại bỏ", "Source columns not published (JSON list)"),
     "columns_generalised": ("Cột được khái quát hóa", "Generalisation applied per column (JSON object)"),
     "columns_pseudonymised": ("Cột được mã hóa bí danh", "Columns replaced by keyed pseudonyms (JSON list)"),
-    "pseudonym_link": ("Liên kết bí danh", "Declared link: tables with the same link share pseudonyms and can be "
-                       "joined per person; empty: pseudonyms hold in this table and release only"),
+    "pseudonym_link": (
+        "Liên kết bí danh",
+        "Declared link: tables with the same link share pseudonyms and can be "
+        "joined per person; empty: pseudonyms hold in this table and release only",
+    ),
     "rules_version": ("Phiên bản quy tắc", "Version of the rule set: code version and spec digest"),
 }
 
@@ -77,13 +85,17 @@ def report_table(reports: list[DisclosureReport], release: str) -> TableToLoad:
         for name in ("columns_dropped", "columns_generalised", "columns_pseudonymised"):
             row[name] = json.dumps(row[name], ensure_ascii=False)
         rows.append(row)
-    types = {name: str for name in COLUMNS} | {
-        name: int for name in ("rows_in", "rows_out", "threshold", "cells", "cells_hidden",
-                               "k", "l_diversity")
-    } | {name: float for name in ("suppressed_share", "cells_hidden_share", "persons_hidden_share")}
+    types = (
+        {name: str for name in COLUMNS}
+        | {name: int for name in ("rows_in", "rows_out", "threshold", "cells", "cells_hidden", "k", "l_diversity")}
+        | {name: float for name in ("suppressed_share", "cells_hidden_share", "persons_hidden_share")}
+    )
     return TableToLoad(
-        name=TABLE, frame=pd.DataFrame(rows, columns=list(COLUMNS)), types=types,
-        primary_key=["dataset"], indexes=[["method"], ["source"]],
+        name=TABLE,
+        frame=pd.DataFrame(rows, columns=list(COLUMNS)),
+        types=types,
+        primary_key=["dataset"],
+        indexes=[["method"], ["source"]],
     )
 
 
@@ -98,7 +110,13 @@ def report_metadata() -> dict:
         ),
         "columns": {name: f"{vi} · {en}" for name, (vi, en) in COLUMNS.items()},
         "facets": ["method", "source"],
-        "sortable_columns": ["dataset", "rows_in", "rows_out", "cells_hidden", "cells_hidden_share",
-                             "persons_hidden_share"],
+        "sortable_columns": [
+            "dataset",
+            "rows_in",
+            "rows_out",
+            "cells_hidden",
+            "cells_hidden_share",
+            "persons_hidden_share",
+        ],
         "sort": "dataset",
     }

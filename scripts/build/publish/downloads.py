@@ -101,8 +101,12 @@ def write_json(connection: sqlite3.Connection, table: str, path: Path) -> dict:
             put(("\n" if first else ",\n") + lines)
             first = False
         put("\n]\n")
-    return {"path": f"{DIRECTORY}/{path.name}", "bytes": size, "sha256": digest.hexdigest(),
-            "media_type": "application/json"}
+    return {
+        "path": f"{DIRECTORY}/{path.name}",
+        "bytes": size,
+        "sha256": digest.hexdigest(),
+        "media_type": "application/json",
+    }
 
 
 def write_downloads(release: Path, database: Path, tables: dict[str, dict]) -> dict[str, dict]:
@@ -117,14 +121,16 @@ def write_downloads(release: Path, database: Path, tables: dict[str, dict]) -> d
             names = columns(connection, table)
             written[table] = {
                 "download": write_table(connection, table, directory / f"{table}.csv"),
-                DOWNLOAD_FORMATS: {"xlsx": xlsx_download.write_table(connection, table, directory / f"{table}.xlsx", names,
-                                                            column_details),
-                          "json": write_json(connection, table, directory / f"{table}.json")},
+                DOWNLOAD_FORMATS: {
+                    "xlsx": xlsx_download.write_table(
+                        connection, table, directory / f"{table}.xlsx", names, column_details
+                    ),
+                    "json": write_json(connection, table, directory / f"{table}.json"),
+                },
             }
         return written
     finally:
         connection.close()
-
 
 
 class Pending:
@@ -149,8 +155,13 @@ class Background:
 
     def submit(self, release: Path, database: Path, tables: dict[str, dict]) -> Pending:
         """write_downloads(release, database, tables) in a new process."""
-        process = subprocess.Popen([sys.executable, "-m", __name__, str(release), str(database)],
-                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        process = subprocess.Popen(
+            [sys.executable, "-m", __name__, str(release), str(database)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         self.started.append(process)
         process.stdin.write(json.dumps(tables, ensure_ascii=False))
         process.stdin.close()

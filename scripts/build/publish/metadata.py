@@ -65,15 +65,20 @@ def column_details(column, override=None) -> dict:
     `override` is a derived column's own label or description, where it has one."""
     label = getattr(override, "label", None) or column.label
     description = getattr(override, "description", None) or column.description
-    return {"label": {"vi": label.vi, "en": label.en}, "description": {"vi": description.vi, "en": description.en},
-            "unit": getattr(column, "unit", None) or None}
+    return {
+        "label": {"vi": label.vi, "en": label.en},
+        "description": {"vi": description.vi, "en": description.en},
+        "unit": getattr(column, "unit", None) or None,
+    }
 
 
 def column_text(details: dict) -> str:
     """The same as one line, for the column descriptions of Datasette's own table pages."""
     unit = f" [{details['unit']}]" if details["unit"] else ""
-    return (f"{details['label']['vi']} — {details['description']['vi']}{unit} · "
-            f"{details['label']['en']}: {details['description']['en']}")
+    return (
+        f"{details['label']['vi']} — {details['description']['vi']}{unit} · "
+        f"{details['label']['en']}: {details['description']['en']}"
+    )
 
 
 def columns_metadata(details: dict[str, dict]) -> dict:
@@ -155,9 +160,9 @@ SUPPRESSION_COLUMN = {
     "label": {"vi": "Ô bị ẩn", "en": "Suppressed"},
     "description": {
         "vi": "'suppressed' khi số liệu bị ẩn vì nhỏ hơn ngưỡng hoặc để không suy ra được ô nhỏ từ các tổng; "
-              "trống khi ô được công bố",
+        "trống khi ô được công bố",
         "en": "'suppressed' when the count is hidden, because it is small or so that small cells cannot be worked "
-              "out from totals; empty when published",
+        "out from totals; empty when published",
     },
     "unit": None,
 }

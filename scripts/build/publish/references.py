@@ -36,8 +36,10 @@ def find_code_lists(tables) -> dict[str, CodeList]:
             continue
         key = item.spec.primary_key[0]
         if key in found:
-            raise BuildFailed(f"datasets '{found[key].table.name}' and '{item.entry.id}' are both code lists of "
-                              f"'{key}' (label_column in their specs); keep label_column in one of them")
+            raise BuildFailed(
+                f"datasets '{found[key].table.name}' and '{item.entry.id}' are both code lists of "
+                f"'{key}' (label_column in their specs); keep label_column in one of them"
+            )
         found[key] = CodeList(item.table, key, label, item.metadata)
     return found
 
@@ -45,15 +47,14 @@ def find_code_lists(tables) -> dict[str, CodeList]:
 def _copy(code_list: CodeList) -> tuple[TableToLoad, dict]:
     """A code list for another database: its rows, key and labels, without search or the public table's page."""
     table = code_list.table
-    copy = TableToLoad(name=table.name, frame=table.frame, types=dict(table.types),
-                       primary_key=list(table.primary_key))
+    copy = TableToLoad(name=table.name, frame=table.frame, types=dict(table.types), primary_key=list(table.primary_key))
     metadata = {
         "label_column": code_list.label,
         "columns": dict(code_list.metadata.get("columns") or {}),
         # No title: the restricted catalogue lists titled tables only, and this one is public at /portal/<table>.
         "hidden": True,
         "description_html": f'<p>Bản sao của bảng công khai <a href="/{PUBLIC}/{table.name}">{table.name}</a>. '
-                            f'<span lang="en">Copy of the public table.</span></p>',
+        f'<span lang="en">Copy of the public table.</span></p>',
     }
     return copy, metadata
 

@@ -41,8 +41,10 @@ def exclusive(build_dir: Path):
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise RuntimeError(f"{build_dir}: a build or rollback is running (it holds {build_dir / '.lock'}); "
-                               "try again once it has finished") from None
+            raise RuntimeError(
+                f"{build_dir}: a build or rollback is running (it holds {build_dir / '.lock'}); "
+                "try again once it has finished"
+            ) from None
         for stale in [*build_dir.glob(".staging-*"), *build_dir.glob(".pruning-*")]:
             shutil.rmtree(stale, ignore_errors=True)
         yield
@@ -98,7 +100,7 @@ def rollback(build_dir: Path, skipped: Callable[[str], None] = lambda line: None
             raise RuntimeError(f"{build_dir}: nothing has been published yet, so there is nothing to roll back")
         history = current_log.stack(build_dir)
         # Normally current is the top of the stack; if it was switched to by hand, the log's top came before it.
-        earlier = history[:current_log.last(history, current.name)] if current.name in history else history
+        earlier = history[: current_log.last(history, current.name)] if current.name in history else history
         for name in reversed(earlier):
             target = build_dir / "releases" / name
             if name == current.name:
@@ -113,9 +115,11 @@ def rollback(build_dir: Path, skipped: Callable[[str], None] = lambda line: None
             _point(build_dir / "current", f"releases/{name}")
             current_log.record(build_dir, current_log.ROLLBACK, name)
             return target
-    raise RuntimeError(f"{build_dir}: there is no earlier release to roll back to: {build_dir / current_log.LOG} "
-                       f"names no complete release that was current before {current.name}; to serve another "
-                       f"release, point the link at it: ln -sfn releases/NNNN {build_dir / 'current'}")
+    raise RuntimeError(
+        f"{build_dir}: there is no earlier release to roll back to: {build_dir / current_log.LOG} "
+        f"names no complete release that was current before {current.name}; to serve another "
+        f"release, point the link at it: ln -sfn releases/NNNN {build_dir / 'current'}"
+    )
 
 
 def _prune(releases: Path, keep: int) -> None:

@@ -131,8 +131,11 @@ def _summary(last: dict | None, rows: int, columns: list[str]) -> tuple[str, str
     if last is None:
         return FIRST, f"Công bố lần đầu ({_number(rows, 'vi')} dòng)", f"First publication ({_number(rows, 'en')} rows)"
     if last["change"] == WITHDRAWN:
-        return (REPUBLISHED, f"Công bố lại ({_number(rows, 'vi')} dòng)",
-                f"Published again ({_number(rows, 'en')} rows)")
+        return (
+            REPUBLISHED,
+            f"Công bố lại ({_number(rows, 'vi')} dòng)",
+            f"Published again ({_number(rows, 'en')} rows)",
+        )
     return (CHANGED, *_changes(last, rows, columns))
 
 
@@ -155,18 +158,39 @@ def record(history: list[dict], tables: list, release: str, published_at: dt.dat
             continue
         columns = list(table.frame.columns)
         change, summary_vi, summary_en = _summary(previous, len(table.frame), columns)
-        added.append({
-            "dataset": dataset, "version": previous["version"] + 1 if previous else 1, "release": release,
-            "published_at": when, "change": change, "title_vi": item.entry.title.vi, "title_en": item.entry.title.en,
-            "rows": len(table.frame), "columns": json.dumps(columns, ensure_ascii=False),
-            "summary_vi": summary_vi, "summary_en": summary_en, "content_hash": digest,
-        })
+        added.append(
+            {
+                "dataset": dataset,
+                "version": previous["version"] + 1 if previous else 1,
+                "release": release,
+                "published_at": when,
+                "change": change,
+                "title_vi": item.entry.title.vi,
+                "title_en": item.entry.title.en,
+                "rows": len(table.frame),
+                "columns": json.dumps(columns, ensure_ascii=False),
+                "summary_vi": summary_vi,
+                "summary_en": summary_en,
+                "content_hash": digest,
+            }
+        )
     published = {item.entry.id for item in tables}
     for dataset, previous in sorted(last.items()):
         if dataset not in published and previous["change"] != WITHDRAWN:
-            added.append(dict(previous, version=previous["version"] + 1, release=release, published_at=when,
-                              change=WITHDRAWN, rows=None, columns=None, content_hash=None,
-                              summary_vi="Ngừng công bố", summary_en="Withdrawn"))
+            added.append(
+                dict(
+                    previous,
+                    version=previous["version"] + 1,
+                    release=release,
+                    published_at=when,
+                    change=WITHDRAWN,
+                    rows=None,
+                    columns=None,
+                    content_hash=None,
+                    summary_vi="Ngừng công bố",
+                    summary_en="Withdrawn",
+                )
+            )
     return added
 
 
@@ -176,7 +200,10 @@ def history_table(history: list[dict]) -> TableToLoad:
     frame["version"] = frame["version"].astype("Int64")
     frame["rows"] = frame["rows"].astype("Int64")
     return TableToLoad(
-        name=TABLE, frame=frame, types=TYPES, primary_key=["dataset", "version"],
+        name=TABLE,
+        frame=frame,
+        types=TYPES,
+        primary_key=["dataset", "version"],
         indexes=[["release"], ["published_at"], ["change"]],
     )
 

@@ -34,8 +34,9 @@ def seal(directory: Path) -> Path:
     Files in subdirectories are listed by their path in the release (`downloads/communes.csv`), as sha256sum does.
     """
     path = directory / SEAL
-    path.write_text("".join(f"{_digest(p)}  {p.relative_to(directory).as_posix()}\n" for p in files(directory)),
-                    encoding="utf-8")
+    path.write_text(
+        "".join(f"{_digest(p)}  {p.relative_to(directory).as_posix()}\n" for p in files(directory)), encoding="utf-8"
+    )
     return path
 
 

@@ -47,7 +47,9 @@ def name_tables(code_lists: dict) -> dict[str, Names]:
     found = {}
     for key, code_list in code_lists.items():
         pairs = code_list.table.frame[[key, code_list.label]].dropna()
-        found[key] = Names(key, code_list.table.name, dict(zip(pairs[key].astype(str), pairs[code_list.label].astype(str))))
+        found[key] = Names(
+            key, code_list.table.name, dict(zip(pairs[key].astype(str), pairs[code_list.label].astype(str)))
+        )
     return found
 
 
@@ -75,15 +77,21 @@ def column_values(item, names: dict[str, Names]) -> list[tuple[str, str, str, in
             continue
         known = named.names if named else {}
         # A code in words (its name); any other value as written, when it has words ("Tổng", "Toàn tỉnh").
-        found += [(column, cell, known.get(cell, cell), int(rows)) for cell, rows in counts.items()
-                  if cell in known or HAS_LETTER.search(cell)]
+        found += [
+            (column, cell, known.get(cell, cell), int(rows))
+            for cell, rows in counts.items()
+            if cell in known or HAS_LETTER.search(cell)
+        ]
     return found
 
 
 def _labels(metadata: dict) -> str:
     """Every column's label in both languages, from the column details the build wrote (contract.COLUMN_DETAILS)."""
-    return " ".join(label for column in (metadata.get(contract.COLUMN_DETAILS) or {}).values()
-                    for label in (column["label"]["vi"], column["label"]["en"]))
+    return " ".join(
+        label
+        for column in (metadata.get(contract.COLUMN_DETAILS) or {}).values()
+        for label in (column["label"]["vi"], column["label"]["en"])
+    )
 
 
 def document(item, manifest: Manifest) -> dict:
@@ -98,10 +106,16 @@ def document(item, manifest: Manifest) -> dict:
         "columns": _labels(item.metadata),
     }
     return {
-        "id": item.table.name, **{key: fold(value) for key, value in text.items()},
-        "theme_id": entry.theme, "theme_vi": theme.vi, "theme_en": theme.en,
-        "publisher_id": entry.publisher, "publisher_vi": publisher.vi, "publisher_en": publisher.en,
-        "update_frequency": entry.update_frequency, "access": entry.access,
+        "id": item.table.name,
+        **{key: fold(value) for key, value in text.items()},
+        "theme_id": entry.theme,
+        "theme_vi": theme.vi,
+        "theme_en": theme.en,
+        "publisher_id": entry.publisher,
+        "publisher_vi": publisher.vi,
+        "publisher_en": publisher.en,
+        "update_frequency": entry.update_frequency,
+        "access": entry.access,
     }
 
 
@@ -119,8 +133,10 @@ def write_search_index(path: Path, tables, manifest: Manifest, names: dict[str, 
     for item in tables:
         document_row = document(item, manifest)
         documents.append(tuple(document_row[column] for column in contract.SEARCH_COLUMNS))
-        value_rows += [(fold(value), item.table.name, column, cell, value, rows)
-                       for column, cell, value, rows in column_values(item, names)]
+        value_rows += [
+            (fold(value), item.table.name, column, cell, value, rows)
+            for column, cell, value, rows in column_values(item, names)
+        ]
     db = sqlite3.connect(path)
     try:
         with db:

@@ -16,8 +16,7 @@ PERIOD_COLUMNS = ("year", "quarter", "month")
 PATTERNS = [
     (re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"), lambda y, m, d: ((y, m, d), (y, m, d))),
     (re.compile(r"^(\d{4})-(\d{2})$"), lambda y, m: ((y, m, 1), (y, m, calendar.monthrange(y, m)[1]))),
-    (re.compile(r"^(\d{4})-Q([1-4])$"), lambda y, q: ((y, 3 * q - 2, 1),
-                                                     (y, 3 * q, calendar.monthrange(y, 3 * q)[1]))),
+    (re.compile(r"^(\d{4})-Q([1-4])$"), lambda y, q: ((y, 3 * q - 2, 1), (y, 3 * q, calendar.monthrange(y, 3 * q)[1]))),
     (re.compile(r"^(\d{4})$"), lambda y: ((y, 1, 1), (y, 12, 31))),
 ]
 

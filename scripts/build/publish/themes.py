@@ -16,8 +16,9 @@ from scripts.build.spec.manifest import Bilingual, Manifest, ManifestError, Stri
 FILE = "themes.yml"
 PLUGIN = CATALOGUE_CONFIG
 # http://publications.europa.eu/resource/authority/data-theme (OP_DATPRO is provisional and not offered).
-EuTheme = Literal["AGRI", "ECON", "EDUC", "ENER", "ENVI", "GOVE", "HEAL", "INTR", "JUST", "REGI", "SOCI", "TECH",
-                  "TRAN"]
+EuTheme = Literal[
+    "AGRI", "ECON", "EDUC", "ENER", "ENVI", "GOVE", "HEAL", "INTR", "JUST", "REGI", "SOCI", "TECH", "TRAN"
+]
 
 
 class ThemeMapping(Strict):
@@ -44,8 +45,11 @@ def load(data_dir: Path, manifest: Manifest) -> dict[str, dict]:
     if missing:
         raise ManifestError(f"{path}: no EU and national theme for manifest theme(s) {', '.join(missing)}")
     labels = {theme.id: Bilingual(vi=theme.vi, en=theme.en) for theme in manifest.themes}
-    return {theme: {"eu": mapping.eu, "national": mapping.national.model_dump(), **labels[theme].model_dump()}
-            for theme, mapping in mappings.items() if theme in labels}
+    return {
+        theme: {"eu": mapping.eu, "national": mapping.national.model_dump(), **labels[theme].model_dump()}
+        for theme, mapping in mappings.items()
+        if theme in labels
+    }
 
 
 def with_themes(portal_metadata: dict, themes: dict[str, dict]) -> dict:

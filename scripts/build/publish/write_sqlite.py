@@ -40,8 +40,9 @@ def insert_table(db: sqlite_utils.Database, table: TableToLoad) -> None:
     target = db.table(table.name)
     keys = table.primary_key
     # A table without a declared key (anonymised records) keeps SQLite's rowid as its key.
-    target.create(table.types, pk=(keys[0] if len(keys) == 1 else keys) or None, not_null=keys,
-                  foreign_keys=table.foreign_keys)
+    target.create(
+        table.types, pk=(keys[0] if len(keys) == 1 else keys) or None, not_null=keys, foreign_keys=table.foreign_keys
+    )
     # The rows are already typed and checked: one prepared INSERT run by SQLite is several times faster than
     # sqlite-utils' insert_all, which rebuilds its statement and re-examines every row in Python.
     columns = ", ".join(f"[{column}]" for column in table.frame.columns)

@@ -35,8 +35,11 @@ EXACT_INTEGER = 2**53  # beyond it a double, which is all a spreadsheet cell hol
 BATCH = 20_000
 # A fixed creation date in the file's properties: the file changes only when the data does, like the CSV.
 CREATED = dt.datetime(2000, 1, 1)
-ROWID = {"label": {"vi": "Số thứ tự dòng", "en": "Row number"},
-         "description": {"vi": "Số thứ tự dòng trong bảng", "en": "Row number in the table"}, "unit": None}
+ROWID = {
+    "label": {"vi": "Số thứ tự dòng", "en": "Row number"},
+    "description": {"vi": "Số thứ tự dòng trong bảng", "en": "Row number in the table"},
+    "unit": None,
+}
 
 
 def _sheet_name(index: int) -> str:
@@ -76,13 +79,15 @@ def _write_dictionary(workbook, names: list[str], labels: dict[str, dict], style
     sheet.freeze_panes(1, 0)
     for row, name in enumerate(names, start=1):
         text = labels[name]
-        for column, value in enumerate((name, text["label_vi"], text["label_en"], text["vi"], text["en"],
-                                        text["unit"])):
+        for column, value in enumerate(
+            (name, text["label_vi"], text["label_en"], text["vi"], text["en"], text["unit"])
+        ):
             sheet.write_string(row, column, value)
 
 
-def write_table(connection: sqlite3.Connection, table: str, path: Path, names: list[str],
-                column_details: dict[str, dict]) -> dict:
+def write_table(
+    connection: sqlite3.Connection, table: str, path: Path, names: list[str], column_details: dict[str, dict]
+) -> dict:
     """Write one table as XLSX at `path` (`names`: the CSV file's columns; `column_details`: the table's labels,
     descriptions and units, contract.COLUMN_DETAILS); its path in the release, size, SHA-256 and number of data
     sheets."""
@@ -113,5 +118,10 @@ def write_table(connection: sqlite3.Connection, table: str, path: Path, names: l
     _write_dictionary(workbook, names, labels, styles)
     workbook.close()
     content = path.read_bytes()
-    return {"path": f"{path.parent.name}/{path.name}", "bytes": len(content),
-            "sha256": hashlib.sha256(content).hexdigest(), "media_type": MEDIA_TYPE, "sheets": sheets}
+    return {
+        "path": f"{path.parent.name}/{path.name}",
+        "bytes": len(content),
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "media_type": MEDIA_TYPE,
+        "sheets": sheets,
+    }

@@ -139,12 +139,16 @@ def _refuse_nul(path: Path, data: bytes, frame: pd.DataFrame, lines: pd.Series) 
         return  # one scan of the bytes; the cells are searched only when there is something to find
     for column, name in enumerate(frame.columns, start=1):
         if "\0" in name:
-            raise ExtractError(f"{path}:1:{column}: a NUL byte in the column name; remove it and deliver the file again")
+            raise ExtractError(
+                f"{path}:1:{column}: a NUL byte in the column name; remove it and deliver the file again"
+            )
     for column, name in enumerate(frame.columns, start=1):
         holding = np.flatnonzero(frame[name].str.contains("\0", regex=False).to_numpy(dtype=bool, na_value=False))
         if len(holding):
-            raise ExtractError(f"{path}:{lines.iloc[holding[0]]}:{column}: a NUL byte in the value of column {column} "
-                               "(value not shown); remove it (the file may be damaged) and deliver the file again")
+            raise ExtractError(
+                f"{path}:{lines.iloc[holding[0]]}:{column}: a NUL byte in the value of column {column} "
+                "(value not shown); remove it (the file may be damaged) and deliver the file again"
+            )
 
 
 def read_csv(path: Path, max_bytes: int | None = None) -> RawTable:

@@ -31,8 +31,9 @@ def size_limit(max_bytes: int | None = None) -> int:
     if not value:
         return DEFAULT_MAX_BYTES
     if not value.isdigit() or int(value) < 1:
-        raise ExtractError(f"{LIMIT_VARIABLE} must be a whole number of bytes (e.g. 1073741824 for 1 GiB); "
-                           "correct or unset it")
+        raise ExtractError(
+            f"{LIMIT_VARIABLE} must be a whole number of bytes (e.g. 1073741824 for 1 GiB); correct or unset it"
+        )
     return int(value)
 
 
@@ -58,16 +59,19 @@ def read_source(path: Path, max_bytes: int | None = None) -> bytes:
 
 def _check_kind_and_size(path: Path, info: os.stat_result, limit: int) -> None:
     if stat.S_ISDIR(info.st_mode):
-        raise ExtractError(f"{path}: a directory, not a file; point the manifest's 'source.files' at the CSV "
-                           "file inside it")
+        raise ExtractError(
+            f"{path}: a directory, not a file; point the manifest's 'source.files' at the CSV file inside it"
+        )
     if not stat.S_ISREG(info.st_mode):
-        raise ExtractError(f"{path}: not a regular file (a device, pipe or socket); put the delivered CSV "
-                           "file itself at this path")
+        raise ExtractError(
+            f"{path}: not a regular file (a device, pipe or socket); put the delivered CSV file itself at this path"
+        )
     if info.st_size > limit:
         raise ExtractError(
             f"{path}: {info.st_size:,} bytes, above the limit of {limit:,} bytes for a source file; check that "
             f"it is the right file, or raise the limit with 'max_bytes' under the dataset's 'source' in "
-            f"data/manifest.yml (or {LIMIT_VARIABLE} for every dataset)")
+            f"data/manifest.yml (or {LIMIT_VARIABLE} for every dataset)"
+        )
 
 
 def _not_openable(path: Path, error: OSError) -> str:
@@ -76,8 +80,10 @@ def _not_openable(path: Path, error: OSError) -> str:
     except OSError:
         mode = 0
     if stat.S_ISLNK(mode):
-        return (f"{path}: a symbolic link, which the build does not follow; copy the delivered file itself into "
-                "data/raw/ in its place")
+        return (
+            f"{path}: a symbolic link, which the build does not follow; copy the delivered file itself into "
+            "data/raw/ in its place"
+        )
     return f"{path}: cannot be opened ({error.strerror}); check the path and its permissions"
 
 
@@ -86,11 +92,15 @@ def _check_head(path: Path, head: bytes) -> None:
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\0" not in head:
         return
     if not head.strip(b"\0"):
-        raise ExtractError(f"{path}: begins with {len(head):,} NUL bytes, not text (a damaged or half-copied "
-                           "file?); deliver the file again")
+        raise ExtractError(
+            f"{path}: begins with {len(head):,} NUL bytes, not text (a damaged or half-copied "
+            "file?); deliver the file again"
+        )
     # UTF-16 writes each ASCII character (letters, digits, commas, newlines) as the character and a zero byte.
     # A stray zero or a run of zeros has them at both positions; a few zeros prove nothing.
     high, low = sorted((head[0::2].count(0), head[1::2].count(0)), reverse=True)
     if high >= max(8, len(head) // 8) and low <= high / 4:
-        raise ExtractError(f"{path}: looks like UTF-16 without a byte-order mark (a zero byte beside most "
-                           "characters); save it as UTF-8 ('CSV UTF-8' in Excel)")
+        raise ExtractError(
+            f"{path}: looks like UTF-16 without a byte-order mark (a zero byte beside most "
+            "characters); save it as UTF-8 ('CSV UTF-8' in Excel)"
+        )

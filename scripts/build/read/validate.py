@@ -158,9 +158,15 @@ def _check_headers(raw: RawTable, spec: Spec, result: Checked) -> None:
     unknown = [h for h in raw.headers if h not in expected]
     if len(unknown) > len(raw.headers) / 2:
         # Most names unknown: line 1 is probably a record (the header row is missing), so none is quoted.
-        result.problems.append(Problem(
-            str(raw.path), 1, 1, f"{len(unknown)} of the {len(raw.headers)} column names on line 1 are not in the "
-            "spec: is the header row missing? (names not shown: line 1 may hold personal data)"))
+        result.problems.append(
+            Problem(
+                str(raw.path),
+                1,
+                1,
+                f"{len(unknown)} of the {len(raw.headers)} column names on line 1 are not in the "
+                "spec: is the header row missing? (names not shown: line 1 may hold personal data)",
+            )
+        )
         return
     for position, header in enumerate(raw.headers, start=1):
         if header in expected:

@@ -28,10 +28,23 @@ ROLES = {
 }
 NEEDS_SERIES = {"pyramid": "the column of the two sexes", "stacked": "the column whose shares are stacked"}
 # The kind of a dimension by what its generaliser makes of the source column.
-GENERALISED_KIND = {"month": TIME, "quarter": TIME, "year": TIME, "birth_year": ORDERED, "age_band_5y": ORDERED,
-                    "age_band_10y": ORDERED, "age_band_20y": ORDERED}
-TYPE_KIND = {"date": TIME, "integer": MEASURE, "number": MEASURE, "text": CATEGORY, "code": CATEGORY,
-             "boolean": CATEGORY}
+GENERALISED_KIND = {
+    "month": TIME,
+    "quarter": TIME,
+    "year": TIME,
+    "birth_year": ORDERED,
+    "age_band_5y": ORDERED,
+    "age_band_10y": ORDERED,
+    "age_band_20y": ORDERED,
+}
+TYPE_KIND = {
+    "date": TIME,
+    "integer": MEASURE,
+    "number": MEASURE,
+    "text": CATEGORY,
+    "code": CATEGORY,
+    "boolean": CATEGORY,
+}
 
 
 class Chart(Strict):
@@ -73,20 +86,41 @@ def problems(charts: list[Chart], columns: dict[str, ChartColumn]) -> list[tuple
             if name not in columns:
                 found.append((at, f"unknown column '{name}'; {allowed}"))
             elif columns[name].kind not in kinds:
-                found.append((at, f"column '{name}' is a {columns[name].kind} column; a {chart.type} chart's "
-                                  f"'{role}' takes another; {allowed}"))
-            elif chart.type == "pyramid" and role == "series" and columns[name].categories is not None \
-                    and len(columns[name].categories) != 2:
-                found.append((at, f"column '{name}' has {len(columns[name].categories)} categories; a pyramid's "
-                                  "'series' takes a column of exactly two (the sexes)"))
+                found.append(
+                    (
+                        at,
+                        f"column '{name}' is a {columns[name].kind} column; a {chart.type} chart's "
+                        f"'{role}' takes another; {allowed}",
+                    )
+                )
+            elif (
+                chart.type == "pyramid"
+                and role == "series"
+                and columns[name].categories is not None
+                and len(columns[name].categories) != 2
+            ):
+                found.append(
+                    (
+                        at,
+                        f"column '{name}' has {len(columns[name].categories)} categories; a pyramid's "
+                        "'series' takes a column of exactly two (the sexes)",
+                    )
+                )
     return found
 
 
 def renamed(charts: list[Chart], rename: dict[str, str]) -> list[Chart]:
     """The charts with their columns named as published at the levels the build chose."""
-    return [chart.model_copy(update={role: rename.get(getattr(chart, role), getattr(chart, role))
-                                     for role in ("x", "y", "series") if getattr(chart, role) is not None})
-            for chart in charts]
+    return [
+        chart.model_copy(
+            update={
+                role: rename.get(getattr(chart, role), getattr(chart, role))
+                for role in ("x", "y", "series")
+                if getattr(chart, role) is not None
+            }
+        )
+        for chart in charts
+    ]
 
 
 def metadata(charts: list[Chart], columns: dict[str, ChartColumn]) -> list[dict]:
@@ -94,13 +128,25 @@ def metadata(charts: list[Chart], columns: dict[str, ChartColumn]) -> list[dict]
     out = []
     for chart in charts:
         used = [name for name in (chart.x, chart.series, chart.y) if name is not None]
-        out.append({
-            "type": chart.type, "title": chart.title.model_dump(), "x": chart.x, "y": chart.y,
-            "series": chart.series, "limit": chart.limit,
-            "columns": {name: {"kind": columns[name].kind, "label": columns[name].label.model_dump(),
-                               "categories": list(columns[name].categories or []) or None}
-                        for name in used if name in columns},
-        })
+        out.append(
+            {
+                "type": chart.type,
+                "title": chart.title.model_dump(),
+                "x": chart.x,
+                "y": chart.y,
+                "series": chart.series,
+                "limit": chart.limit,
+                "columns": {
+                    name: {
+                        "kind": columns[name].kind,
+                        "label": columns[name].label.model_dump(),
+                        "categories": list(columns[name].categories or []) or None,
+                    }
+                    for name in used
+                    if name in columns
+                },
+            }
+        )
     return out
 
 

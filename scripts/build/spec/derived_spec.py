@@ -95,12 +95,19 @@ class Dimension(Strict):
     def levels(self) -> list[Dimension]:
         """This dimension at each acceptable level, finest first, each with its own name and labels."""
         own = self.model_copy(update={"coarser": []})
-        return [own] + [own.model_copy(update={
-            "generalise": level.generalise if level.generalise is not None else self.generalise,
-            "groups": level.groups, "groups_from": level.groups_from,
-            "name": level.name or self.name, "label": level.label or self.label,
-            "description": level.description or self.description,
-        }) for level in self.coarser]
+        return [own] + [
+            own.model_copy(
+                update={
+                    "generalise": level.generalise if level.generalise is not None else self.generalise,
+                    "groups": level.groups,
+                    "groups_from": level.groups_from,
+                    "name": level.name or self.name,
+                    "label": level.label or self.label,
+                    "description": level.description or self.description,
+                }
+            )
+            for level in self.coarser
+        ]
 
     @property
     def level_name(self) -> str:
@@ -274,30 +281,46 @@ class DerivedSpec(Strict):
             taken += [(at + ("dimensions", i, "column"), d.column) for i, d in enumerate(derive.dimensions)]
             taken += [(at + ("dimensions", i, "at"), d.at) for i, d in enumerate(derive.dimensions) if d.at]
         else:
-            taken += [(at + ("quasi_identifiers", i, "column"), q.column)
-                      for i, q in enumerate(derive.quasi_identifiers)]
+            taken += [
+                (at + ("quasi_identifiers", i, "column"), q.column) for i, q in enumerate(derive.quasi_identifiers)
+            ]
             taken += [(at + (key, i), c) for key in ("sensitive", "keep") for i, c in enumerate(getattr(derive, key))]
             pseudonymised = [(at + ("pseudonymise", i, "column"), p.column) for i, p in enumerate(derive.pseudonymise)]
-        problems = [(where, f"column '{c}' is not in source spec '{derive.source}'; its columns: {', '.join(names)}")
-                    for where, c in taken + pseudonymised if c not in names]
+        problems = [
+            (where, f"column '{c}' is not in source spec '{derive.source}'; its columns: {', '.join(names)}")
+            for where, c in taken + pseudonymised
+            if c not in names
+        ]
         roles = {c.name: c.role for c in source.columns}
         # Identifiers and free text never pass through as values; an identifier may only become a keyed pseudonym.
-        problems += [(where, f"column '{c}' is a {roles[c]} and can never be published")
-                     for where, c in taken if roles.get(c) in ("direct_identifier", "free_text")]
-        problems += [(where, f"column '{c}' is a {roles[c]}, not an identifier to pseudonymise")
-                     for where, c in pseudonymised if c in roles and roles[c] != "direct_identifier"]
+        problems += [
+            (where, f"column '{c}' is a {roles[c]} and can never be published")
+            for where, c in taken
+            if roles.get(c) in ("direct_identifier", "free_text")
+        ]
+        problems += [
+            (where, f"column '{c}' is a {roles[c]}, not an identifier to pseudonymise")
+            for where, c in pseudonymised
+            if c in roles and roles[c] != "direct_identifier"
+        ]
         if isinstance(derive, Aggregate):
             problems += self._dimension_problems()
         outputs = list(dict.fromkeys(self.output_columns() + self.level_outputs()))
         published = f"published columns: {', '.join(outputs)}"
         for field, columns in (("facets", self.facets), ("sortable", self.sortable)):
-            problems += [((field, i), f"unknown column '{c}'; {published}") for i, c in enumerate(columns)
-                         if c not in outputs]
+            problems += [
+                ((field, i), f"unknown column '{c}'; {published}") for i, c in enumerate(columns) if c not in outputs
+            ]
         if self.sort and self.sort.lstrip("-") not in outputs:
             problems.append((("sort",), f"unknown column '{self.sort.lstrip('-')}'; {published}"))
-        problems += [(("gate_allow", i, "column"), f"column '{rule.column}' is not published; '*' or one of "
-                      f"{', '.join(outputs)}") for i, rule in enumerate(self.gate_allow)
-                     if rule.column != "*" and rule.column not in outputs]
+        problems += [
+            (
+                ("gate_allow", i, "column"),
+                f"column '{rule.column}' is not published; '*' or one of {', '.join(outputs)}",
+            )
+            for i, rule in enumerate(self.gate_allow)
+            if rule.column != "*" and rule.column not in outputs
+        ]
         if not problems:  # the columns' kinds are known once the columns are
             problems += chart_specs.problems(self.charts, self.chart_columns(source))
         return problems
@@ -309,10 +332,16 @@ class DerivedSpec(Strict):
             for dim in derive.dimensions:
                 for level in dim.levels:
                     kind = chart_specs.GENERALISED_KIND.get(level.generalise, chart_specs.CATEGORY)
-                    declared = (tuple(level.groups) if level.groups else
-                                tuple(level.categories) if level.categories and not level.generalise else None)
-                    columns.setdefault(level.output, ChartColumn(kind, level.label or source.column(dim.column).label,
-                                                                 declared))
+                    declared = (
+                        tuple(level.groups)
+                        if level.groups
+                        else tuple(level.categories)
+                        if level.categories and not level.generalise
+                        else None
+                    )
+                    columns.setdefault(
+                        level.output, ChartColumn(kind, level.label or source.column(dim.column).label, declared)
+                    )
             columns[derive.count.name] = ChartColumn(chart_specs.MEASURE, derive.count.label)
             return columns
         for qi in derive.quasi_identifiers:
@@ -327,17 +356,28 @@ class DerivedSpec(Strict):
         for index, dim in enumerate(self.derive.dimensions):
             free = dim.generalise in (None, "identity") and not (dim.groups or dim.groups_from)
             if free and dim.categories is None and dim.categories_from is None:
-                problems.append((("derive", "dimensions", index), "list the categories it may publish in "
-                                 "'categories' or 'categories_from', so that no unexpected value (a name, say) is "
-                                 "published"))
+                problems.append(
+                    (
+                        ("derive", "dimensions", index),
+                        "list the categories it may publish in "
+                        "'categories' or 'categories_from', so that no unexpected value (a name, say) is "
+                        "published",
+                    )
+                )
         columns = [d.column for d in self.derive.dimensions]
         for index, relation in enumerate(self.derive.relations):
             if relation.equal:
                 named = [relation.equal.dimension, *relation.equal.where]
             else:
                 named = [relation.at_most.cumulative]
-            problems += [(("derive", "relations", index), f"'{c}' is not a dimension's column; dimensions' "
-                          f"columns: {', '.join(columns)}") for c in named if c not in columns]
+            problems += [
+                (
+                    ("derive", "relations", index),
+                    f"'{c}' is not a dimension's column; dimensions' columns: {', '.join(columns)}",
+                )
+                for c in named
+                if c not in columns
+            ]
         return problems
 
     def level_outputs(self) -> list[str]:
@@ -355,17 +395,27 @@ class DerivedSpec(Strict):
         def follow(names: list[str]) -> list[str]:
             return list(dict.fromkeys(rename.get(n, n) for n in names))
 
-        sort = self.sort and ("-" if self.sort.startswith("-") else "") + rename.get(self.sort.lstrip("-"),
-                                                                                   self.sort.lstrip("-"))
+        sort = self.sort and ("-" if self.sort.startswith("-") else "") + rename.get(
+            self.sort.lstrip("-"), self.sort.lstrip("-")
+        )
         derive = self.derive.model_copy(update={"dimensions": chosen})
-        return self.model_copy(update={"derive": derive, "facets": follow(self.facets),
-                                       "sortable": follow(self.sortable), "sort": sort,
-                                       "charts": chart_specs.renamed(self.charts, rename)})
+        return self.model_copy(
+            update={
+                "derive": derive,
+                "facets": follow(self.facets),
+                "sortable": follow(self.sortable),
+                "sort": sort,
+                "charts": chart_specs.renamed(self.charts, rename),
+            }
+        )
 
     def output_columns(self) -> list[str]:
         derive = self.derive
         if isinstance(derive, Aggregate):
             return [d.output for d in derive.dimensions] + [derive.count.name, "suppression"]
-        return ([p.name for p in derive.pseudonymise] + [q.output for q in derive.quasi_identifiers]
-                + derive.sensitive + derive.keep)
-
+        return (
+            [p.name for p in derive.pseudonymise]
+            + [q.output for q in derive.quasi_identifiers]
+            + derive.sensitive
+            + derive.keep
+        )

@@ -52,7 +52,9 @@ class Approval(Decision):
 
 class Source(Strict):
     files: list[str] = Field(min_length=1)
-    max_bytes: int | None = Field(default=None, ge=1)  # this dataset's file-size limit (scripts/build/read/source_file.py)
+    max_bytes: int | None = Field(
+        default=None, ge=1
+    )  # this dataset's file-size limit (scripts/build/read/source_file.py)
 
 
 class DatasetEntry(Strict):
@@ -206,7 +208,9 @@ class Spec(Strict):
             if unknown:
                 raise ValueError(f"field '{field}' names unknown columns {unknown}")
         if self.label_column and len(self.primary_key) != 1:
-            raise ValueError(f"field 'label_column' needs a primary key of one column (the code), not {self.primary_key}")
+            raise ValueError(
+                f"field 'label_column' needs a primary key of one column (the code), not {self.primary_key}"
+            )
         return self
 
     def column(self, name: str) -> Column:
@@ -253,16 +257,21 @@ def load_spec(path: Path, dataset_id: str) -> Spec:
     try:
         spec = Spec.model_validate(raw)
     except ValidationError as error:
-        raise ManifestError("\n".join(f"dataset '{dataset_id}': {line}"
-                                      for line in describe(error, raw, path, Spec))) from None
+        raise ManifestError(
+            "\n".join(f"dataset '{dataset_id}': {line}" for line in describe(error, raw, path, Spec))
+        ) from None
     unconfirmed = [(i, c) for i, c in enumerate(spec.columns) if c.role == UNCONFIRMED]
     if unconfirmed:
         line = line_finder(path)
         roles = ", ".join(get_args(Role))
-        raise ManifestError("\n".join(
-            f"dataset '{dataset_id}': {path}{line(('columns', i, 'role'))}: column '{c.name}' (columns[{i}], header "
-            f"'{c.header}'): role is unconfirmed; set 'role:' to the role you confirm, one of {roles} "
-            f"(suggested: {c.suggested_role or 'none'})" for i, c in unconfirmed))
+        raise ManifestError(
+            "\n".join(
+                f"dataset '{dataset_id}': {path}{line(('columns', i, 'role'))}: column '{c.name}' (columns[{i}], header "
+                f"'{c.header}'): role is unconfirmed; set 'role:' to the role you confirm, one of {roles} "
+                f"(suggested: {c.suggested_role or 'none'})"
+                for i, c in unconfirmed
+            )
+        )
     problems = chart_specs.problems(spec.charts, chart_specs.plain_columns(spec.columns))
     if problems:
         raise ManifestError("\n".join(f"dataset '{dataset_id}': {line}" for line in located(path, raw, problems)))

@@ -15,9 +15,18 @@ from pydantic import BaseModel, ValidationError
 
 Location = tuple  # keys and list positions from the top of the file, as pydantic gives them
 # How an entry of a list is called in a message, and the keys that name it, first found first.
-SINGULAR = {"columns": "column", "dimensions": "dimension", "quasi_identifiers": "quasi-identifier",
-            "coarser": "level", "charts": "chart", "pseudonymise": "pseudonym", "protected_counts": "protected count",
-            "gate_allow": "allow rule", "filter": "filter", "relations": "relation"}
+SINGULAR = {
+    "columns": "column",
+    "dimensions": "dimension",
+    "quasi_identifiers": "quasi-identifier",
+    "coarser": "level",
+    "charts": "chart",
+    "pseudonymise": "pseudonym",
+    "protected_counts": "protected count",
+    "gate_allow": "allow rule",
+    "filter": "filter",
+    "relations": "relation",
+}
 NAMING_KEYS = ("id", "column", "name", "dataset")
 
 
@@ -71,7 +80,7 @@ def where(location: Location, raw: object) -> str:
     field = ".".join(map(str, location)) or "(top level)"
     entry = ""
     for depth in range(len(location) - 1, 0, -1):
-        name = isinstance(location[depth], int) and _name(_at(raw, location[:depth + 1]))
+        name = isinstance(location[depth], int) and _name(_at(raw, location[: depth + 1]))
         if name:
             entry = f" ({SINGULAR.get(location[depth - 1], 'entry')} '{name}')"
             break
@@ -84,7 +93,8 @@ def _in_file(location: Location, raw: object) -> Location:
     for index, part in enumerate(location):
         last = index == len(location) - 1
         found = (isinstance(node, dict) and part in node) or (
-            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node))
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        )
         if found:
             node = node[part]
         elif not (isinstance(node, dict) and last):
@@ -126,8 +136,11 @@ def model_at(model: type[BaseModel] | None, location: Location, raw: object) -> 
         field = model.model_fields.get(part)
         candidates = _models(field.annotation) if field else []
         if len(candidates) > 1 and isinstance(node, dict):
-            candidates = [c for c in candidates if "kind" in c.model_fields
-                          and node.get("kind") in get_args(c.model_fields["kind"].annotation)]
+            candidates = [
+                c
+                for c in candidates
+                if "kind" in c.model_fields and node.get("kind") in get_args(c.model_fields["kind"].annotation)
+            ]
         model = candidates[0] if len(candidates) == 1 else None
     return model
 

@@ -37,14 +37,37 @@ class TypeGuess(NamedTuple):
 
 def _accepts(values: pd.Series, kind: str, width: int | None) -> tuple[bool, list[str]]:
     """Whether every value parses as `kind` with the build's parser, and the repairs it would apply."""
-    raw = RawTable(path=Path("draft"), headers=["line", "value"], lines=pd.Series(range(2, len(values) + 2)),
-                   frame=pd.DataFrame({"line": [str(i) for i in range(len(values))], "value": values.to_numpy()}))
-    spec = Spec.model_validate({"primary_key": ["line"], "columns": [
-        {"name": "line", "header": "line", "type": "integer", "role": "attribute",
-         "label": {"vi": "-", "en": "-"}, "description": {"vi": "-", "en": "-"}},
-        # A personal role, so that a parser's message could never quote a value (none is shown anyway).
-        {"name": "value", "header": "value", "type": kind, "width": width, "role": "direct_identifier",
-         "label": {"vi": "-", "en": "-"}, "description": {"vi": "-", "en": "-"}}]})
+    raw = RawTable(
+        path=Path("draft"),
+        headers=["line", "value"],
+        lines=pd.Series(range(2, len(values) + 2)),
+        frame=pd.DataFrame({"line": [str(i) for i in range(len(values))], "value": values.to_numpy()}),
+    )
+    spec = Spec.model_validate(
+        {
+            "primary_key": ["line"],
+            "columns": [
+                {
+                    "name": "line",
+                    "header": "line",
+                    "type": "integer",
+                    "role": "attribute",
+                    "label": {"vi": "-", "en": "-"},
+                    "description": {"vi": "-", "en": "-"},
+                },
+                # A personal role, so that a parser's message could never quote a value (none is shown anyway).
+                {
+                    "name": "value",
+                    "header": "value",
+                    "type": kind,
+                    "width": width,
+                    "role": "direct_identifier",
+                    "label": {"vi": "-", "en": "-"},
+                    "description": {"vi": "-", "en": "-"},
+                },
+            ],
+        }
+    )
     checked = validate(raw, spec)
     repairs = [f"{m.group(1)} in {int(m.group(2)):,} values" for r in checked.repairs if (m := _REPAIR.search(r))]
     return not checked.problems, repairs
@@ -83,6 +106,8 @@ def _mostly(distinct: pd.Series, present: pd.Series) -> str | None:
     for kind, pattern in _SHAPES.items():
         share = counts[distinct.str.fullmatch(pattern).to_numpy(dtype=bool)].sum() / counts.sum()
         if _MOSTLY <= share < 1:
-            return (f"TO REVIEW: {share:.0%} of values read as {kind} and the rest do not; text unless the file is "
-                    "corrected")
+            return (
+                f"TO REVIEW: {share:.0%} of values read as {kind} and the rest do not; text unless the file is "
+                "corrected"
+            )
     return None

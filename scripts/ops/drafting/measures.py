@@ -18,11 +18,13 @@ SAMPLE_ROWS = 5_000
 
 # Surnames of most people in the north of Vietnam, Kinh and the province's minorities (Tày, Dao, Sán Dìu, Sán Chay,
 # Hoa, Nùng), folded: a column whose values mostly open with one and run to three or four words holds names.
-SURNAMES = frozenset(fold("""
+SURNAMES = frozenset(
+    fold("""
     Nguyễn Trần Lê Phạm Hoàng Huỳnh Vũ Võ Phan Đặng Bùi Đỗ Hồ Ngô Dương Đinh Lương Trịnh Đào Mai Lý Hà Tạ Cao
     Lưu Đoàn Phùng Nông Vi Triệu Bàn Chíu Lỷ Diệp Tằng Trương Lâm Châu Tô La Nịnh Quách Lò Cầm Lường Chu Lục
     Thân Nghiêm Tống Khổng Kiều Lại Giáp Hứa Từ Âu Bế Mạc Đàm Đồng Lăng Tăng Thái Trình
-""").split())
+""").split()
+)
 SEX_WORDS = frozenset({"nam", "nu", "khac", "male", "female"})
 
 
@@ -93,15 +95,22 @@ def measure(frame: pd.DataFrame, known: KnownPeople, communes: Communes) -> dict
         folded = pd.Series([fold(v) for v in distinct], dtype=object)
         words = folded.str.split().str.len().fillna(0).to_numpy()
         is_code = distinct.str.fullmatch(r"\d{4,5}") & distinct.str.zfill(5).isin(communes.codes)
-        shaped = (folded.str.split().str[0].isin(SURNAMES) & (words >= 2) & (words <= 6)
-                  & ~distinct.str.contains(r"[\d@/,;]"))
+        shaped = (
+            folded.str.split().str[0].isin(SURNAMES) & (words >= 2) & (words <= 6) & ~distinct.str.contains(r"[\d@/,;]")
+        )
         measures[header] = ColumnMeasures(
-            rows=len(frame), present=int((frame[header] != "").sum()), distinct=len(distinct),
-            sampled=len(sampled), sampled_present=len(present),
+            rows=len(frame),
+            present=int((frame[header] != "").sum()),
+            distinct=len(distinct),
+            sampled=len(sampled),
+            sampled_present=len(present),
             kinds={kind: n for (name, kind), n in report.counts.items() if name == header},
-            commune_codes=_rows(weight, is_code), commune_names=_rows(weight, folded.isin(communes.names)),
-            name_shaped=_rows(weight, shaped), sex_words=_rows(weight, folded.isin(SEX_WORDS)),
-            mean_words=float((words * weight).sum() / weight.sum()) if len(present) else 0.0)
+            commune_codes=_rows(weight, is_code),
+            commune_names=_rows(weight, folded.isin(communes.names)),
+            name_shaped=_rows(weight, shaped),
+            sex_words=_rows(weight, folded.isin(SEX_WORDS)),
+            mean_words=float((words * weight).sum() / weight.sum()) if len(present) else 0.0,
+        )
     return measures
 
 

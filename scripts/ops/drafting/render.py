@@ -31,8 +31,9 @@ def quoted(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def render(source: str, dataset: str, rows: int, columns: list[DraftColumn], key: str, key_note: str,
-           notes: list[str]) -> str:
+def render(
+    source: str, dataset: str, rows: int, columns: list[DraftColumn], key: str, key_note: str, notes: list[str]
+) -> str:
     """The spec's text: every role `unconfirmed`, so the build refuses it until an admin has set each one."""
     lines = [
         f"# Spec drafted by `make spec` from {source} ({rows:,} rows) for dataset '{dataset}'.",
@@ -56,9 +57,11 @@ def render(source: str, dataset: str, rows: int, columns: list[DraftColumn], key
 
 def _column(column: DraftColumn) -> list[str]:
     header = quoted(column.header)
-    lines = [f"  - name: {column.name}  # {REVIEW}: {column.name_note or 'the published name, English snake_case'}",
-             f"    header: {header}  # as in the file",
-             f"    type: {column.type}" + (f"  # {column.type_note}" if column.type_note else "")]
+    lines = [
+        f"  - name: {column.name}  # {REVIEW}: {column.name_note or 'the published name, English snake_case'}",
+        f"    header: {header}  # as in the file",
+        f"    type: {column.type}" + (f"  # {column.type_note}" if column.type_note else ""),
+    ]
     if column.width:
         lines.append(f"    width: {column.width}")
     if column.required:

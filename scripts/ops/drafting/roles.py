@@ -18,11 +18,18 @@ PROSE_WORDS = 6
 
 # What each gate kind is, as evidence reads it.
 KINDS = {
-    "citizen_id": "12-digit citizen IDs", "old_id_card": "9-digit ID card numbers",
-    "mobile_phone": "mobile phone numbers", "landline": "landline numbers", "email": "e-mail addresses",
-    "health_insurance": "health-insurance card numbers", "social_insurance": "social-insurance numbers",
-    "tax_code": "personal tax codes", "passport": "passport numbers", "bank_card": "bank card numbers",
-    "imei": "IMEIs", "person_name": "names of people in the portal's sources",
+    "citizen_id": "12-digit citizen IDs",
+    "old_id_card": "9-digit ID card numbers",
+    "mobile_phone": "mobile phone numbers",
+    "landline": "landline numbers",
+    "email": "e-mail addresses",
+    "health_insurance": "health-insurance card numbers",
+    "social_insurance": "social-insurance numbers",
+    "tax_code": "personal tax codes",
+    "passport": "passport numbers",
+    "bank_card": "bank card numbers",
+    "imei": "IMEIs",
+    "person_name": "names of people in the portal's sources",
     "address": "house-level addresses of people in the portal's sources",
 }
 
@@ -71,8 +78,9 @@ def identifies(header_topic: Topic | None, m: ColumnMeasures) -> Suggestion | No
         return None
     evidence = [f"the header reads as {header_topic.reads_as}"] if by_header else []
     if names:
-        evidence.append(f"{share_of(m.name_shaped, m)} are shaped like Vietnamese full names (a common surname, "
-                        "then 1 to 5 words)")
+        evidence.append(
+            f"{share_of(m.name_shaped, m)} are shaped like Vietnamese full names (a common surname, then 1 to 5 words)"
+        )
     evidence.append(gate_findings(m))
     return Suggestion("direct_identifier", "; ".join(evidence))
 
@@ -97,8 +105,9 @@ def trait(header_topic: Topic | None, m: ColumnMeasures) -> str | None:
     return None
 
 
-def suggest(header_topic: Topic | None, m: ColumnMeasures, column_type: str, about_people: str | None,
-            province: str) -> Suggestion:
+def suggest(
+    header_topic: Topic | None, m: ColumnMeasures, column_type: str, about_people: str | None, province: str
+) -> Suggestion:
     """The role of a column that identifies no one by itself; `about_people` says why the file is about people,
     None when it is not (a list of offices, a table of counts)."""
     about = about_people or "no column identifies a person or is a trait of one: the file is not about people"
@@ -119,10 +128,16 @@ def suggest(header_topic: Topic | None, m: ColumnMeasures, column_type: str, abo
     if topic == "notes":
         return Suggestion("free_text" if about_people else "attribute", f"{heading}; {findings}; {about}")
     if about_people and column_type == "text" and m.distinct > m.sampled_present / 2 and m.mean_words >= PROSE_WORDS:
-        return Suggestion("free_text", f"{m.mean_words:.0f} words a value on average, "
-                                       f"{share(m.distinct, m.sampled_present)} distinct: written text; {about}")
+        return Suggestion(
+            "free_text",
+            f"{m.mean_words:.0f} words a value on average, "
+            f"{share(m.distinct, m.sampled_present)} distinct: written text; {about}",
+        )
     if not m.present:
-        return Suggestion("attribute", f"every one of the {m.rows:,} values is empty; the header names nothing "
-                                       "personal")
-    return Suggestion("attribute", f"{findings}; the header names nothing personal ({m.distinct:,} distinct "
-                                   f"value{'s' if m.distinct > 1 else ''})")
+        return Suggestion(
+            "attribute", f"every one of the {m.rows:,} values is empty; the header names nothing personal"
+        )
+    return Suggestion(
+        "attribute",
+        f"{findings}; the header names nothing personal ({m.distinct:,} distinct value{'s' if m.distinct > 1 else ''})",
+    )

@@ -39,8 +39,12 @@ def render(state: Path, listen: str, ports: list[int], template: Path = TEMPLATE
     """The configuration routing to the replicas' `ports` (both ports of every replica: it never changes)."""
     if not ports:
         raise ValueError("at least one replica port is needed")
-    values = {"STATE": str(state), "LISTEN": listen, "USER": _worker_user(state),
-              "SERVERS": "\n".join(SERVER.format(port=port) for port in ports)}
+    values = {
+        "STATE": str(state),
+        "LISTEN": listen,
+        "USER": _worker_user(state),
+        "SERVERS": "\n".join(SERVER.format(port=port) for port in ports),
+    }
     text = template.read_text(encoding="utf-8")
     unknown = set(PLACEHOLDER.findall(text)) - set(values)
     if unknown:

@@ -56,8 +56,10 @@ class Move:
         return len(self.tally.failures)
 
     def summary(self) -> str:
-        return (f"{self.how}: {len(self.tally.answers)} requests, {self.failed} failed, longest gap in answers "
-                f"{self.gap:.2f} s; moved in {self.moved_seconds:.1f} s; releases {dict(self.tally.releases)}")
+        return (
+            f"{self.how}: {len(self.tally.answers)} requests, {self.failed} failed, longest gap in answers "
+            f"{self.gap:.2f} s; moved in {self.moved_seconds:.1f} s; releases {dict(self.tally.releases)}"
+        )
 
 
 def longest_gap(answers: Sequence[load.Answer]) -> float:
@@ -79,12 +81,26 @@ class Served:
         self.process = self._start()
 
     def _start(self) -> subprocess.Popen:
-        how = ["--nginx", "off"] if self.workers is None else ["--workers", str(self.workers), "--state",
-                                                                 str(self.state)]
+        how = (
+            ["--nginx", "off"] if self.workers is None else ["--workers", str(self.workers), "--state", str(self.state)]
+        )
         with open(self.log, "ab") as output:
-            process = subprocess.Popen([sys.executable, "-m", "scripts.serve.workers", "--build", str(self.build),
-                                        "--port", str(self.port), *how], cwd=ROOT, env=self.env, stdout=output,
-                                       stderr=subprocess.STDOUT)
+            process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "scripts.serve.workers",
+                    "--build",
+                    str(self.build),
+                    "--port",
+                    str(self.port),
+                    *how,
+                ],
+                cwd=ROOT,
+                env=self.env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
         restart.wait_until_answering(f"{self.base}/-/ready", process, timeout=120)
         return process
 
@@ -113,14 +129,22 @@ class Served:
         self.process.wait(timeout=120)
 
 
-def measure(build: Path, source: Path, workers: int | None, clients: int = CLIENTS,
-            check: load.Check | None = rolling.consistent, publish: Callable[[], str] | None = None,
-            env: dict | None = None, paths: Sequence[str] = PATHS) -> Move:
+def measure(
+    build: Path,
+    source: Path,
+    workers: int | None,
+    clients: int = CLIENTS,
+    check: load.Check | None = rolling.consistent,
+    publish: Callable[[], str] | None = None,
+    env: dict | None = None,
+    paths: Sequence[str] = PATHS,
+) -> Move:
     """Serve `build`, load it, publish the next release (a copy of `source`, or `publish()`), move, load on."""
     served = Served(build, workers, env)
     try:
-        _, finish = load.in_background(served.base, paths, clients=clients, seconds=300, pace=PACE_SECONDS,
-                                       keep_alive=True, check=check)
+        _, finish = load.in_background(
+            served.base, paths, clients=clients, seconds=300, pace=PACE_SECONDS, keep_alive=True, check=check
+        )
         time.sleep(AROUND_SECONDS)
         switched = time.monotonic()
         release = publish() if publish else rolling.republish(build, source, keep=3)
@@ -170,8 +194,10 @@ def main(argv: list[str] | None = None) -> int:
         results.setdefault(move.how, []).append(move)
         print(f"run {repeat + 1}, {move.summary()}", flush=True)
     for how, moves in results.items():
-        print(f"{how}: {sum(m.failed for m in moves)} failed of {sum(len(m.tally.answers) for m in moves)}; longest "
-              f"gap median {statistics.median(m.gap for m in moves):.2f} s, worst {max(m.gap for m in moves):.2f} s")
+        print(
+            f"{how}: {sum(m.failed for m in moves)} failed of {sum(len(m.tally.answers) for m in moves)}; longest "
+            f"gap median {statistics.median(m.gap for m in moves):.2f} s, worst {max(m.gap for m in moves):.2f} s"
+        )
     return 0
 
 

@@ -88,11 +88,13 @@ class Replica:
 GENERATION = "PORTAL_GENERATION"
 
 
-def start(release: Path, state: Path, tokens: Path | None = None, port: int | None = None,
-          generation: int = 0) -> Replica:
+def start(
+    release: Path, state: Path, tokens: Path | None = None, port: int | None = None, generation: int = 0
+) -> Replica:
     """Start a replica on `port` (a free one if None); it is not ready yet (see Replica.wait_ready)."""
     port = port or loopback.free_port()
     environment = {"DATASETTE_SECRET": SECRET, **os.environ, GENERATION: str(generation)}
-    process = processes.spawn(command(release, port, state, tokens), state / "logs" / f"replica-{port}.log",
-                              env=environment)
+    process = processes.spawn(
+        command(release, port, state, tokens), state / "logs" / f"replica-{port}.log", env=environment
+    )
     return Replica(release, port, process)

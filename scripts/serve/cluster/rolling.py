@@ -111,9 +111,24 @@ class _Supervisor:
         state.mkdir(parents=True, exist_ok=True)
         self.output = open(state / "supervisor.log", "wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "scripts.serve.cluster.supervisor", "--build", str(build), "--state", str(state),
-             "--port", str(self.port), "--replicas", str(replicas)],
-            cwd=ROOT, env=env, stdout=self.output, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "scripts.serve.cluster.supervisor",
+                "--build",
+                str(build),
+                "--state",
+                str(state),
+                "--port",
+                str(self.port),
+                "--replicas",
+                str(replicas),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.output,
+            stderr=subprocess.STDOUT,
+        )
         self.base = f"http://127.0.0.1:{self.port}"
 
     def status(self) -> dict:
@@ -139,8 +154,16 @@ class _Supervisor:
         self.output.close()
 
 
-def measure(source: Path, work: Path, mix: list[str], replicas: int = 2, rolls: int = ROLLS, clients: int = 8,
-            keep_alive_clients: int = 6, env: dict | None = None) -> Rolling:
+def measure(
+    source: Path,
+    work: Path,
+    mix: list[str],
+    replicas: int = 2,
+    rolls: int = ROLLS,
+    clients: int = 8,
+    keep_alive_clients: int = 6,
+    env: dict | None = None,
+) -> Rolling:
     """`rolls` roll-outs and a killed replica under load; the cluster's files stay in `work` for reading after."""
     build, state = work / "build", work / "cluster"
     shutil.rmtree(state, ignore_errors=True)
@@ -151,11 +174,23 @@ def measure(source: Path, work: Path, mix: list[str], replicas: int = 2, rolls: 
     try:
         restart.wait_until_answering(f"{supervisor.base}/-/ready", supervisor.process, timeout=120)
         paths = [*EXTRA_PATHS, *mix]
-        runs = [load.in_background(supervisor.base, paths, clients=count, seconds=3600, pace=PACE_SECONDS,
-                                   check=consistent, keep_alive=keep_alive, first_address=address)
-                for count, keep_alive, address in ((keep_alive_clients, True, load.FIRST_ADDRESS),
-                                                   (clients - keep_alive_clients, False,
-                                                    load.FIRST_ADDRESS + keep_alive_clients)) if count]
+        runs = [
+            load.in_background(
+                supervisor.base,
+                paths,
+                clients=count,
+                seconds=3600,
+                pace=PACE_SECONDS,
+                check=consistent,
+                keep_alive=keep_alive,
+                first_address=address,
+            )
+            for count, keep_alive, address in (
+                (keep_alive_clients, True, load.FIRST_ADDRESS),
+                (clients - keep_alive_clients, False, load.FIRST_ADDRESS + keep_alive_clients),
+            )
+            if count
+        ]
         time.sleep(2)
         replaced = 0.0
         for number in range(rolls):
@@ -163,11 +198,12 @@ def measure(source: Path, work: Path, mix: list[str], replicas: int = 2, rolls: 
                 replaced = _kill_one(supervisor)
             switched = time.monotonic()
             name = republish(build, source, keep) if number % 2 == 0 else releases.rollback(build).name
-            supervisor.wait_for(lambda s, name=name: {r["release"] for r in s["replicas"]} == {name}
-                                and len(s["replicas"]) == replicas, f"roll-out of release {name}")
+            supervisor.wait_for(
+                lambda s, name=name: {r["release"] for r in s["replicas"]} == {name} and len(s["replicas"]) == replicas,
+                f"roll-out of release {name}",
+            )
             done.append(Roll(name, switched, time.monotonic()))
-            print(f"release {name}: every replica on it {done[-1].done - switched:.1f} s after the switch",
-                  flush=True)
+            print(f"release {name}: every replica on it {done[-1].done - switched:.1f} s after the switch", flush=True)
             time.sleep(SETTLE_SECONDS)
         tallies = [finish() for _, finish in runs]
     finally:
@@ -175,10 +211,16 @@ def measure(source: Path, work: Path, mix: list[str], replicas: int = 2, rolls: 
     tally = load.Tally.side_by_side(tallies)
     log = (state / "logs" / "access.log").read_text(encoding="utf-8", errors="replace").splitlines()
     return Rolling(
-        rolls=done, tally=tally, stale=_stale(tally, first, done), killed_replaced_seconds=replaced,
+        rolls=done,
+        tally=tally,
+        stale=_stale(tally, first, done),
+        killed_replaced_seconds=replaced,
         retried=sum(", " in line.partition("upstream=")[2].partition(" upstream_status")[0] for line in log),
         answered_5xx=sum(line.split('" ', 1)[1][:1] == "5" for line in log if '" ' in line),
-        clients=clients, keep_alive_clients=keep_alive_clients, state=state)
+        clients=clients,
+        keep_alive_clients=keep_alive_clients,
+        state=state,
+    )
 
 
 def _kill_one(supervisor: _Supervisor) -> float:
@@ -198,14 +240,20 @@ def _stale(tally: load.Tally, first: str, rolls: list[Roll]) -> list[load.Answer
     windows += [(roll.done, after.switched, roll.release) for roll, after in itertools.pairwise(rolls)]
     if rolls:
         windows.append((rolls[-1].done, float("inf"), rolls[-1].release))
-    return [answer for answer in tally.answers if answer.release
-            for start, end, release in windows if start < answer.started and answer.started + answer.seconds < end
-            and answer.release != release]
+    return [
+        answer
+        for answer in tally.answers
+        if answer.release
+        for start, end, release in windows
+        if start < answer.started and answer.started + answer.seconds < end and answer.release != release
+    ]
 
 
 def summary(rolling: Rolling) -> str:
     seconds = rolling.roll_seconds
-    return (f"{len(rolling.rolls)} roll-outs ({statistics.median(seconds):.1f} s median, {max(seconds):.1f} s "
-            f"longest) and a killed replica (replaced in {rolling.killed_replaced_seconds:.1f} s): "
-            f"{rolling.tally.summary()}; {len(rolling.stale)} answers of a release not current; nginx retried "
-            f"{rolling.retried}, answered 5xx {rolling.answered_5xx}")
+    return (
+        f"{len(rolling.rolls)} roll-outs ({statistics.median(seconds):.1f} s median, {max(seconds):.1f} s "
+        f"longest) and a killed replica (replaced in {rolling.killed_replaced_seconds:.1f} s): "
+        f"{rolling.tally.summary()}; {len(rolling.stale)} answers of a release not current; nginx retried "
+        f"{rolling.retried}, answered 5xx {rolling.answered_5xx}"
+    )

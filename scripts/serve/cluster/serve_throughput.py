@@ -47,14 +47,19 @@ def main(argv: list[str] | None = None) -> int:
                 finally:
                     served.stop()
                 figures[name].append(result)
-                print(f"run {repeat + 1}, {name}: {result.requests_per_second:.1f} requests/s, p50 "
-                      f"{result.p50_ms:.0f} ms, p95 {result.p95_ms:.0f} ms, {result.statuses}", flush=True)
+                print(
+                    f"run {repeat + 1}, {name}: {result.requests_per_second:.1f} requests/s, p50 "
+                    f"{result.p50_ms:.0f} ms, p95 {result.p95_ms:.0f} ms, {result.statuses}",
+                    flush=True,
+                )
     print(f"load average at the end {os.getloadavg()[0]:.2f}")
     for name, results in figures.items():
-        print(f"{name}: median {statistics.median(r.requests_per_second for r in results):.1f} requests/s "
-              f"(runs: {', '.join(f'{r.requests_per_second:.1f}' for r in results)}), p50 median "
-              f"{statistics.median(r.p50_ms for r in results):.0f} ms, p95 median "
-              f"{statistics.median(r.p95_ms for r in results):.0f} ms")
+        print(
+            f"{name}: median {statistics.median(r.requests_per_second for r in results):.1f} requests/s "
+            f"(runs: {', '.join(f'{r.requests_per_second:.1f}' for r in results)}), p50 median "
+            f"{statistics.median(r.p50_ms for r in results):.0f} ms, p95 median "
+            f"{statistics.median(r.p95_ms for r in results):.0f} ms"
+        )
     return 0
 
 

@@ -42,8 +42,11 @@ def ensure_nginx(install: bool = True) -> Path | None:
 def main() -> int:
     nginx = ensure_nginx()
     if nginx is None:
-        print("nginx is needed for the cluster and is not installed. Install Debian's package as root "
-              "(sudo apt-get install -y nginx) and run `make serve-cluster` again.", file=sys.stderr)
+        print(
+            "nginx is needed for the cluster and is not installed. Install Debian's package as root "
+            "(sudo apt-get install -y nginx) and run `make serve-cluster` again.",
+            file=sys.stderr,
+        )
         return 1
     print(f"nginx: {nginx}")
     return 0

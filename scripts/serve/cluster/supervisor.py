@@ -72,9 +72,13 @@ class Cluster:
         return pair[1] if member.port == pair[0] else pair[0]
 
     def _save(self) -> None:
-        state = {"release": self.release.name, "listen": f"http://{self.host}:{self.port}",
-                 "supervisor": os.getpid(), "nginx": self.nginx.process.pid,
-                 "replicas": [{"port": r.port, "pid": r.process.pid, "release": r.release.name} for r in self.replicas]}
+        state = {
+            "release": self.release.name,
+            "listen": f"http://{self.host}:{self.port}",
+            "supervisor": os.getpid(),
+            "nginx": self.nginx.process.pid,
+            "replicas": [{"port": r.port, "pid": r.process.pid, "release": r.release.name} for r in self.replicas],
+        }
         temporary = self.state / f".{STATE_FILE}.tmp"
         temporary.write_text(json.dumps(state, indent=2), encoding="utf-8")
         os.replace(temporary, self.state / STATE_FILE)
@@ -92,8 +96,10 @@ class Cluster:
                 self.replicas[index] = self._started(self.release, self.ports[index][1])
         self.nginx.start(self._config(), (self.host, self.port))
         self._save()
-        log(f"serving release {self.release.name} on http://{self.host}:{self.port}/ with {self.size} replica(s) "
-            f"on ports {', '.join(str(r.port) for r in self.replicas)}")
+        log(
+            f"serving release {self.release.name} on http://{self.host}:{self.port}/ with {self.size} replica(s) "
+            f"on ports {', '.join(str(r.port) for r in self.replicas)}"
+        )
 
     def _replace(self, old: replica.Replica, release: Path) -> None:
         new = self._started(release, self._free_port(old))
