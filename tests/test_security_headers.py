@@ -13,6 +13,7 @@ import pytest
 from scripts.build.pipeline import build
 from scripts.serve import command as serve
 from scripts.serve.loopback import serving
+from tests.browser import offline_browser, offline_context
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", re.DOTALL)
 PAGES = [
@@ -176,22 +177,8 @@ def test_chromium_reports_no_policy_violation_on_the_pages(chromium, data_dir, p
         line[line.index("serve") + 1 : line.index("serve") + 1] = [str(tmp_path / "places.db")]
         return line
 
-    with serving(command) as base, sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(chromium),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        page = browser.new_page()
-        page.route(
-            "**/*", lambda route: route.continue_() if route.request.url.startswith(base) else route.abort()
-        )  # map tiles and anything else outside: never fetched in tests
+    with serving(command) as base, offline_browser(chromium) as browser:
+        page = offline_context(browser, base).new_page()  # map tiles and anything else outside: never fetched
         page.on(
             "console",
             lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
@@ -206,6 +193,5 @@ def test_chromium_reports_no_policy_violation_on_the_pages(chromium, data_dir, p
         on_our_pages = list(violations)
         with pytest.raises(sync_api.Error):
             page.add_script_tag(content="window.injected = true")  # and what is not ours is refused
-        browser.close()
     assert not on_our_pages, on_our_pages
     assert violations, "the console reports violations, so none above means none happened"
