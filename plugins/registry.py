@@ -47,7 +47,6 @@ PLUGINS = (
     "error_language",  # after bad_requests, which reads Datasette's English messages
     "table_language",
     "security_headers",
-    "chart_scripts",
     "static_assets",
     "code_labels",
     "ordered_facets",

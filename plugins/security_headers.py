@@ -8,7 +8,6 @@ such as one injected into a page, does not run.
 import base64
 import hashlib
 import re
-from urllib.parse import urlsplit
 
 from datasette import hookimpl
 from datasette.utils import await_me_maybe
@@ -30,7 +29,7 @@ HEADERS = {
 # colours), so styles need 'unsafe-inline'; scripts do not.
 PAGE_POLICY = (
     "default-src 'self'; script-src 'self'{script_src}; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:{img_src}; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    "img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 # JSON, CSV and files are not pages: nothing may run or load in them should a browser render one.
 OTHER_POLICY = b"default-src 'none'; frame-ancestors 'none'"
@@ -53,21 +52,6 @@ def template_scripts(jinja_env) -> set[str]:
             template = Template(script, keep_trailing_newline=True)
             scripts.update(template.render(**values) for values in SCRIPT_VARIABLES)
     return scripts
-
-
-def plugin_sources(datasette) -> dict[str, list[str]]:
-    """What the installed page plugins load from elsewhere, or need, beyond 'self'."""
-    installed = compat.installed_plugin_modules()
-    sources = {"script_src": [], "img_src": []}
-    if "datasette_vega" in installed:
-        sources["script_src"].append("'unsafe-eval'")  # Vega 4 compiles chart expressions with Function()
-    if "datasette_cluster_map" in installed:
-        import datasette_cluster_map
-
-        layer = (datasette.plugin_config("datasette-cluster-map") or {}).get("tile_layer")
-        tiles = urlsplit((layer or datasette_cluster_map.TILE_LAYER).replace("{s}", "*"))
-        sources["img_src"].append(f"{tiles.scheme}://{tiles.netloc}")  # the map's tiles
-    return sources
 
 
 def with_security_headers(headers: list, page_policy: bytes) -> list:
@@ -99,13 +83,11 @@ def middleware(datasette):
     # (429s) gets the headers too.
     def wrap(app):
         known = {script_hash(script) for script in template_scripts(datasette.jinja_env)}
-        sources = plugin_sources(datasette)
 
         def page_policy(scripts: set) -> bytes:
             hashes = sorted(known | {script_hash(script) for script in scripts})
-            script_src = "".join(f" {source}" for source in sources["script_src"] + hashes)
-            img_src = "".join(f" {source}" for source in sources["img_src"])
-            return PAGE_POLICY.format(script_src=script_src, img_src=img_src).encode("ascii")
+            script_src = "".join(f" {source}" for source in hashes)
+            return PAGE_POLICY.format(script_src=script_src).encode("ascii")
 
         async def secured(scope, receive, send):
             if scope["type"] != "http":

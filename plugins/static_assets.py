@@ -4,7 +4,7 @@ Datasette 0.65 serves /-/static/, /static/ and /-/static-plugins/ uncompressed a
 layer answers them itself, from the same directories (plugins/portal_site/static_files.py): a hashed name
 (`/static/portal.<hash>.css`) with `Cache-Control: public, max-age=31536000, immutable`, the plain name with five
 minutes, both with an ETag and gzip when accepted. Pages link to the hashed names: templates through
-`static_url()`, plugins' scripts and stylesheets (datasette-vega, datasette-cluster-map) through the hook wrappers
+`static_url()`, installed plugins' scripts and stylesheets through the hook wrappers
 below. It works the same under `make serve` with or without nginx.
 """
 

@@ -12,8 +12,7 @@ from tests.browser import offline_browser, offline_context
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.usefixtures("chromium")]
 
-# One of each page type of the sample build, Vietnamese first; the table with a map (datasette-cluster-map) and the
-# chart tool (datasette-vega) included: neither needs a rule turned off.
+# One of each page type of the sample build, Vietnamese first; no axe rule is turned off on any of them.
 PAGES = {
     "home": "/",
     "home by publisher, English": "/?by=publisher&lang=en",
@@ -23,7 +22,7 @@ PAGES = {
     "API guide": "/api",
     "table": "/portal/online_procedures",
     "filtered table with facets": "/portal/online_procedures?_facet=field&_facet=online_level&online_level=To%C3%A0n+tr%C3%ACnh",
-    "table with a map": "/portal/communes",
+    "table of places": "/portal/communes",
     "row": "/portal/online_procedures/1~2E000008~2E000~2E00~2E00~2EH49",
     "database": "/portal",
     "query": "/portal?sql=select+%2A+from+communes+limit+20",
@@ -33,12 +32,6 @@ PAGES = {
 }
 WIDTHS = (390, 1366)
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"]
-# The one rule turned off, on the pages with datasette-cluster-map's map only: Leaflet 1.7.1 (datasette-leaflet's)
-# gives every marker an empty alt and tabindex=0, which axe's best-practice presentation-role-conflict reports; the
-# markers' rows are the table beside the map, and Leaflet 1.8 gives markers an alt of their own (docs/accessibility.md).
-MAP_PAGES = ("table with a map", "query")
-MAP_RULES = {"presentation-role-conflict": {"enabled": False}}
-
 # Measured in the page: elements whose own text is under 16 px, targets under 24 px, chart text under 12 px as drawn.
 # Exempt targets, as WCAG 2.5.8 allows: a link inside a sentence; a map's marks, whose every value is in the table
 # beneath the map; CodeMirror's input, which the editor around it (the target) covers; a control inside its label
@@ -53,8 +46,7 @@ MEASURE = """() => {
     if (e.closest('svg') || !shown(e)) continue;
     const text = [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
     const size = parseFloat(getComputedStyle(e).fontSize);
-    const least = e.closest('.leaflet-container') ? 12 : 16;  // a map's counts and credits are chart labels
-    if (text && size < least) out.small.push(name(e) + ' ' + size + 'px');
+    if (text && size < 16) out.small.push(name(e) + ' ' + size + 'px');
   }
   for (let e of document.querySelectorAll('a[href], button, input:not([type=hidden]), select, summary, textarea')) {
     if (!shown(e) || e.closest('.skip-link, .CodeMirror, svg')) continue;
@@ -112,7 +104,7 @@ def test_every_page_type_passes_axe_and_fits_a_phone(browser, base_url):
             if path.startswith("/portal"):
                 page.wait_for_load_state("networkidle")  # the chart tool and the map draw after the load
             options = {"runOnly": {"type": "tag", "values": AXE_TAGS}}
-            found = axe.run(page, options=dict(options, rules=MAP_RULES) if kind in MAP_PAGES else options).response
+            found = axe.run(page, options=options).response
             for violation in found["violations"]:
                 targets = [node["target"] for node in violation["nodes"]][:3]
                 problems.append(f"{width}px {kind} {path}: axe {violation['id']} ({violation['impact']}) {targets}")
