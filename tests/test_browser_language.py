@@ -25,6 +25,13 @@ def test_a_wide_table_on_a_390_px_phone_in_vietnamese(chromium, sample_url):
         assert wrapper[2] == "auto" and wrapper[1] <= 390
         assert page.get_by_role("button", name="Áp dụng").is_visible()
         assert "Apply" not in page.locator("body").inner_text()
+        # the buttons Datasette's table.js adds to the filter rows are named in the page's language too
+        page.goto("/portal/online_procedures?field=T%C6%B0+ph%C3%A1p")
+        names = page.locator(".filter-row > a").evaluate_all(
+            "buttons => buttons.map(b => b.getAttribute('aria-label'))"
+        )
+        assert names and set(names) == {"Bỏ bộ lọc này"}, names
+        page.goto("/portal/online_procedures?_facet=field")
         shoot(page, "10-table-390-vi")
 
         page.set_viewport_size({"width": 1280, "height": 900})
