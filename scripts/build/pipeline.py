@@ -141,7 +141,7 @@ def _write_release(
         with outcome.timed("inspect"):
             inspected = asyncio.run(inspect_files([str(staging / f"{name}.db") for name in databases]))
         with outcome.timed("downloads (waited for)"):
-            made, outcome.timings["downloads"], outcome.parallel_peak_bytes = files.result()
+            made, outcome.timings[downloads.STEP], outcome.parallel_peak_bytes = files.result()
     for table, table_files in made.items():
         written[PUBLIC][table] = dict(written[PUBLIC][table], **table_files)
     for database in databases:

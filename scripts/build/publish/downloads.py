@@ -133,6 +133,10 @@ def write_downloads(release: Path, database: Path, tables: dict[str, dict]) -> d
         connection.close()
 
 
+# The build's timing of this step is the process's own time, spent beside the other steps, not after them.
+STEP = "downloads"
+
+
 class Pending:
     """The whole-table files being written by a process of their own (in_background)."""
 
