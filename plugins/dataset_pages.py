@@ -11,6 +11,7 @@ from .portal_site import (
     category_order,
     chart_view,
     commune_map,
+    formats,
     language,
     page_meta,
     preview,
@@ -141,8 +142,7 @@ def file_size(size: int | None, lang: str) -> str:
     if size < 1000:
         return f"{size} B"
     value, unit = next((size / scale, unit) for scale, unit in ((1e9, "GB"), (1e6, "MB"), (1e3, "kB")) if size >= scale)
-    text = f"{value:.1f}"
-    return f"{text.replace('.', ',') if lang == 'vi' else text} {unit}"
+    return f"{formats.number(value, lang, 1)} {unit}"
 
 
 def head(datasette, lang: str, entry: dict, base: str, history: list[dict]) -> dict:

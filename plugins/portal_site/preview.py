@@ -8,52 +8,20 @@ Only rows the visitor may already read: the page that shows them is answered onl
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-
 from datasette.utils import escape_sqlite
 
-from . import contract, table_text
+from . import table_text
 
 ROWS = 10
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def number(value: float, lang: str) -> str:
-    """3300 → "3.300" (vi) or "3,300" (en); 20.9393 → "20,9393" (vi) or "20.9393" (en)."""
-    text = f"{value:,}" if isinstance(value, int) else f"{value:,.15g}" if abs(value) >= 1000 else repr(value)
-    return text.translate(str.maketrans(",.", ".,")) if lang == "vi" else text
-
-
-def date(text: str, lang: str) -> str:
-    """An ISO date as the reader writes it; any other text as it is."""
-    if not ISO_DATE.match(text):
-        return text
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        return text
-    return f"{day:%d/%m/%Y}" if lang == "vi" else f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
-
-
-def cell(value, lang: str) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool | bytes):
-        return str(value)
-    if isinstance(value, int | float):
-        return number(value, lang)
-    return date(str(value), lang)
-
-
-def _marked(value, name: str, table: str, row, names: list[str], lang: str):
-    """The suppressed marker and a suppressed row's empty count as table_text writes them; any other value by cell()."""
-    if name == contract.SUPPRESSION_COLUMN or value is None:
-        shown = table_text.cell(value, name, table, dict(zip(names, row)), lang)
-        if shown is not None:
-            return shown
-    return cell(value, lang)
+def _shown(value, name: str, table: str, row, names: list[str], lang: str):
+    """A value as the table page writes it (table_text.cell: numbers and dates in the language, suppressed cells in
+    words); any other as it is."""
+    shown = table_text.cell(value, name, table, dict(zip(names, row)), lang)
+    if shown is not None:
+        return shown
+    return "" if value is None else str(value)
 
 
 async def preview(db, table: str, dictionary: list[dict], lang: str) -> dict | None:
@@ -71,5 +39,5 @@ async def preview(db, table: str, dictionary: list[dict], lang: str) -> dict | N
     label = "label_en" if lang == "en" else "label_vi"
     return {
         "columns": [{"name": column["name"], "label": column.get(label) or column["name"]} for column in dictionary],
-        "rows": [[_marked(value, name, table, row, names, lang) for name, value in zip(names, row)] for row in rows],
+        "rows": [[_shown(value, name, table, row, names, lang) for name, value in zip(names, row)] for row in rows],
     }
