@@ -14,13 +14,15 @@ from .portal_site import compat
 
 PLUGINS = (
     # Start-up, in this order: the SQL-time charge, the probes, the sort tie-breaker, the restricted tier's views,
-    # then the permission and query caches, which keep what the others decided.
+    # then the permission and query caches, which keep what the others decided, and the facet counts, whose
+    # rewritten queries are the ones the cache keeps.
     "rate_limit",
     "health",
     "stable_sort",
     "restricted_access",
     "permission_cache",
     "query_cache",
+    "facet_counts",
     # Routes of the portal's own pages and files (none overlaps another).
     "dcat",
     "sitemap",

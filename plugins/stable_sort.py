@@ -15,8 +15,8 @@ from datasette import hookimpl
 from datasette.utils import escape_sqlite
 
 from .portal_site import compat, user_sql
+from .portal_site.table_sql import IDENTIFIER, unquote
 
-IDENTIFIER = r'(?:\[[^\]]+\]|"(?:[^"]|"")+"|\w+)'
 TABLE_PAGE_SQL = re.compile(
     rf"^(?P<head>select .+? from (?P<table>{IDENTIFIER}) (?:where .+ )?order by (?P<column>{IDENTIFIER})(?: desc)?)"
     rf"(?P<tail> limit \d+(?: offset \d+)?)$",
@@ -24,24 +24,16 @@ TABLE_PAGE_SQL = re.compile(
 )
 
 
-def _unquote(identifier: str) -> str:
-    if identifier.startswith("["):
-        return identifier[1:-1]
-    if identifier.startswith('"'):
-        return identifier[1:-1].replace('""', '"')
-    return identifier
-
-
 async def with_tie_breaker(database: compat.Database, sql: str) -> str:
     """The SQL of a table page with its primary key appended to a single-column ORDER BY."""
     match = TABLE_PAGE_SQL.match(sql)
     if not match:
         return sql
-    table = _unquote(match["table"])
+    table = unquote(match["table"])
     if not await database.table_exists(table):
         return sql
     keys = await database.primary_keys(table) or ["rowid"]
-    if _unquote(match["column"]) in keys:
+    if unquote(match["column"]) in keys:
         return sql
     breaker = ", ".join(escape_sqlite(key) for key in keys)
     return f"{match['head']}, {breaker}{match['tail']}"

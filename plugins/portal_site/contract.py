@@ -24,6 +24,17 @@ HISTORY_TABLE = "dataset_releases"  # every version of every dataset (both datab
 SEARCH_TABLE = "dataset_search_fts"
 SEARCH_VALUES_TABLE = "dataset_values_fts"
 GENERATED_TABLES = (CATALOGUE_TABLE, DISCLOSURE_TABLE, HISTORY_TABLE, SEARCH_TABLE, SEARCH_VALUES_TABLE)
+# Facet counts worked out by the build for a large table (scripts/build/publish/facet_count_table.py) and read by the
+# portal in place of counting the table again (plugins/facet_counts.py): one hidden table beside it, named with this
+# prefix, holding its declared facet columns and the number of rows with each combination of their values.
+FACET_COUNTS_PREFIX = "_facet_counts_"
+FACET_COUNTS_COLUMN = "row_count"
+
+
+def facet_counts_table(table: str) -> str:
+    return FACET_COUNTS_PREFIX + table
+
+
 # Their columns in order: the build writes them, the search weighs the indexed ones by position (bm25).
 SEARCH_INDEXED = ("title", "keywords", "description", "publisher", "columns")
 SEARCH_COLUMNS = (

@@ -12,7 +12,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from plugins.portal_site.compat import inspect_files
-from plugins.portal_site.contract import COLUMN_DETAILS, PUBLIC, RESTRICTED
+from plugins.portal_site.contract import COLUMN_DETAILS, PUBLIC, RESTRICTED, facet_counts_table
 from scripts.build.anonymise.keys import secrets_for
 from scripts.build.failures import describe
 from scripts.build.gate import scan_frame
@@ -29,6 +29,7 @@ from scripts.build.publish import (
     temporal,
     themes,
 )
+from scripts.build.publish.facet_count_table import facet_counts_metadata
 from scripts.build.publish.references import find_code_lists, link_codes
 from scripts.build.publish.write_sqlite import write_database
 from scripts.build.spec.manifest import Manifest, ManifestError, load_manifest
@@ -87,7 +88,8 @@ def _write_database(
         table_metadata[disclosure.TABLE] = disclosure.report_metadata()
     loads.append(release_history.history_table(history))
     table_metadata[release_history.TABLE] = release_history.history_metadata()
-    write_database(staging / f"{database}.db", loads, timed)
+    for counted in write_database(staging / f"{database}.db", loads, timed):
+        table_metadata[facet_counts_table(counted)] = facet_counts_metadata(counted, table_metadata[counted])
     with timed("search"):
         search_index.write_search_index(staging / f"{database}.db", tables, manifest, names)
     return table_metadata

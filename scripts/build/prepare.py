@@ -187,6 +187,7 @@ def plain_table(entry: DatasetEntry, spec: Spec, frame: pd.DataFrame) -> TableTo
         types={c.name: SQL_TYPES[c.type] for c in spec.columns},
         primary_key=spec.primary_key,
         indexes=indexes_for(spec.facets, spec.sortable, len(frame)),
+        facets=spec.facets,
         fts=spec.fts,
     )
 

@@ -203,6 +203,7 @@ def materialise(planned: PlannedAggregate, original_spec) -> tuple[TableToLoad, 
         types=types,
         primary_key=dims,
         indexes=indexes_for(planned.spec.facets, planned.spec.sortable, len(cube), also=dims[:1]),
+        facets=planned.spec.facets,
     )
     return table, report
 

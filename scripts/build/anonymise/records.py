@@ -66,6 +66,7 @@ def derive_records(entry: DatasetEntry, spec: DerivedSpec, source: Spec, frame: 
         types=types,
         primary_key=[],
         indexes=indexes_for(spec.facets, spec.sortable, len(table_frame)),
+        facets=spec.facets,
     )
     return table, report
 

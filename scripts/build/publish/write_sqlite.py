@@ -9,6 +9,8 @@ from pathlib import Path
 import pandas as pd
 import sqlite_utils
 
+from scripts.build.publish.facet_count_table import write_facet_counts
+
 SQL_TYPES = {"text": str, "code": str, "date": str, "integer": int, "boolean": int, "number": float}
 CACHE_KIB = 256 * 1024
 # Vietnamese users often type without diacritics: "ho tich" must find "hộ tịch".
@@ -27,6 +29,8 @@ class TableToLoad:
     fts: list[str] = field(default_factory=list)
     # (column, other table, other column): codes of a code list in the same file (references.py).
     foreign_keys: list[tuple[str, str, str]] = field(default_factory=list)
+    # The facets its pages show by default: a large table gets their counts worked out (facet_counts.py).
+    facets: list[str] = field(default_factory=list)
 
 
 def _rows(frame: pd.DataFrame):
@@ -93,10 +97,11 @@ def creation_order(tables: list[TableToLoad]) -> list[TableToLoad]:
     return ordered
 
 
-def write_database(path: Path, tables: list[TableToLoad], timed=None) -> None:
-    """Write all tables into a fresh file at `path` in one go, then gather the planner's statistics.
+def write_database(path: Path, tables: list[TableToLoad], timed=None) -> list[str]:
+    """Write all tables into a fresh file at `path` in one go, then gather the planner's statistics; return the
+    tables that got facet counts.
 
-    `timed(step)`, when given, is a context manager that times the "load" and "index" steps.
+    `timed(step)`, when given, is a context manager that times the "load", "index" and "facet counts" steps.
     """
     timed = timed or (lambda step: nullcontext())
     db = sqlite_utils.Database(path, recreate=True)
@@ -114,7 +119,10 @@ def write_database(path: Path, tables: list[TableToLoad], timed=None) -> None:
         with timed("index"):
             for table in tables:
                 index_table(db, table)
+        with timed("facet counts"):
+            counted = [t.name for t in tables if write_facet_counts(db, t.name, t.facets, len(t.frame))]
     with timed("index"):
         # Statistics for the query planner; a file written once and never updated has no free pages to vacuum.
         db.analyze()
     db.close()
+    return counted
