@@ -60,8 +60,8 @@ class ResultCache:
         self.hits += 1
         return found[0]
 
-    def put(self, key, results) -> None:
-        size = _size(results)
+    def put(self, key, results, size: int | None = None) -> None:
+        size = _size(results) if size is None else size
         if size > MAX_RESULT_BYTES or key in self.entries:
             return
         self.entries[key] = (results, size)

@@ -23,6 +23,7 @@ PLUGINS = (
     "permission_cache",
     "query_cache",
     "facet_counts",
+    "page_cache",
     # Routes of the portal's own pages and files (none overlaps another).
     "dcat",
     "sitemap",

@@ -215,6 +215,24 @@ def wrap_sql_views(mark: str, query_wrap, table_wrap) -> None:
     wrap_once(TableView, "data", mark, table_wrap)
 
 
+def wrap_data_views(mark: str, wrap) -> None:
+    """Wrap how Datasette's data views (database, table, row, as HTML, JSON or CSV) answer a request, once per process.
+
+    0.65 gives plugins no hook between the actor's resolution and a view's answer, and the actor is not known to
+    `asgi_wrapper` layers. 1.0's views are functions (table_view, row_view, database_view): wrap those.
+    """
+    from datasette.views.base import DataView
+
+    wrap_once(DataView, "dispatch_request", mark, wrap)
+
+
+def sets_cookie(response) -> bool:
+    """Whether a view's Response sets a cookie (0.65 keeps set_cookie()'s in a private list; 1.0 the same)."""
+    return bool(getattr(response, "_set_cookie_headers", None)) or any(
+        name.lower() == "set-cookie" for name in response.headers
+    )
+
+
 def table_view(datasette_instance):
     """Datasette's own table view as an ASGI view, for a route that checks permissions before it (0.65 answers 404
     for a missing table before it checks them). 1.0: the `view-table` check comes first; drop the route."""

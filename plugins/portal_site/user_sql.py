@@ -17,6 +17,8 @@ from . import compat
 MARK = "portal_user_sql"
 USER, TABLE = "user", "table"
 _VIEW: ContextVar[str | None] = ContextVar(MARK, default=None)
+# Set by a caller that wants to know whether a visitor's SQL ran anywhere under it (plugins/page_cache.py).
+_SEEN: ContextVar[list | None] = ContextVar(f"{MARK}_seen", default=None)
 
 
 def running() -> bool:
@@ -29,9 +31,20 @@ def table_page() -> bool:
     return _VIEW.get() == TABLE
 
 
+def watching() -> list:
+    """Start noting, for the rest of this task and those it starts, each time a visitor's SQL runs; returns the
+    list the notes go to (empty while none ran)."""
+    seen: list = []
+    _SEEN.set(seen)
+    return seen
+
+
 def _marked(data, kind):
     async def marked(self, request, *args, **kwargs):
-        token = _VIEW.set(kind(request))
+        view = kind(request)
+        if view == USER and _SEEN.get() is not None:
+            _SEEN.get().append(view)
+        token = _VIEW.set(view)
         try:
             return await data(self, request, *args, **kwargs)
         finally:
