@@ -22,6 +22,7 @@ SECTIONS = [
     "### Build",
     "### Served: the portal and the baseline",
     "### The long tail",
+    "### What each technique gains",
     "### Load isolation",
     "### Shared address",
 ]
@@ -138,6 +139,12 @@ def test_every_figure_of_build_mix_and_isolation_is_a_number(bench):
         for column, cell in row.items():
             if column != "query" and cell:
                 number(cell)
+    techniques = next(table for header, table in by_header.items() if header[0] == "served without")
+    assert len(techniques) == len(results["techniques"]) == 2
+    for row in techniques:
+        for column, cell in row.items():
+            if column != "served without":
+                assert number(cell) > 0, (row, column)
     servers = next(table for header, table in by_header.items() if header[0] == "server")
     assert [row["server"] for row in servers] == ["portal", "baseline"]
     for row in servers:

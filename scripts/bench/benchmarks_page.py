@@ -208,6 +208,45 @@ def _long_tail(tail: dict) -> str:
     return "\n\n".join([about, _table(header, rows)])
 
 
+def _techniques(results: dict) -> str:
+    """What each technique gains: the portal as measured, against a fresh portal serving without it."""
+    header = [
+        "served without",
+        "mix p95, all requests",
+        "mix p95 with it",
+        "gain",
+        "mix requests/s",
+        "with it",
+        "long tail p95",
+        "with it",
+        "gain",
+    ]
+    portal, tail = results["portal"], results["long_tail"]["portal"]
+    rows = []
+    for figures in results["techniques"].values():
+        without_mix, without_tail = figures["mix"], figures["long_tail"]
+        rows.append(
+            [
+                figures["label"],
+                _n(without_mix["all"]["p95"]),
+                _n(portal["all"]["p95"]),
+                _ratio(without_mix["all"]["p95"], portal["all"]["p95"]),
+                _n(without_mix["requests_per_second"]),
+                _n(portal["requests_per_second"]),
+                _n(without_tail["p95"]),
+                _n(tail["p95"]),
+                _ratio(without_tail["p95"], tail["p95"]),
+            ]
+        )
+    about = (
+        "Each technique is switched off in a portal of its own (the other techniques on), which is asked the same "
+        "first passes, rounds of the mix and long tail as the portal above; latencies in ms, gain = without / with. "
+        "The query cache (plugins/query_cache.py) shows in the mix's *first* columns against its p50; serving on "
+        "every core, in `make bench-cluster`'s figures below."
+    )
+    return "\n\n".join([about, _table(header, rows)])
+
+
 def _incomplete(results: dict) -> str:
     lines = []
     for label in ("portal", "baseline"):
@@ -293,11 +332,12 @@ def _method(results: dict) -> str:
         f"One run of `make bench` (`python -m scripts.bench --scale {results['scale']}`) on the same data: the "
         f"synthetic sample at scale `{results['scale']}` (cached in the work directory), built by the real "
         "`make build` in a process of its own, then the same raw files loaded the plain way. The built release is "
-        "served exactly as `make serve` serves it; beside it the baseline, `datasette serve naive.db` with default "
+        "served as `make serve NGINX=off` serves it, by one process (`make serve` runs one per core behind nginx: "
+        "`make bench-cluster` measures that); beside it the baseline, `datasette serve naive.db` with default "
         "settings, where `naive.db` holds the same published tables written by pandas `to_sql` (no indexes, no "
         f"full-text search, no immutable mode). {mix['clients']} concurrent clients on 127.0.0.1 send the mix "
         f"below {mix['rounds']} times each (at most {_n(mix['max_seconds'], 0)} s per server), one request at a "
-        "time, rounds alternating between the two servers, after a first pass by one client that the "
+        "time, rounds alternating between the two servers, after a first pass by each client that the "
         "percentiles leave out. Latencies are in "
         "milliseconds, from request to the last byte.\n\n"
         "The portal's rate limits stay on. Each client carries its own partner-agency API token, as a dashboard "
@@ -308,10 +348,11 @@ def _method(results: dict) -> str:
         "one `GROUP BY` per facet) on the release's own files.\n\n"
         "Default settings give the baseline 200 ms per facet and 1 s per query: a facet it cannot count in time is "
         "left out of its page, which makes that page faster than a complete one; such answers are counted as "
-        "incomplete and listed below the table. The portal keeps the results of slow queries on its immutable "
-        "databases in memory (`plugins/query_cache.py`), so a fixed mix asked again and again is mostly served "
-        "from there; the *first* columns give each request the first time it was asked, by one client alone, "
-        "before anything was cached. Peak memory is the largest resident set of the process "
+        "incomplete and listed below the table. The portal keeps the results of queries on its immutable "
+        "databases in memory (`plugins/query_cache.py`), and each page as rendered for the token that asked it "
+        "(`plugins/page_cache.py`), so a fixed mix asked again and again is mostly served from there; the *first* "
+        "columns give each request the first time it was asked, by one client alone, before anything was cached, "
+        "and the long tail below asks pages nobody asked before. Peak memory is the largest resident set of the process "
         "(`ru_maxrss` from `wait4`), plus that of the process that writes the whole-table files beside the build."
     )
 
@@ -335,6 +376,11 @@ def render(results: dict) -> str:
         *(
             ["### The long tail: pages nobody asked before", _long_tail(results["long_tail"])]
             if results.get("long_tail")
+            else []
+        ),
+        *(
+            ["### What each technique gains", _techniques(results)]
+            if results.get("techniques") and results.get("long_tail")
             else []
         ),
         "### Load isolation: one abusive client against ordinary ones",

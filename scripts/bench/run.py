@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 
+from plugins import facet_counts, page_cache
 from scripts.bench import benchmarks_page as report
 from scripts.bench import long_tail
 from scripts.bench.build_time import time_build, time_plain_load
@@ -91,6 +92,73 @@ def _long_tail(servers: dict, tail: list[Query], options: Options) -> dict:
     return found
 
 
+# What each of the portal's techniques for speed gains: the portal is served again without it, alone.
+TECHNIQUES = {
+    "facet_counts": ("the facet counts the build works out (plugins/facet_counts.py)", facet_counts.SWITCH),
+    "page_cache": ("pages kept as rendered (plugins/page_cache.py)", page_cache.SWITCH),
+}
+
+
+def _first_passes(base: str, requests: list[Request], keys: list[str] | None, options: Options) -> Tally:
+    """The first pass of the mix: one client alone (its latencies are the *first* column), then each other client
+    once, uncounted, since a page is kept for the token that asked it (plugins/page_cache.py)."""
+    first = run_now(
+        base, requests, clients=1, rounds=1, seconds=options.max_seconds, tokens=keys, timeout=REQUEST_TIMEOUT
+    )
+    if keys and len(keys) > 1:
+        run_now(
+            base,
+            requests,
+            clients=len(keys) - 1,
+            rounds=1,
+            seconds=options.max_seconds,
+            tokens=keys[1:],
+            timeout=REQUEST_TIMEOUT,
+        )
+    return first
+
+
+def _mix(base: str, requests: list[Request], keys: list[str] | None, options: Options, tally: Tally) -> None:
+    """One round of the mix by every client, added to `tally`, within what is left of the time allowed."""
+    left = options.max_seconds - tally.seconds
+    if left > 0:
+        tally.merge(
+            run_now(
+                base,
+                requests,
+                clients=options.clients,
+                rounds=1,
+                seconds=left,
+                tokens=keys,
+                check=facets_timed_out,
+                timeout=REQUEST_TIMEOUT,
+            )
+        )
+
+
+def _without(
+    technique: str,
+    options: Options,
+    release: Path,
+    state: Path,
+    tokens: list[str],
+    requests: list[Request],
+    tail: list[Query],
+) -> dict:
+    """The mix and the long tail asked, as of the portal, of a fresh portal serving without `technique`."""
+    switch = TECHNIQUES[technique][1]
+
+    def command(port: int) -> list[str]:
+        return ["env", f"{switch}=off", *portal_command(release, port, state / "tokens.db")]
+
+    with serving(command, start_seconds=START_SECONDS, log=options.work / f"portal-without-{technique}.log") as base:
+        _first_passes(base, requests, tokens, options)
+        tally = Tally()
+        for _ in range(options.rounds):
+            _mix(base, requests, tokens, options, tally)
+        return {"mix": mix_figures(tally), "long_tail": _long_tail({"portal": (base, tokens)}, tail, options)["portal"]}
+
+
 def _serve_and_measure(
     options: Options, release: Path, naive_db: Path, queries: list[Query], state: Path, tail: list[Query]
 ) -> dict:
@@ -113,37 +181,13 @@ def _serve_and_measure(
             name: _requests(queries, name, base, {"Authorization": f"Bearer {keys[0]}"} if keys else {})
             for name, (base, keys) in servers.items()
         }
-        # The first pass, one client, is not counted: it fills caches, templates and connections. Its latencies
-        # are kept apart, since a page asked for the first time is what the portal's query cache cannot help.
-        first = {
-            name: run_now(
-                base,
-                requests[name],
-                clients=1,
-                rounds=1,
-                seconds=options.max_seconds,
-                tokens=keys,
-                timeout=REQUEST_TIMEOUT,
-            )
-            for name, (base, keys) in servers.items()
-        }
+        # The first passes are not counted: they fill caches, templates and connections. The first client's
+        # latencies are kept apart, since a page asked for the first time is what no cache can help.
+        first = {name: _first_passes(base, requests[name], keys, options) for name, (base, keys) in servers.items()}
         results = {name: Tally() for name in servers}
         for _ in range(options.rounds):
             for name, (base, keys) in servers.items():
-                left = options.max_seconds - results[name].seconds
-                if left > 0:
-                    results[name].merge(
-                        run_now(
-                            base,
-                            requests[name],
-                            clients=options.clients,
-                            rounds=1,
-                            seconds=left,
-                            tokens=keys,
-                            check=facets_timed_out,
-                            timeout=REQUEST_TIMEOUT,
-                        )
-                    )
+                _mix(base, requests[name], keys, options, results[name])
         measured = {
             name: {
                 **mix_figures(results[name]),
@@ -157,6 +201,13 @@ def _serve_and_measure(
         }
         print(f"asking each server the long tail: {len(tail)} distinct pages, each once", flush=True)
         measured["long_tail"] = _long_tail(servers, tail, options)
+        measured["techniques"] = {}
+        for technique, (label, _) in TECHNIQUES.items():
+            print(f"asking the mix and the long tail of the portal without {label}", flush=True)
+            measured["techniques"][technique] = {
+                "label": label,
+                **_without(technique, options, release, state, tokens, requests["portal"], tail),
+            }
         print("measuring load isolation on the portal", flush=True)
         measured["isolation"] = measure_isolation(
             portal, ordinary_paths(release), options.isolation_rounds, options.window_seconds
@@ -216,6 +267,7 @@ def bench(options: Options) -> dict:
         "baseline": served["baseline"],
         "isolation": served["isolation"],
         "shared": served["shared"],
+        "techniques": served["techniques"],
         "long_tail": {
             **served["long_tail"],
             "sqlite": summary([ms for values in direct_tail.values() for ms in values]),

@@ -43,6 +43,7 @@ def mix_figures(tally: Tally) -> dict:
     answered = sum(len(stats.latencies) for stats in queries.values())
     return {
         "queries": {name: query_figures(stats) for name, stats in queries.items()},
+        "all": summary([ms for stats in queries.values() for ms in stats.latencies]),
         "seconds": tally.seconds,
         "planned": tally.planned,
         "sent": tally.sent,
