@@ -11,8 +11,9 @@ What a page depends on is all in the key:
 - the host and scheme (the page's absolute links), the path, the query string and the page language;
 - the Datasette object (tests make many in one process, each serving its own release).
 Not kept: mutable databases (the tokens database), pages where a visitor's SQL ran (`?sql=`, canned queries,
-`_where`: they may read the clock), streamed CSV and file downloads, answers other than 200, and answers that set a
-cookie (a CSRF token is the visitor's own). Pages are kept within a memory budget, least recently used out first.
+`_where`: they may read the clock), pages where a query ran past its time limit (a facet left out on a busy
+machine is not the page), streamed CSV and file downloads, answers other than 200, and answers that set a cookie
+(a CSRF token is the visitor's own). Pages are kept within a memory budget, least recently used out first.
 
 Inside the rate limiter, which counts a kept page like any other. A kept page skips the view's permission checks,
 which depend on nothing but the actor and the release: it is only ever handed to the actor it was rendered for,
@@ -24,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import weakref
+from contextvars import ContextVar
 
 from datasette import hookimpl
 from datasette.utils.asgi import Response
@@ -50,7 +52,6 @@ class Kept:
             response.content_type,
             body,
         )
-        self.rows = ()  # the query cache's size estimate counts rows; a page is sized by its bytes
 
     def response(self) -> Response:
         return Response(self.body, status=self.status, headers=dict(self.headers), content_type=self.content_type)
@@ -83,19 +84,40 @@ def _body(response) -> bytes | None:
     return body.encode("utf-8") if isinstance(body, str) else body if isinstance(body, bytes) else None
 
 
+# The queries interrupted by their time limit while the current page was rendered, when it is being watched.
+_INTERRUPTED: ContextVar[list | None] = ContextVar(f"{MARK}_interrupted", default=None)
+
+
+def _noting_interruptions(run):
+    """`Database.execute` noting, for the page being rendered, a query stopped by its time limit."""
+
+    async def execute(self, *args, **kwargs):
+        try:
+            return await run(self, *args, **kwargs)
+        except compat.QueryInterrupted:
+            if _INTERRUPTED.get() is not None:
+                _INTERRUPTED.get().append(True)
+            raise
+
+    return execute
+
+
 def _kept(dispatch):
     async def dispatch_request(self, request):
         key = _key(self, request)
         if key is None:
             return await dispatch(self, request)
-        cache = CACHES.setdefault(self.ds, ResultCache(BUDGET_BYTES))
+        cache = CACHES.get(self.ds)
+        if cache is None:
+            cache = CACHES[self.ds] = ResultCache(BUDGET_BYTES)
         found = cache.get(key)
         if found is not None:
             return found.response()
-        visitors_sql = user_sql.watching()
+        visitors_sql, interrupted = user_sql.watching(), []
+        _INTERRUPTED.set(interrupted)
         response = await dispatch(self, request)
         body = _body(response)
-        if body is not None and not visitors_sql:
+        if body is not None and not visitors_sql and not interrupted:
             cache.put(key, Kept(response, body), size=len(body) + 1024)
         return response
 
@@ -107,4 +129,5 @@ def startup(datasette):
     if os.environ.get(SWITCH, "on") == "off":
         return
     user_sql.mark_user_sql_views()
+    compat.wrap_database_method("execute", f"{MARK}_interrupted", _noting_interruptions)
     compat.wrap_data_views(MARK, _kept)
