@@ -46,8 +46,8 @@ def _size(results) -> int:
 class ResultCache:
     """A least-recently-used map from query to result, bounded by the results' approximate size."""
 
-    def __init__(self, budget: int = BUDGET_BYTES):
-        self.budget, self.used = budget, 0
+    def __init__(self, budget: int = BUDGET_BYTES, largest: int = MAX_RESULT_BYTES):
+        self.budget, self.largest, self.used = budget, largest, 0
         self.entries: OrderedDict = OrderedDict()  # key -> (results, size)
         self.hits = self.misses = 0
 
@@ -62,7 +62,7 @@ class ResultCache:
 
     def put(self, key, results, size: int | None = None) -> None:
         size = _size(results) if size is None else size
-        if size > MAX_RESULT_BYTES or key in self.entries:
+        if size > self.largest or key in self.entries:
             return
         self.entries[key] = (results, size)
         self.used += size

@@ -126,3 +126,24 @@ async def test_a_page_with_a_query_stopped_by_its_time_limit_is_not_kept(sample_
     assert "registered_period" not in first.json()["facet_results"]  # left out: it ran past its limit
     cache = page_cache.CACHES.get(portal)
     assert cache is None or not [key for key in cache.entries if key[3] == f"{RESTRICTED_PAGE}.json"]
+
+
+async def test_a_streamed_export_is_kept_once_sent_whole_and_sent_again_identical(portal, renders):
+    path = "/portal/residents_sample.csv?_stream=on&sex=N%E1%BB%AF"
+    first = await portal.client.get(path)
+    assert first.status_code == 200 and first.text.count("\n") > 1000
+    again = await portal.client.get(path)
+    assert again.content == first.content
+    assert again.headers["content-type"] == first.headers["content-type"]
+    assert again.headers.get("content-disposition") == first.headers.get("content-disposition")
+    kept = page_cache.CACHES[portal]
+    assert [key for key in kept.entries if key[3] == "/portal/residents_sample.csv"]
+
+
+async def test_a_stream_longer_than_the_limit_is_sent_whole_and_not_kept(portal, monkeypatch):
+    monkeypatch.setattr(page_cache, "LARGEST_PAGE_BYTES", 10_000)
+    path = "/portal/residents_sample.csv?_stream=on"
+    first = await portal.client.get(path)
+    assert first.status_code == 200 and len(first.content) > 10_000
+    assert (await portal.client.get(path)).content == first.content
+    assert not [key for key in page_cache.CACHES[portal].entries if key[3] == "/portal/residents_sample.csv"]

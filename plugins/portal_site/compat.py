@@ -233,6 +233,39 @@ def sets_cookie(response) -> bool:
     )
 
 
+def collected_stream(response, limit: int, keep):
+    """For a streamed answer (a CSV export with `_stream`), the same stream that also collects what it sends and,
+    if it ends within `limit` bytes, calls `keep(body)`; None for any other answer. 0.65's AsgiStream keeps its
+    body function as an attribute, and its writer takes text; 1.0: the same class."""
+    from datasette.utils.asgi import AsgiStream
+
+    if type(response) is not AsgiStream:
+        return None
+    stream_fn = response.stream_fn
+
+    class Collector:
+        def __init__(self, writer):
+            self.writer, self.chunks, self.size = writer, [], 0
+
+        async def write(self, chunk: str) -> None:
+            await self.writer.write(chunk)
+            if self.chunks is not None:
+                encoded = chunk.encode("utf-8")
+                self.size += len(encoded)
+                if self.size > limit:
+                    self.chunks = None
+                else:
+                    self.chunks.append(encoded)
+
+    async def collecting(writer) -> None:
+        collector = Collector(writer)
+        await stream_fn(collector)
+        if collector.chunks is not None:
+            keep(b"".join(collector.chunks))
+
+    return AsgiStream(collecting, status=response.status, headers=response.headers, content_type=response.content_type)
+
+
 def table_view(datasette_instance):
     """Datasette's own table view as an ASGI view, for a route that checks permissions before it (0.65 answers 404
     for a missing table before it checks them). 1.0: the `view-table` check comes first; drop the route."""
