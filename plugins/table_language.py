@@ -7,7 +7,7 @@ each string (tests/test_upstream_templates.py pins the originals); the logic is 
 
 from datasette import hookimpl
 
-from .portal_site import contract, enumerations, formats, language, table_text
+from .portal_site import contract, enumerations, formats, language, table_rows, table_text
 
 
 def _dataset_url(datasette, database: str):
@@ -61,3 +61,7 @@ def prepare_jinja2_environment(env):
     # Globals, for the footer and error pages too, which are rendered without plugin variables.
     env.globals["in_language"] = lambda text: table_text.in_language(text, language.current())
     env.globals["rows_text"] = lambda count, limit=None: table_text.rows_text(count, language.current(), limit)
+    env.globals["table_rows_html"] = table_rows.rows_html
+    # Templates are read once: a process serves one version of the code for its life (the ETags assume it too),
+    # and checking every template file's time on each page cost a few stat calls a page.
+    env.auto_reload = False
