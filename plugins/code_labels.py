@@ -62,6 +62,9 @@ async def _list_address(datasette, database: str, code_list: str, code) -> str:
 def render_cell(value, column, table, database, datasette):
     if table is None or value is None or isinstance(value, bytes):
         return None
+    known = _links.get(datasette, {}).get((database, table))
+    if known is not None and column not in known:
+        return None  # decided without a coroutine: a page of a hundred rows asks this for each of its cells
 
     async def with_name():
         link = (await code_links(datasette, database, table)).get(column)
