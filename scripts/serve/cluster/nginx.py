@@ -17,9 +17,11 @@ from scripts.serve.cluster import processes
 ROOT = Path(__file__).resolve().parents[3]
 TEMPLATE = ROOT / "deploy" / "nginx" / "portal.conf.template"
 PLACEHOLDER = re.compile(r"@([A-Z]+)@")
-# A port without a replica refuses at once; nginx passes it over for this long, then tries it again.
-FAIL_TIMEOUT_SECONDS = 1
-SERVER = f"        server 127.0.0.1:{{port}} max_fails=1 fail_timeout={FAIL_TIMEOUT_SECONDS}s;"
+# A port without a replica refuses at once (a fraction of a millisecond on the same machine), and the request goes to
+# the next port. Never marked down (max_fails=0): a port marked down for a second after a refusal could be the only
+# live one a second later, once the other replica is replaced, and nginx then answered 502 "no live upstreams"
+# (1 request in 6,648 over 20 roll-outs).
+SERVER = "        server 127.0.0.1:{port} max_fails=0;"
 
 
 class NginxError(RuntimeError):

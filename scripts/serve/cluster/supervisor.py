@@ -29,7 +29,6 @@ from scripts.serve.cluster.setup import find_nginx
 
 ROOT = Path(__file__).resolve().parents[3]
 STATE_FILE = "state.json"
-PASSED_OVER_SECONDS = nginx.FAIL_TIMEOUT_SECONDS + 0.2  # how long nginx passes over a refusing port, and a margin
 
 
 def log(message: str) -> None:
@@ -106,9 +105,8 @@ class Cluster:
         if release == self.target:
             self.release = release
         self.replicas[self.replicas.index(old)] = new
-        # nginx passes over a port that refused a connection for a while (nginx.FAIL_TIMEOUT_SECONDS): the new
-        # replica's port may have been one until now. Past that, a request meeting the old port closed goes to it.
-        time.sleep(PASSED_OVER_SECONDS)
+        # nginx tries every port in turn (nginx.SERVER), so the new replica is used from its first answer, and a
+        # request meeting the old port closed goes to it.
         old.stop()
         if all(member.release == release for member in self.replicas):
             self._wait_for_the_cache(release)
