@@ -29,9 +29,9 @@ if not datasette.__version__.startswith(SUPPORTED):
 # The private modules, imported here only. The views, the error handler and the command line are imported where they
 # are used: Datasette loads the portal's plugins (their entry point, plugins/registry.py) while datasette.app and its
 # views are themselves still being imported.
-from datasette.database import Database, QueryInterrupted
+from datasette.database import Database
 
-__all__ = ["Database", "FollowedDatabase", "QueryInterrupted"]  # and DatasetteError, through __getattr__
+__all__ = ["Database", "FollowedDatabase"]  # and DatasetteError, through __getattr__
 
 
 def _plugin_manager():
